@@ -1,0 +1,213 @@
+//! Private-channel (live) claims: the `aws:*` set, signed with ES384 only.
+
+mod arn;
+mod origins;
+mod values;
+
+pub use arn::ChannelArn;
+pub use origins::AllowedOrigins;
+pub use values::{MaximumResolution, SingleUseId, ViewerId};
+
+use serde_json::{Map, Value};
+
+use crate::claim_set::{ClaimSet, ClaimsBuilder, serde_via_claim_set, shared_violations};
+use crate::error::{Violation, Violations};
+use crate::names;
+use crate::numeric_date::NumericDate;
+use crate::reader::{ClaimReader, ClaimWriter, to_date, to_string};
+use crate::time_rules::TimeClaims;
+
+/// Claims of a private-channel playback token.
+///
+/// ```
+/// use std::time::Duration;
+/// use playback_auth_claims::{MaximumResolution, NumericDate, PrivateChannelClaims};
+///
+/// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let claims = PrivateChannelClaims::builder(
+///     "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456",
+///     now,
+/// )
+/// .allowed_origins("https://player.example")
+/// .viewer("viewer-42", 3)
+/// .maximum_resolution(MaximumResolution::Hd)
+/// .valid_for(Duration::from_secs(300))
+/// .build()?;
+/// assert_eq!(claims.channel_arn.region(), "us-west-2");
+/// # Ok::<(), playback_auth_claims::Violations>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrivateChannelClaims {
+    /// `aws:channel-arn`: the channel the token is for.
+    pub channel_arn: ChannelArn,
+    /// `aws:access-control-allow-origin`: the page origins allowed to play.
+    pub allowed_origins: Option<AllowedOrigins>,
+    /// `aws:strict-origin-enforcement`: apply the origin check to every later request too.
+    pub strict_origin_enforcement: Option<bool>,
+    /// `aws:single-use-uuid`: the token may be used once.
+    pub single_use_uuid: Option<SingleUseId>,
+    /// `aws:viewer-id`: identifies the viewer for disconnection.
+    pub viewer_id: Option<ViewerId>,
+    /// `aws:viewer-session-version`: sessions at or below a revoked version are refused.
+    pub viewer_session_version: Option<i64>,
+    /// `aws:maximum-resolution`.
+    pub maximum_resolution: Option<MaximumResolution>,
+    /// `exp`: expiry (required).
+    pub exp: NumericDate,
+    /// `iat`: issued at.
+    pub iat: Option<NumericDate>,
+    /// `nbf`: not valid before.
+    pub nbf: Option<NumericDate>,
+    /// Every other claim, kept as it came.
+    pub extra: Map<String, Value>,
+}
+
+impl PrivateChannelClaims {
+    /// Starts a claim set for `channel_arn`, issued at `iat`. Set `exp` with
+    /// [`ClaimsBuilder::valid_for`] or [`ClaimsBuilder::expires_at`]: it is required.
+    pub fn builder(channel_arn: impl Into<String>, iat: NumericDate) -> ClaimsBuilder<Self> {
+        ClaimsBuilder::new(iat).set(names::CHANNEL_ARN, channel_arn.into())
+    }
+}
+
+impl ClaimSet for PrivateChannelClaims {
+    const KNOWN_CLAIMS: &'static [&'static str] = &[
+        names::CHANNEL_ARN,
+        names::ALLOW_ORIGIN,
+        names::STRICT_ORIGIN,
+        names::SINGLE_USE_UUID,
+        names::VIEWER_ID,
+        names::VIEWER_SESSION_VERSION,
+        names::MAXIMUM_RESOLUTION,
+        names::EXP,
+        names::IAT,
+        names::NBF,
+    ];
+
+    fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations> {
+        let mut r = ClaimReader::new(object);
+        let channel_arn = r.require(names::CHANNEL_ARN, |v| {
+            ChannelArn::from_claim(to_string(names::CHANNEL_ARN, v)?)
+        });
+        let allowed_origins = r.take(names::ALLOW_ORIGIN, |v| {
+            AllowedOrigins::from_claim(to_string(names::ALLOW_ORIGIN, v)?)
+        });
+        let strict_origin_enforcement = r.boolean(names::STRICT_ORIGIN);
+        let single_use_uuid = r.take(names::SINGLE_USE_UUID, |v| {
+            SingleUseId::parse(to_string(names::SINGLE_USE_UUID, v)?)
+        });
+        let viewer_id = r.take(names::VIEWER_ID, |v| {
+            ViewerId::parse(to_string(names::VIEWER_ID, v)?)
+        });
+        let viewer_session_version = r.integer(names::VIEWER_SESSION_VERSION);
+        let maximum_resolution = r.take(names::MAXIMUM_RESOLUTION, |v| {
+            MaximumResolution::from_wire(&to_string(names::MAXIMUM_RESOLUTION, v)?)
+        });
+        let exp = r.require(names::EXP, |v| to_date(names::EXP, &v));
+        let iat = r.date(names::IAT);
+        let nbf = r.date(names::NBF);
+        let extra = r.finish().map_err(Violations::from_vec)?;
+        match (channel_arn, exp) {
+            (Some(channel_arn), Some(exp)) => Ok(Self {
+                channel_arn,
+                allowed_origins,
+                strict_origin_enforcement,
+                single_use_uuid,
+                viewer_id,
+                viewer_session_version,
+                maximum_resolution,
+                exp,
+                iat,
+                nbf,
+                extra,
+            }),
+            // `require` recorded the missing claim, so `finish` has returned already.
+            (None, _) => Err(Violations::missing(names::CHANNEL_ARN)),
+            (_, None) => Err(Violations::missing(names::EXP)),
+        }
+    }
+
+    fn to_json_object(&self) -> Result<Map<String, Value>, Violation> {
+        let mut w = ClaimWriter::default();
+        w.put(names::CHANNEL_ARN, self.channel_arn.as_str());
+        w.put_opt(
+            names::ALLOW_ORIGIN,
+            self.allowed_origins.as_ref().map(AllowedOrigins::as_str),
+        );
+        w.put_opt(names::STRICT_ORIGIN, self.strict_origin_enforcement);
+        w.put_opt(
+            names::SINGLE_USE_UUID,
+            self.single_use_uuid.as_ref().map(SingleUseId::as_str),
+        );
+        w.put_opt(
+            names::VIEWER_ID,
+            self.viewer_id.as_ref().map(ViewerId::as_str),
+        );
+        w.put_opt(names::VIEWER_SESSION_VERSION, self.viewer_session_version);
+        w.put_opt(
+            names::MAXIMUM_RESOLUTION,
+            self.maximum_resolution.map(MaximumResolution::as_str),
+        );
+        w.put(names::EXP, self.exp);
+        w.put_opt(names::IAT, self.iat);
+        w.put_opt(names::NBF, self.nbf);
+        w.finish(&self.extra)
+    }
+
+    fn validate(&self) -> Result<(), Violations> {
+        let mut found = shared_violations(self);
+        if self.viewer_session_version.is_some() && self.viewer_id.is_none() {
+            found.push(Violation::ClaimRequires {
+                claim: names::VIEWER_SESSION_VERSION,
+                requires: names::VIEWER_ID,
+            });
+        }
+        Violations::check(found)
+    }
+
+    fn time_claims(&self) -> TimeClaims {
+        TimeClaims {
+            iat: self.iat,
+            nbf: self.nbf,
+            exp: Some(self.exp),
+        }
+    }
+
+    fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+}
+
+serde_via_claim_set!(PrivateChannelClaims);
+
+/// Setters for the private-channel claims.
+impl ClaimsBuilder<PrivateChannelClaims> {
+    /// Sets `aws:access-control-allow-origin`: `*` or a comma-separated list of origins.
+    pub fn allowed_origins(self, origins: impl Into<String>) -> Self {
+        self.set(names::ALLOW_ORIGIN, origins.into())
+    }
+
+    /// Sets `aws:strict-origin-enforcement`.
+    pub fn strict_origin_enforcement(self, strict: bool) -> Self {
+        self.set(names::STRICT_ORIGIN, strict)
+    }
+
+    /// Sets `aws:single-use-uuid`.
+    pub fn single_use(self, uuid: impl Into<String>) -> Self {
+        self.set(names::SINGLE_USE_UUID, uuid.into())
+    }
+
+    /// Sets `aws:viewer-id` and `aws:viewer-session-version`.
+    pub fn viewer(self, viewer_id: impl Into<String>, session_version: i64) -> Self {
+        self.set(names::VIEWER_ID, viewer_id.into())
+            .set(names::VIEWER_SESSION_VERSION, session_version)
+    }
+
+    /// Sets `aws:maximum-resolution`.
+    pub fn maximum_resolution(self, resolution: MaximumResolution) -> Self {
+        self.set(names::MAXIMUM_RESOLUTION, resolution.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,180 @@
+//! What the three claim sets have in common, and the builder they share.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::error::{DecodeError, Violation, Violations};
+use crate::names;
+use crate::numeric_date::NumericDate;
+use crate::time_rules::TimeClaims;
+
+/// A typed claim set: decoded from a JSON object with every violation reported at once,
+/// validated by its own rules, encoded back without losing unknown claims.
+pub trait ClaimSet: Sized {
+    /// Wire names this set reads into typed fields; everything else is kept in `extra`.
+    const KNOWN_CLAIMS: &'static [&'static str];
+
+    /// Decodes a claims object, reporting every claim of the wrong type or format.
+    /// Cross-claim rules are checked by [`ClaimSet::validate`].
+    fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations>;
+
+    /// Encodes the claims: known claims in a fixed order, then the unknown ones as they came.
+    /// Fails only when `extra` holds a claim that is also set as a typed field.
+    fn to_json_object(&self) -> Result<Map<String, Value>, Violation>;
+
+    /// Checks the rules that span several claims, and that `extra` holds no known claim.
+    /// Reports every violation at once. Reads no clock.
+    fn validate(&self) -> Result<(), Violations>;
+
+    /// The registered time claims, for the time rules of [`TimeClaims::check_at`].
+    fn time_claims(&self) -> TimeClaims;
+
+    /// The claims this crate does not know, kept as they came.
+    fn extra(&self) -> &Map<String, Value>;
+
+    /// Decodes JSON bytes; the object must be a claim set of this kind.
+    fn from_json_slice(bytes: &[u8]) -> Result<Self, DecodeError> {
+        match serde_json::from_slice(bytes).map_err(DecodeError::Json)? {
+            Value::Object(object) => Self::from_json_object(object).map_err(DecodeError::Invalid),
+            _ => Err(DecodeError::NotAnObject),
+        }
+    }
+
+    /// `jti`, when the token has a string one (the id that use counts are kept under).
+    fn jti(&self) -> Option<&str> {
+        self.extra().get(names::JTI).and_then(Value::as_str)
+    }
+}
+
+/// Violations of the shared rules: known claims hidden in `extra`, and the lifetime rule.
+pub(crate) fn shared_violations<C: ClaimSet>(claims: &C) -> Vec<Violation> {
+    let mut found: Vec<Violation> = claims
+        .extra()
+        .keys()
+        .filter(|name| C::KNOWN_CLAIMS.contains(&name.as_str()))
+        .map(|name| Violation::KnownClaimInExtra {
+            claim: name.clone(),
+        })
+        .collect();
+    found.extend(claims.time_claims().check_lifetime());
+    found
+}
+
+/// Decodes with [`ClaimSet::from_json_object`] and then runs [`ClaimSet::validate`].
+pub(crate) fn decode_and_validate<C: ClaimSet>(
+    object: Map<String, Value>,
+) -> Result<C, Violations> {
+    let claims = C::from_json_object(object)?;
+    claims.validate()?;
+    Ok(claims)
+}
+
+/// Builds a claim set from wire values, so a built value obeys exactly the rules a decoded
+/// one does. Made by each claim set's `builder` function; see
+/// [`crate::PlaybackRestrictionClaims::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ClaimsBuilder<C> {
+    object: Map<String, Value>,
+    issued_at: NumericDate,
+    lifetime: Option<Duration>,
+    kind: PhantomData<C>,
+}
+
+impl<C: ClaimSet> ClaimsBuilder<C> {
+    pub(crate) fn new(issued_at: NumericDate) -> Self {
+        let mut object = Map::new();
+        object.insert(names::IAT.to_owned(), issued_at.to_json());
+        Self {
+            object,
+            issued_at,
+            lifetime: None,
+            kind: PhantomData,
+        }
+    }
+
+    pub(crate) fn set(mut self, claim: &str, value: impl Into<Value>) -> Self {
+        self.object.insert(claim.to_owned(), value.into());
+        self
+    }
+
+    pub(crate) fn remove(&mut self, claim: &str) {
+        self.object.shift_remove(claim);
+    }
+
+    pub(crate) fn set_strings<S: Into<String>>(
+        self,
+        claim: &str,
+        values: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let values: Vec<Value> = values
+            .into_iter()
+            .map(|s| Value::String(s.into()))
+            .collect();
+        self.set(claim, values)
+    }
+
+    /// Sets `exp`.
+    pub fn expires_at(mut self, exp: NumericDate) -> Self {
+        self.lifetime = None;
+        self.set(names::EXP, exp.to_json())
+    }
+
+    /// Sets `exp` to `iat + lifetime`.
+    pub fn valid_for(mut self, lifetime: Duration) -> Self {
+        self.lifetime = Some(lifetime);
+        self
+    }
+
+    /// Sets `nbf`.
+    pub fn not_before(self, nbf: NumericDate) -> Self {
+        self.set(names::NBF, nbf.to_json())
+    }
+
+    /// Sets `jti`, the token id (use counts are kept under it).
+    pub fn token_id(self, jti: impl Into<String>) -> Self {
+        self.set(names::JTI, jti.into())
+    }
+
+    /// Sets any claim by wire name, known or not. Known claims are checked like the rest.
+    pub fn claim(self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        let name = name.into();
+        self.set(&name, value)
+    }
+
+    /// Decodes and validates the claims, reporting every violation at once.
+    pub fn build(mut self) -> Result<C, Violations> {
+        if let Some(lifetime) = self.lifetime {
+            let exp = self.issued_at.saturating_add(lifetime);
+            self.object.insert(names::EXP.to_owned(), exp.to_json());
+        }
+        decode_and_validate(self.object)
+    }
+}
+
+/// Implements `Serialize`/`Deserialize` through [`ClaimSet`], so serde users get exactly the
+/// decoding and encoding rules of the typed API.
+macro_rules! serde_via_claim_set {
+    ($set:ty) => {
+        impl serde::Serialize for $set {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::Error as _;
+                let object = $crate::ClaimSet::to_json_object(self).map_err(S::Error::custom)?;
+                object.serialize(serializer)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $set {
+            /// Decodes without running [`ClaimSet::validate`](crate::ClaimSet::validate).
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use serde::de::Error as _;
+                let object =
+                    serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+                <$set as $crate::ClaimSet>::from_json_object(object).map_err(D::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use serde_via_claim_set;

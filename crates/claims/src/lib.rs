@@ -1,0 +1,30 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod channel;
+mod claim_set;
+mod concurrency;
+mod error;
+mod level;
+pub mod names;
+mod numeric_date;
+mod protection;
+mod reader;
+mod restriction;
+mod static_url;
+mod time_rules;
+mod uid;
+
+pub use channel::{
+    AllowedOrigins, ChannelArn, MaximumResolution, PrivateChannelClaims, SingleUseId, ViewerId,
+};
+pub use claim_set::{ClaimSet, ClaimsBuilder};
+pub use concurrency::ConcurrencyBehavior;
+pub use error::{ArnPart, DecodeError, UidError, Violation, Violations};
+pub use level::SecurityLevel;
+pub use numeric_date::{NumericDate, NumericDateError};
+pub use protection::Protection;
+pub use restriction::PlaybackRestrictionClaims;
+pub use static_url::{StaticUrlClaims, VodConfig};
+pub use time_rules::{DEFAULT_LEEWAY, MAX_LIFETIME, TimeClaims, TimeWindow};
+pub use uid::Uid;

@@ -1,0 +1,194 @@
+//! Static URL delivery claims (`accid`, `drules`, `conid`, `pro`, `vod`).
+
+use serde_json::{Map, Value};
+
+use crate::claim_set::{ClaimSet, ClaimsBuilder, serde_via_claim_set, shared_violations};
+use crate::error::{Violation, Violations};
+use crate::names;
+use crate::numeric_date::NumericDate;
+use crate::protection::Protection;
+use crate::reader::{ClaimReader, ClaimWriter, to_string};
+use crate::time_rules::TimeClaims;
+
+/// Claims of a static URL delivery token.
+///
+/// ```
+/// use std::time::Duration;
+/// use playback_auth_claims::{NumericDate, Protection, StaticUrlClaims};
+///
+/// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let claims = StaticUrlClaims::builder("acct-1", now)
+///     .content_id("video-7")
+///     .protection(Protection::Widevine)
+///     .ssai("ad-config-3")
+///     .valid_for(Duration::from_secs(600))
+///     .build()?;
+/// assert_eq!(claims.vod.and_then(|v| v.ssai).as_deref(), Some("ad-config-3"));
+/// # Ok::<(), playback_auth_claims::Violations>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaticUrlClaims {
+    /// `accid`: the account that owns the content.
+    pub accid: String,
+    /// `iat`: issued at.
+    pub iat: Option<NumericDate>,
+    /// `exp`: expiry, at most 30 days after `iat`.
+    pub exp: Option<NumericDate>,
+    /// `nbf`: not valid before.
+    pub nbf: Option<NumericDate>,
+    /// `drules`: delivery-rule ids to apply.
+    pub drules: Option<Vec<String>>,
+    /// `conid`: the token is valid only for this content id.
+    pub conid: Option<String>,
+    /// `pro`: the protection type, when several exist.
+    pub pro: Option<Protection>,
+    /// `vod`: video-on-demand configuration.
+    pub vod: Option<VodConfig>,
+    /// Every other claim, kept as it came.
+    pub extra: Map<String, Value>,
+}
+
+/// The `vod` object: `{ "ssai": … }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VodConfig {
+    /// `ssai`: server-side ad insertion configuration id.
+    pub ssai: Option<String>,
+    /// Other members of the object, kept as they came.
+    pub extra: Map<String, Value>,
+}
+
+impl VodConfig {
+    fn from_json(value: Value) -> Result<Self, Violation> {
+        let Value::Object(mut object) = value else {
+            return Err(Violation::WrongType {
+                claim: names::VOD,
+                expected: "an object",
+            });
+        };
+        let ssai = object
+            .shift_remove("ssai")
+            .map(|v| to_string(names::VOD_SSAI, v))
+            .transpose()?;
+        Ok(Self {
+            ssai,
+            extra: object,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut object = Map::new();
+        if let Some(ssai) = &self.ssai {
+            object.insert("ssai".to_owned(), Value::String(ssai.clone()));
+        }
+        // `ssai` is taken out on decode, so `extra` cannot collide with it unless set by
+        // hand; the typed field wins.
+        for (name, value) in &self.extra {
+            object.entry(name.clone()).or_insert_with(|| value.clone());
+        }
+        Value::Object(object)
+    }
+}
+
+impl StaticUrlClaims {
+    /// Starts a claim set for `accid`, issued at `iat`.
+    pub fn builder(accid: impl Into<String>, iat: NumericDate) -> ClaimsBuilder<Self> {
+        ClaimsBuilder::new(iat).set(names::ACCID, accid.into())
+    }
+}
+
+impl ClaimSet for StaticUrlClaims {
+    const KNOWN_CLAIMS: &'static [&'static str] = &[
+        names::ACCID,
+        names::IAT,
+        names::EXP,
+        names::NBF,
+        names::DRULES,
+        names::CONID,
+        names::PRO,
+        names::VOD,
+    ];
+
+    fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations> {
+        let mut r = ClaimReader::new(object);
+        let accid = r.require(names::ACCID, |v| to_string(names::ACCID, v));
+        let iat = r.date(names::IAT);
+        let exp = r.date(names::EXP);
+        let nbf = r.date(names::NBF);
+        let drules = r.strings(names::DRULES);
+        let conid = r.string(names::CONID);
+        let pro = r.take(names::PRO, |v| {
+            to_string(names::PRO, v).map(Protection::from_wire)
+        });
+        let vod = r.take(names::VOD, VodConfig::from_json);
+        let extra = r.finish().map_err(Violations::from_vec)?;
+        let accid = accid.ok_or_else(|| Violations::missing(names::ACCID))?;
+        Ok(Self {
+            accid,
+            iat,
+            exp,
+            nbf,
+            drules,
+            conid,
+            pro,
+            vod,
+            extra,
+        })
+    }
+
+    fn to_json_object(&self) -> Result<Map<String, Value>, Violation> {
+        let mut w = ClaimWriter::default();
+        w.put(names::ACCID, self.accid.clone());
+        w.put_opt(names::IAT, self.iat);
+        w.put_opt(names::EXP, self.exp);
+        w.put_opt(names::NBF, self.nbf);
+        w.put_opt(names::DRULES, self.drules.clone());
+        w.put_opt(names::CONID, self.conid.clone());
+        w.put_opt(names::PRO, self.pro.as_ref().map(Protection::as_str));
+        w.put_opt(names::VOD, self.vod.as_ref().map(VodConfig::to_json));
+        w.finish(&self.extra)
+    }
+
+    fn validate(&self) -> Result<(), Violations> {
+        Violations::check(shared_violations(self))
+    }
+
+    fn time_claims(&self) -> TimeClaims {
+        TimeClaims {
+            iat: self.iat,
+            nbf: self.nbf,
+            exp: self.exp,
+        }
+    }
+
+    fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+}
+
+serde_via_claim_set!(StaticUrlClaims);
+
+/// Setters for the static URL delivery claims.
+impl ClaimsBuilder<StaticUrlClaims> {
+    /// Sets `conid`: the token is valid only for this content id.
+    pub fn content_id(self, conid: impl Into<String>) -> Self {
+        self.set(names::CONID, conid.into())
+    }
+
+    /// Sets `drules`, the delivery-rule ids.
+    pub fn delivery_rules<S: Into<String>>(self, drules: impl IntoIterator<Item = S>) -> Self {
+        self.set_strings(names::DRULES, drules)
+    }
+
+    /// Sets `pro`, the protection type.
+    pub fn protection(self, pro: Protection) -> Self {
+        self.set(names::PRO, pro.as_str().to_owned())
+    }
+
+    /// Sets `vod.ssai`, the server-side ad insertion configuration id.
+    pub fn ssai(self, ssai: impl Into<String>) -> Self {
+        self.set(names::VOD, serde_json::json!({ "ssai": ssai.into() }))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,34 @@
+//! # playback-auth
+//!
+//! Mint and verify signed playback tokens (JWT: RS256, ES256, ES384) and enforce the
+//! restrictions inside them. This facade re-exports the workspace crates behind features, so a
+//! service can depend on one crate and pick what it needs:
+//!
+//! | feature | module | crate |
+//! |---|---|---|
+//! | `claims` (default) | [`claims`] | `playback-auth-claims`: claim sets and their validation rules |
+//!
+//! ```
+//! # #[cfg(feature = "claims")] {
+//! use std::time::Duration;
+//! use playback_auth::claims::{NumericDate, PlaybackRestrictionClaims};
+//!
+//! let now = NumericDate::from_secs(1_700_000_000).unwrap();
+//! let claims = PlaybackRestrictionClaims::builder("acct-1", now)
+//!     .content_id("video-7")
+//!     .valid_for(Duration::from_secs(3600))
+//!     .build()
+//!     .unwrap();
+//! assert_eq!(claims.conid.as_deref(), Some("video-7"));
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+
+/// Claim sets and their validation rules (`playback-auth-claims`).
+#[cfg(feature = "claims")]
+pub use playback_auth_claims as claims;
+
+/// The README's code examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
