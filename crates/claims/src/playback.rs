@@ -1,0 +1,155 @@
+//! `PlaybackClaims`: any of the three claim sets, told apart by the claims they carry.
+
+use serde_json::{Map, Value};
+
+use crate::channel::PrivateChannelClaims;
+use crate::claim_set::{ClaimSet, serde_via_claim_set};
+use crate::error::{Violation, Violations};
+use crate::names;
+use crate::restriction::PlaybackRestrictionClaims;
+use crate::static_url::StaticUrlClaims;
+use crate::time_rules::TimeClaims;
+
+/// A token's claims as one of the three claim sets, for endpoints that accept every kind.
+///
+/// The kind is chosen from the claims present, in this order:
+/// 1. `aws:channel-arn` → [`PlaybackClaims::Channel`];
+/// 2. any claim only restriction tokens carry (`nbf`, `prid`, `tags`, `vids`, `ua`, `maxip`,
+///    `maxu`, `uid`, `climit`, `cbeh`, `sid`, `dlimit`) → [`PlaybackClaims::Restriction`];
+/// 3. `pro` or `vod` → [`PlaybackClaims::StaticUrl`];
+/// 4. otherwise `iat` present → [`PlaybackClaims::Restriction`], absent →
+///    [`PlaybackClaims::StaticUrl`].
+///
+/// A token that mixes kinds (e.g. `maxu` with `vod`) is decoded as the first matching kind,
+/// and the other kind's claims are kept in `extra`, where no rule enforces them.
+///
+/// ```
+/// use playback_auth_claims::{ClaimSet, PlaybackClaims};
+///
+/// let claims = PlaybackClaims::from_json_slice(br#"{"accid":"a","iat":1,"exp":2,"maxu":3}"#)?;
+/// assert!(matches!(claims, PlaybackClaims::Restriction(_)));
+/// # Ok::<(), playback_auth_claims::DecodeError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlaybackClaims {
+    /// Playback restriction claims.
+    Restriction(PlaybackRestrictionClaims),
+    /// Static URL delivery claims.
+    StaticUrl(StaticUrlClaims),
+    /// Private-channel (`aws:*`) claims.
+    Channel(PrivateChannelClaims),
+}
+
+/// Claims only playback restriction tokens carry.
+const RESTRICTION_ONLY: &[&str] = &[
+    names::NBF,
+    names::PRID,
+    names::TAGS,
+    names::VIDS,
+    names::UA,
+    names::MAXIP,
+    names::MAXU,
+    names::UID,
+    names::CLIMIT,
+    names::CBEH,
+    names::SID,
+    names::DLIMIT,
+];
+
+impl PlaybackClaims {
+    fn kind_of(object: &Map<String, Value>) -> Kind {
+        let has = |claim: &str| object.contains_key(claim);
+        if has(names::CHANNEL_ARN) {
+            Kind::Channel
+        } else if RESTRICTION_ONLY.iter().any(|claim| has(claim)) {
+            Kind::Restriction
+        } else if has(names::PRO) || has(names::VOD) || !has(names::IAT) {
+            Kind::StaticUrl
+        } else {
+            Kind::Restriction
+        }
+    }
+
+    /// The claims as a restriction set, if they are one.
+    pub fn as_restriction(&self) -> Option<&PlaybackRestrictionClaims> {
+        match self {
+            Self::Restriction(claims) => Some(claims),
+            _ => None,
+        }
+    }
+
+    /// The claims as a private-channel set, if they are one.
+    pub fn as_channel(&self) -> Option<&PrivateChannelClaims> {
+        match self {
+            Self::Channel(claims) => Some(claims),
+            _ => None,
+        }
+    }
+
+    /// The account that owns the content (`accid`); channel tokens carry none.
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            Self::Restriction(claims) => Some(&claims.accid),
+            Self::StaticUrl(claims) => Some(&claims.accid),
+            Self::Channel(_) => None,
+        }
+    }
+}
+
+enum Kind {
+    Restriction,
+    StaticUrl,
+    Channel,
+}
+
+impl ClaimSet for PlaybackClaims {
+    /// Empty: which claims are known depends on the kind chosen.
+    const KNOWN_CLAIMS: &'static [&'static str] = &[];
+
+    fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations> {
+        Ok(match Self::kind_of(&object) {
+            Kind::Restriction => {
+                Self::Restriction(PlaybackRestrictionClaims::from_json_object(object)?)
+            }
+            Kind::StaticUrl => Self::StaticUrl(StaticUrlClaims::from_json_object(object)?),
+            Kind::Channel => Self::Channel(PrivateChannelClaims::from_json_object(object)?),
+        })
+    }
+
+    fn to_json_object(&self) -> Result<Map<String, Value>, Violation> {
+        match self {
+            Self::Restriction(claims) => claims.to_json_object(),
+            Self::StaticUrl(claims) => claims.to_json_object(),
+            Self::Channel(claims) => claims.to_json_object(),
+        }
+    }
+
+    fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Self::Restriction(claims) => claims.validate(),
+            Self::StaticUrl(claims) => claims.validate(),
+            Self::Channel(claims) => claims.validate(),
+        }
+    }
+
+    fn time_claims(&self) -> TimeClaims {
+        match self {
+            Self::Restriction(claims) => claims.time_claims(),
+            Self::StaticUrl(claims) => claims.time_claims(),
+            Self::Channel(claims) => claims.time_claims(),
+        }
+    }
+
+    fn extra(&self) -> &Map<String, Value> {
+        match self {
+            Self::Restriction(claims) => claims.extra(),
+            Self::StaticUrl(claims) => claims.extra(),
+            Self::Channel(claims) => claims.extra(),
+        }
+    }
+}
+
+serde_via_claim_set!(PlaybackClaims);
+
+#[cfg(test)]
+mod tests;
