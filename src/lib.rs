@@ -7,6 +7,9 @@
 //! | feature | module | crate |
 //! |---|---|---|
 //! | `claims` (default) | [`claims`] | `playback-auth-claims`: claim sets and their validation rules |
+//! | `keys` (default) | [`keys`] | `playback-auth-keys`: key generation, import/export, key ids, key sets |
+//! | `sign` (default) | [`sign`] | `playback-auth-sign`: minting tokens |
+//! | `verify` (default) | [`verify`] | `playback-auth-verify`: strict verification |
 //!
 //! ```
 //! # #[cfg(feature = "claims")] {
@@ -27,6 +30,18 @@
 /// Claim sets and their validation rules (`playback-auth-claims`).
 #[cfg(feature = "claims")]
 pub use playback_auth_claims as claims;
+
+/// Key generation, import/export, key ids and key sets (`playback-auth-keys`).
+#[cfg(feature = "keys")]
+pub use playback_auth_keys as keys;
+
+/// Minting tokens (`playback-auth-sign`).
+#[cfg(feature = "sign")]
+pub use playback_auth_sign as sign;
+
+/// Strict token verification (`playback-auth-verify`).
+#[cfg(feature = "verify")]
+pub use playback_auth_verify as verify;
 
 /// The README's code examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -318,6 +318,12 @@ impl fmt::Display for Violations {
 
 impl std::error::Error for Violations {}
 
+impl From<Violation> for Violations {
+    fn from(violation: Violation) -> Self {
+        Violations(vec![violation])
+    }
+}
+
 impl IntoIterator for Violations {
     type Item = Violation;
     type IntoIter = std::vec::IntoIter<Violation>;

@@ -1,0 +1,174 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use playback_auth_claims::{ClaimSet, TimeClaims, Violations};
+use playback_auth_keys::{Algorithm, PrivateKey};
+
+/// Why a token could not be minted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// The claims break their rules; nothing was signed.
+    #[error("refusing to sign invalid claims: {0}")]
+    InvalidClaims(Violations),
+    /// The claims could not be encoded as JSON.
+    #[error("claims cannot be encoded as JSON")]
+    Encode(#[source] serde_json::Error),
+    /// The claims encode to JSON that is not an object.
+    #[error("claims must encode to a JSON object")]
+    NotAnObject,
+    /// The signature primitive failed (e.g. an RSA blinding RNG failure).
+    #[error("the {alg} signature could not be computed")]
+    Signature {
+        /// The algorithm.
+        alg: Algorithm,
+    },
+}
+
+/// Mints compact JWS tokens with one private key.
+///
+/// Headers are exactly `{"alg":…,"typ":"JWT"}` plus `kid` when one is set. ECDSA signatures
+/// use deterministic nonces (RFC 6979) and RSA uses PKCS#1 v1.5, so the same claims and key
+/// always give the same token.
+///
+/// ```
+/// use std::time::Duration;
+/// use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
+/// use playback_auth_keys::{Algorithm, PrivateKey};
+/// use playback_auth_sign::Signer;
+///
+/// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let claims = PlaybackRestrictionClaims::builder("acct-1", now)
+///     .content_id("video-7")
+///     .valid_for(Duration::from_secs(3600))
+///     .build()?;
+/// let signer = Signer::new(PrivateKey::generate(Algorithm::Es256)?).with_kid("key-2026");
+/// let token = signer.sign(&claims)?;
+/// assert_eq!(token.split('.').count(), 3);
+/// assert_eq!(token, signer.sign(&claims)?, "deterministic");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Signer {
+    key: PrivateKey,
+    kid: Option<String>,
+    validate: bool,
+}
+
+impl Signer {
+    /// A signer for `key`; the algorithm follows the key (RSA → RS256, P-256 → ES256,
+    /// P-384 → ES384).
+    pub fn new(key: PrivateKey) -> Self {
+        Self {
+            key,
+            kid: None,
+            validate: true,
+        }
+    }
+
+    /// Puts `kid` in every header.
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// Signs claims even when they break the claim rules. For tests and migrations only: the
+    /// default verifier rejects such tokens.
+    pub fn without_validation(mut self) -> Self {
+        self.validate = false;
+        self
+    }
+
+    /// The algorithm tokens are signed with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.key.algorithm()
+    }
+
+    /// Signs a typed claim set after checking its rules ([`ClaimSet::validate`]).
+    pub fn sign<C: ClaimSet>(&self, claims: &C) -> Result<String, SignError> {
+        if self.validate {
+            claims.validate().map_err(SignError::InvalidClaims)?;
+        }
+        let object = claims
+            .to_json_object()
+            .map_err(|violation| SignError::InvalidClaims(violation.into()))?;
+        self.sign_object(&object)
+    }
+
+    /// Signs any serializable claims. Only the rules every token obeys are checked (time
+    /// claims are numbers in range, `exp − iat` ≤ 30 days); use [`Signer::sign`] with a
+    /// [`ClaimSet`] for the claim-set rules.
+    pub fn sign_serialize<T: Serialize>(&self, claims: &T) -> Result<String, SignError> {
+        let Value::Object(object) = serde_json::to_value(claims).map_err(SignError::Encode)? else {
+            return Err(SignError::NotAnObject);
+        };
+        if self.validate {
+            let times = TimeClaims::from_json_object(&object).map_err(SignError::InvalidClaims)?;
+            if let Some(violation) = times.check_lifetime() {
+                return Err(SignError::InvalidClaims(violation.into()));
+            }
+        }
+        self.sign_object(&object)
+    }
+
+    fn sign_object(&self, claims: &Map<String, Value>) -> Result<String, SignError> {
+        let payload = serde_json::to_vec(claims).map_err(SignError::Encode)?;
+        sign_compact(&self.key, &self.header(), &payload)
+    }
+
+    /// The header JSON, members in the order `alg`, `typ`, `kid`.
+    fn header(&self) -> Vec<u8> {
+        let mut header = Map::new();
+        header.insert("alg".into(), self.algorithm().as_str().into());
+        header.insert("typ".into(), "JWT".into());
+        if let Some(kid) = &self.kid {
+            header.insert("kid".into(), kid.clone().into());
+        }
+        Value::Object(header).to_string().into_bytes()
+    }
+}
+
+/// Signs exact `header` and `payload` bytes with `key`, with no checks at all: the header is
+/// not inspected (its `alg` may even disagree with the key). For test corpora and tools that
+/// need to produce malformed-but-signed tokens; use [`Signer`] for everything else.
+pub fn sign_compact(key: &PrivateKey, header: &[u8], payload: &[u8]) -> Result<String, SignError> {
+    let mut token = URL_SAFE_NO_PAD.encode(header);
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(payload, &mut token);
+    let signature = sign_bytes(key, token.as_bytes())?;
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+    Ok(token)
+}
+
+/// The raw signature over `signing_input`: PKCS#1 v1.5 for RSA, `r‖s` for ECDSA.
+pub fn sign_bytes(key: &PrivateKey, signing_input: &[u8]) -> Result<Vec<u8>, SignError> {
+    match key {
+        PrivateKey::Rs256(key) => {
+            let hashed = <rsa::sha2::Sha256 as rsa::sha2::Digest>::digest(signing_input);
+            key.inner()
+                .sign(rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha256>(), &hashed)
+                .map_err(|_| SignError::Signature {
+                    alg: Algorithm::Rs256,
+                })
+        }
+        PrivateKey::Es256(key) => {
+            use p256::ecdsa::signature::Signer as _;
+            let signature: p256::ecdsa::Signature = key.inner().sign(signing_input);
+            Ok(signature.to_vec())
+        }
+        PrivateKey::Es384(key) => {
+            use p384::ecdsa::signature::Signer as _;
+            let signature: p384::ecdsa::Signature = key.inner().sign(signing_input);
+            Ok(signature.to_vec())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

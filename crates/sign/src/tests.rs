@@ -1,0 +1,97 @@
+use super::*;
+use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
+
+fn claims() -> PlaybackRestrictionClaims {
+    PlaybackRestrictionClaims::builder("acct", NumericDate::from_secs(1_700_000_000).unwrap())
+        .valid_for(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+fn header_of(token: &str) -> String {
+    let header = token.split('.').next().unwrap();
+    String::from_utf8(URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap()
+}
+
+#[test]
+fn headers_are_exactly_alg_typ_and_optional_kid() {
+    for alg in Algorithm::ALL {
+        let key = PrivateKey::generate(alg).unwrap();
+        let plain = Signer::new(key.clone()).sign(&claims()).unwrap();
+        assert_eq!(
+            header_of(&plain),
+            format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.as_str())
+        );
+        let with_kid = Signer::new(key).with_kid("k1").sign(&claims()).unwrap();
+        assert_eq!(
+            header_of(&with_kid),
+            format!(r#"{{"alg":"{}","typ":"JWT","kid":"k1"}}"#, alg.as_str())
+        );
+    }
+}
+
+#[test]
+fn signatures_have_the_jws_lengths_and_are_deterministic() {
+    for (alg, len) in [
+        (Algorithm::Rs256, 256),
+        (Algorithm::Es256, 64),
+        (Algorithm::Es384, 96),
+    ] {
+        let signer = Signer::new(PrivateKey::generate(alg).unwrap());
+        let token = signer.sign(&claims()).unwrap();
+        let signature = URL_SAFE_NO_PAD
+            .decode(token.rsplit('.').next().unwrap())
+            .unwrap();
+        assert_eq!(signature.len(), len, "{alg}");
+        assert_eq!(
+            token,
+            signer.sign(&claims()).unwrap(),
+            "{alg} is deterministic"
+        );
+    }
+}
+
+#[test]
+fn refuses_invalid_claims_unless_told_otherwise() {
+    let mut invalid = claims();
+    invalid.climit = std::num::NonZeroU32::new(2);
+    let signer = Signer::new(PrivateKey::generate(Algorithm::Es256).unwrap());
+    let Err(SignError::InvalidClaims(violations)) = signer.sign(&invalid) else {
+        panic!("signed invalid claims")
+    };
+    assert!(violations.mentions("climit"));
+    assert!(signer.clone().without_validation().sign(&invalid).is_ok());
+}
+
+#[test]
+fn sign_serialize_checks_the_universal_time_rules() {
+    let signer = Signer::new(PrivateKey::generate(Algorithm::Es256).unwrap());
+    assert!(
+        signer
+            .sign_serialize(&serde_json::json!({"sub": "x", "iat": 0, "exp": 60}))
+            .is_ok()
+    );
+    assert!(matches!(
+        signer.sign_serialize(&serde_json::json!({"iat": 0, "exp": 9_999_999})),
+        Err(SignError::InvalidClaims(_))
+    ));
+    assert!(matches!(
+        signer.sign_serialize(&serde_json::json!({"exp": "tomorrow"})),
+        Err(SignError::InvalidClaims(_))
+    ));
+    assert!(matches!(
+        signer.sign_serialize(&serde_json::json!([1])),
+        Err(SignError::NotAnObject)
+    ));
+}
+
+#[test]
+fn refuses_known_claims_hidden_in_extra_even_without_validation() {
+    let mut claims = claims();
+    claims.extra.insert("accid".into(), "other".into());
+    let signer = Signer::new(PrivateKey::generate(Algorithm::Es256).unwrap()).without_validation();
+    assert!(matches!(
+        signer.sign(&claims),
+        Err(SignError::InvalidClaims(_))
+    ));
+}

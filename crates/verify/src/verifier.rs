@@ -1,0 +1,261 @@
+//! The `Verifier`: built once, shared across threads, applies every rule to every token.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use playback_auth_claims::{
+    ClaimSet, DEFAULT_LEEWAY, NumericDate, TimeClaims, TimeWindow, Violations, names,
+};
+use playback_auth_keys::{Algorithm, KeySet};
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Segment, VerifyError, cut};
+use crate::header::Header;
+use crate::json::parse_object;
+use crate::signature::verify_signature;
+
+/// Default maximum token length: 8 KiB.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 8 * 1024;
+
+/// A token that passed every check: its header and its typed claims.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verified<C> {
+    /// The protected header.
+    pub header: Header,
+    /// The claims.
+    pub claims: C,
+}
+
+/// Verifies compact JWS tokens under the strict rules (SPEC §1.1). Cheap to clone; `Send + Sync`.
+///
+/// ```
+/// use std::time::Duration;
+/// use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
+/// use playback_auth_keys::{Algorithm, KeySet, PrivateKey};
+/// use playback_auth_sign::Signer;
+/// use playback_auth_verify::{FixedClock, Verifier};
+///
+/// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let key = PrivateKey::generate(Algorithm::Es256)?;
+/// let claims = PlaybackRestrictionClaims::builder("acct-1", now)
+///     .content_id("video-7")
+///     .valid_for(Duration::from_secs(3600))
+///     .build()?;
+/// let token = Signer::new(key.clone()).sign(&claims)?;
+///
+/// let verifier = Verifier::builder(KeySet::new().with_key(key.public_key(), None))
+///     .clock(FixedClock(now))
+///     .build();
+/// let verified = verifier.verify::<PlaybackRestrictionClaims>(&token)?;
+/// assert_eq!(verified.claims, claims);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    keys: KeySet,
+    leeway: Duration,
+    require_exp: bool,
+    max_token_len: usize,
+    algorithms: Vec<Algorithm>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Builds a [`Verifier`]; every setting has a strict default.
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct VerifierBuilder {
+    verifier: Verifier,
+}
+
+impl VerifierBuilder {
+    /// Clock-skew allowance for `exp`, `nbf` and `iat` (default 30 s).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.verifier.leeway = leeway;
+        self
+    }
+
+    /// Whether tokens without `exp` are rejected (default `true`).
+    pub fn require_exp(mut self, require: bool) -> Self {
+        self.verifier.require_exp = require;
+        self
+    }
+
+    /// Longest token accepted, in bytes, checked before any decoding (default 8 KiB).
+    pub fn max_token_len(mut self, max: usize) -> Self {
+        self.verifier.max_token_len = max;
+        self
+    }
+
+    /// The algorithms accepted, a subset of RS256, ES256, ES384 (default all three).
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.verifier.algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// The clock (default the system clock).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.verifier.clock = Arc::new(clock);
+        self
+    }
+
+    /// The verifier.
+    pub fn build(self) -> Verifier {
+        self.verifier
+    }
+}
+
+impl Verifier {
+    /// Starts a verifier that checks signatures against `keys`.
+    pub fn builder(keys: KeySet) -> VerifierBuilder {
+        VerifierBuilder {
+            verifier: Verifier {
+                keys,
+                leeway: DEFAULT_LEEWAY,
+                require_exp: true,
+                max_token_len: DEFAULT_MAX_TOKEN_LEN,
+                algorithms: Algorithm::ALL.to_vec(),
+                clock: Arc::new(SystemClock),
+            },
+        }
+    }
+
+    /// The verifier's key set.
+    pub fn keys(&self) -> &KeySet {
+        &self.keys
+    }
+
+    /// Verifies `token` now (by the verifier's clock) and decodes its claims as `C`, running
+    /// `C`'s validation rules.
+    pub fn verify<C: ClaimSet>(&self, token: &str) -> Result<Verified<C>, VerifyError> {
+        self.verify_with(&self.keys, token, self.clock.now())
+    }
+
+    /// Like [`Verifier::verify`], at a given time and against a given key set — for callers
+    /// that keep one key set per account (see the key registry in `playback-auth-policy`).
+    pub fn verify_with<C: ClaimSet>(
+        &self,
+        keys: &KeySet,
+        token: &str,
+        now: NumericDate,
+    ) -> Result<Verified<C>, VerifyError> {
+        let (header, payload) = self.authenticate(keys, token, now)?;
+        let claims = C::from_json_object(payload).map_err(VerifyError::Claims)?;
+        claims.validate().map_err(VerifyError::Claims)?;
+        Ok(Verified { header, claims })
+    }
+
+    /// Verifies `token` now and deserializes its claims into any `T`. The time rules apply;
+    /// claim-set rules do not (use [`Verifier::verify`] with a [`ClaimSet`] for those).
+    pub fn verify_deserialize<T: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<Verified<T>, VerifyError> {
+        let (header, payload) = self.authenticate(&self.keys, token, self.clock.now())?;
+        let claims = serde_json::from_value(Value::Object(payload)).map_err(|_| {
+            VerifyError::InvalidJson {
+                segment: Segment::Payload,
+            }
+        })?;
+        Ok(Verified { header, claims })
+    }
+
+    /// Structure, header, signature and time rules; returns the header and the payload object.
+    fn authenticate(
+        &self,
+        keys: &KeySet,
+        token: &str,
+        now: NumericDate,
+    ) -> Result<(Header, Map<String, Value>), VerifyError> {
+        if token.len() > self.max_token_len {
+            return Err(VerifyError::TokenTooLong {
+                len: token.len(),
+                max: self.max_token_len,
+            });
+        }
+        let parts = split(token)?;
+        let header = parse_object(&decode(parts.header, Segment::Header)?, Segment::Header)?;
+        let header = Header::from_json_object(&header)?;
+        if !self.algorithms.contains(&header.alg) {
+            return Err(VerifyError::AlgorithmNotAllowed { alg: header.alg });
+        }
+        // Base64 is checked for every segment before the signature, so a malformed segment is
+        // reported as such; JSON in the payload is only parsed once the signature holds.
+        let payload = decode(parts.payload, Segment::Payload)?;
+        let signature = decode(parts.signature, Segment::Signature)?;
+        check_signature(keys, &header, parts.signing_input.as_bytes(), &signature)?;
+
+        let payload = parse_object(&payload, Segment::Payload)?;
+        if payload.contains_key(names::CHANNEL_ARN) && header.alg != Algorithm::Es384 {
+            return Err(VerifyError::ChannelTokenNotEs384 { alg: header.alg });
+        }
+        let times = TimeClaims::from_json_object(&payload).map_err(VerifyError::Claims)?;
+        let window = TimeWindow {
+            now,
+            leeway: self.leeway,
+            require_exp: self.require_exp,
+        };
+        Violations::check(times.check_at(&window)).map_err(VerifyError::Claims)?;
+        Ok((header, payload))
+    }
+}
+
+/// The three segments of a compact JWS and the signing input (`header.payload`).
+struct Parts<'a> {
+    header: &'a str,
+    payload: &'a str,
+    signature: &'a str,
+    signing_input: &'a str,
+}
+
+fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
+    let found = token.split('.').count();
+    let mut dots = token.match_indices('.').map(|(i, _)| i);
+    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+        return Err(VerifyError::WrongSegmentCount { found });
+    };
+    let segment = |range: std::ops::Range<usize>| token.get(range).unwrap_or_default();
+    Ok(Parts {
+        header: segment(0..first),
+        payload: segment(first + 1..second),
+        signature: segment(second + 1..token.len()),
+        signing_input: segment(0..second),
+    })
+}
+
+/// Strict base64url: the URL-safe alphabet, no padding, no whitespace, canonical final bits.
+fn decode(text: &str, segment: Segment) -> Result<Vec<u8>, VerifyError> {
+    URL_SAFE_NO_PAD
+        .decode(text)
+        .map_err(|_| VerifyError::InvalidBase64 { segment })
+}
+
+/// Tries each candidate key of the token's algorithm (chosen by `kid` when it names one).
+fn check_signature(
+    keys: &KeySet,
+    header: &Header,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<(), VerifyError> {
+    let mut last = None;
+    for key in keys.candidates(header.alg, header.kid.as_deref()) {
+        match verify_signature(header.alg, key, signing_input, signature) {
+            Ok(()) => return Ok(()),
+            Err(error) => last = Some(error),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        let has_alg = keys.iter().any(|entry| entry.key.algorithm() == header.alg);
+        match &header.kid {
+            Some(kid) if has_alg => VerifyError::UnknownKeyId { kid: cut(kid, 64) },
+            _ => VerifyError::NoKeyForAlgorithm { alg: header.alg },
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests;
