@@ -14,7 +14,9 @@ use playback_auth::claims::{
 };
 
 fn main() -> ExitCode {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let Some(now) = i64::try_from(secs).ok().and_then(NumericDate::from_secs) else {
         eprintln!("the system clock is outside 1970..9999");
         return ExitCode::FAILURE;
@@ -46,8 +48,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    println!("rules: ok; security level 3: {}", if level.is_ok() { "ok" } else { "refused" });
-    println!("time window now: {}", if times.is_empty() { "valid" } else { "invalid" });
+    println!(
+        "rules: ok; security level 3: {}",
+        if level.is_ok() { "ok" } else { "refused" }
+    );
+    println!(
+        "time window now: {}",
+        if times.is_empty() { "valid" } else { "invalid" }
+    );
 
     // The same rules refuse a broken claim set, naming every problem at once.
     let broken = PlaybackRestrictionClaims::builder("acct-1", now)
@@ -56,7 +64,10 @@ fn main() -> ExitCode {
         .valid_for(Duration::from_secs(60 * 24 * 3600))
         .build();
     if let Err(violations) = broken {
-        println!("a broken claim set is refused ({} problems):", violations.len());
+        println!(
+            "a broken claim set is refused ({} problems):",
+            violations.len()
+        );
         for violation in &violations {
             println!("  - {violation}");
         }
