@@ -1,76 +1,224 @@
-//! The main job on the embedded default: build a playback restriction claim set for one user
-//! and one video, validate it, and print it.
+//! The main job on the embedded default (the in-memory store): make a key, register it,
+//! mint a playback restriction token for one viewer with two concurrent streams and two
+//! devices, and walk a short story of playback requests through the one-call authorizer,
+//! printing each decision on one line.
 //!
 //! ```text
 //! cargo run --example quickstart
 //! ```
+// An example's job is to print.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use playback_auth::claims::{
-    ClaimSet, NumericDate, PlaybackRestrictionClaims, SecurityLevel, TimeWindow,
+use playback_auth::claims::{NumericDate, PlaybackRestrictionClaims};
+use playback_auth::keys::{Algorithm, KeySet, PrivateKey};
+use playback_auth::policy::{
+    Authorizer, Decision, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore,
+    MemoryRevocationStore, PolicyEngine, RequestContext, RevocationStore, SessionChange,
+    TokenDigest,
 };
+use playback_auth::sign::Signer;
+use playback_auth::verify::{Clock, SystemClock, Verifier};
+
+const ACCOUNT: &str = "acct-1";
+const VIDEO: &str = "video-7";
+
+type MemoryAuthorizer =
+    Authorizer<MemoryPolicyStore, MemoryRevocationStore, MemoryAuditSink, MemoryKeyRegistry>;
 
 fn main() -> ExitCode {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let Some(now) = i64::try_from(secs).ok().and_then(NumericDate::from_secs) else {
-        eprintln!("the system clock is outside 1970..9999");
-        return ExitCode::FAILURE;
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
     };
+    match runtime.block_on(story()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("quickstart failed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
-    // One user, one video, two concurrent streams and two devices, valid for one hour.
-    let built = PlaybackRestrictionClaims::builder("acct-1", now)
-        .content_id("video-7")
+/// One playback request: who asks, from which device, for which stream session.
+struct Request {
+    who: &'static str,
+    device: &'static str,
+    session: &'static str,
+    ip: [u8; 4],
+    after: u64,
+}
+
+async fn story() -> Result<(), Box<dyn std::error::Error>> {
+    let start = SystemClock.now();
+
+    // 1. The publisher makes a key pair and registers the public half for its account.
+    let key = PrivateKey::generate(Algorithm::Es256)?;
+    let registry = MemoryKeyRegistry::new();
+    let record = registry
+        .register(ACCOUNT, &key.public_key().to_public_key_txt(), None, start)
+        .await?;
+    println!(
+        "registered {} key {} for {ACCOUNT}",
+        key.algorithm(),
+        record.id
+    );
+
+    // 2. It mints a token for one viewer: two concurrent streams, two devices, one hour.
+    let claims = PlaybackRestrictionClaims::builder(ACCOUNT, start)
+        .content_id(VIDEO)
         .user("viewer-42")
         .concurrent_streams(2)
         .device_limit(2)
-        .max_uses(20)
         .valid_for(Duration::from_secs(3600))
-        .build();
-    let claims = match built {
-        Ok(claims) => claims,
-        Err(violations) => {
-            eprintln!("invalid claims: {violations}");
-            return ExitCode::FAILURE;
-        }
+        .build()?;
+    let token = Signer::new(key).sign(&claims)?;
+    println!(
+        "minted a {}-byte token: uid viewer-42, climit 2, dlimit 2\n",
+        token.len()
+    );
+
+    // 3. The playback edge decides every request with one call, on the in-memory store.
+    let engine = PolicyEngine::new(
+        MemoryPolicyStore::new(),
+        MemoryRevocationStore::new(),
+        MemoryAuditSink::new(),
+    );
+    let authorizer = Authorizer::new(Verifier::builder(KeySet::new()).build(), registry, engine);
+
+    let requests = [
+        Request {
+            who: "living-room TV",
+            device: "tv-1",
+            session: "tv-1/a",
+            ip: [203, 0, 113, 10],
+            after: 0,
+        },
+        Request {
+            who: "phone",
+            device: "phone-1",
+            session: "phone-1/a",
+            ip: [198, 51, 100, 7],
+            after: 5,
+        },
+        Request {
+            who: "TV, second stream",
+            device: "tv-1",
+            session: "tv-1/b",
+            ip: [203, 0, 113, 10],
+            after: 10,
+        },
+        Request {
+            who: "TV, first stream's heartbeat",
+            device: "tv-1",
+            session: "tv-1/a",
+            ip: [203, 0, 113, 10],
+            after: 15,
+        },
+        Request {
+            who: "laptop (a third device)",
+            device: "laptop-1",
+            session: "laptop-1/a",
+            ip: [192, 0, 2, 33],
+            after: 20,
+        },
+    ];
+    for request in &requests {
+        let decision = play(&authorizer, &token, request, start).await;
+        println!("{}", line(request, &decision));
+    }
+
+    // 4. The publisher revokes the token; the next heartbeat is refused.
+    let now = start.saturating_add(Duration::from_secs(25));
+    let revocations = authorizer.engine().revocations();
+    revocations
+        .revoke_token(
+            ACCOUNT,
+            TokenDigest::of_token(&token),
+            claims.exp.unwrap_or(now),
+            now,
+        )
+        .await?;
+    println!("\n-- the publisher revokes the token --\n");
+    let heartbeat = Request {
+        who: "phone heartbeat",
+        device: "phone-1",
+        session: "phone-1/a",
+        ip: [198, 51, 100, 7],
+        after: 30,
     };
+    let decision = play(&authorizer, &token, &heartbeat, start).await;
+    println!("{}", line(&heartbeat, &decision));
 
-    let level = claims.validate_for_level(SecurityLevel::Three);
-    let times = claims.time_claims().check_at(&TimeWindow::at(now));
-    match serde_json::to_string_pretty(&claims) {
-        Ok(json) => println!("claims:\n{json}"),
-        Err(error) => {
-            eprintln!("cannot encode claims: {error}");
-            return ExitCode::FAILURE;
-        }
-    }
+    // 5. A token with the same claims signed by someone else's key never gets past verification.
+    let forged = Signer::new(PrivateKey::generate(Algorithm::Es256)?).sign(&claims)?;
+    let attempt = Request {
+        who: "forged token",
+        device: "tv-1",
+        session: "tv-1/c",
+        ip: [203, 0, 113, 10],
+        after: 35,
+    };
     println!(
-        "rules: ok; security level 3: {}",
-        if level.is_ok() { "ok" } else { "refused" }
-    );
-    println!(
-        "time window now: {}",
-        if times.is_empty() { "valid" } else { "invalid" }
+        "{}",
+        line(&attempt, &play(&authorizer, &forged, &attempt, start).await)
     );
 
-    // The same rules refuse a broken claim set, naming every problem at once.
-    let broken = PlaybackRestrictionClaims::builder("acct-1", now)
-        .user("not a valid uid")
-        .concurrent_streams(0)
-        .valid_for(Duration::from_secs(60 * 24 * 3600))
-        .build();
-    if let Err(violations) = broken {
-        println!(
-            "a broken claim set is refused ({} problems):",
-            violations.len()
-        );
-        for violation in &violations {
-            println!("  - {violation}");
+    let audited = authorizer.engine().audit().all_records().len();
+    println!("\n{audited} decisions recorded in the audit trail.");
+    Ok(())
+}
+
+async fn play(
+    authorizer: &MemoryAuthorizer,
+    token: &str,
+    request: &Request,
+    start: NumericDate,
+) -> Decision {
+    let ctx = RequestContext::new(
+        ACCOUNT,
+        VIDEO,
+        "Player/2.1",
+        IpAddr::V4(Ipv4Addr::from(request.ip)),
+        start.saturating_add(Duration::from_secs(request.after)),
+    )
+    .with_device_id(request.device)
+    .with_session_id(request.session);
+    authorizer.authorize(token, &ctx).await
+}
+
+/// One readable line: when, who, and what happened.
+fn line(request: &Request, decision: &Decision) -> String {
+    let what = match decision {
+        Decision::Allow(allowed) => {
+            let mut parts = Vec::new();
+            match &allowed.session {
+                Some(SessionChange::Admitted { session }) => {
+                    parts.push(format!("stream {session} admitted"))
+                }
+                Some(SessionChange::Renewed { session }) => {
+                    parts.push(format!("stream {session} renewed"))
+                }
+                None => {}
+            }
+            for evicted in &allowed.evicted {
+                parts.push(format!("evicted the oldest stream {evicted}"));
+            }
+            if allowed.device_registered {
+                parts.push(format!("device {} registered", request.device));
+            }
+            format!("ALLOW  {}", parts.join(", "))
         }
-    }
-    ExitCode::SUCCESS
+        Decision::Deny(reason) => format!("DENY   {} ({reason})", reason.code()),
+    };
+    format!("t+{:>2}s  {:<30} {what}", request.after, request.who)
 }

@@ -10,6 +10,7 @@
 //! | `keys` (default) | [`keys`] | `playback-auth-keys`: key generation, import/export, key ids, key sets |
 //! | `sign` (default) | [`sign`] | `playback-auth-sign`: minting tokens |
 //! | `verify` (default) | [`verify`] | `playback-auth-verify`: strict verification |
+//! | `policy` (default) | [`policy`] | `playback-auth-policy`: stateful restrictions, revocation, audit, key registry, the one-call authorizer |
 //!
 //! ```
 //! # #[cfg(feature = "claims")] {
@@ -42,6 +43,11 @@ pub use playback_auth_sign as sign;
 /// Strict token verification (`playback-auth-verify`).
 #[cfg(feature = "verify")]
 pub use playback_auth_verify as verify;
+
+/// Stateful restrictions, revocation, audit, key registry and the authorizer
+/// (`playback-auth-policy`).
+#[cfg(feature = "policy")]
+pub use playback_auth_policy as policy;
 
 /// The README's code examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

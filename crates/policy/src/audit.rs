@@ -1,0 +1,99 @@
+//! Audit: one record per decision, to a pluggable sink, and daily reports over them.
+//!
+//! - [`AuditRecord`]: who asked for what, from where, with which token, and what was decided.
+//! - [`AuditSink`]: where records go and are read back by account and UTC day;
+//!   [`MemoryAuditSink`] for tests and development, [`JsonLinesAuditSink`] for an
+//!   append-only JSON Lines file per UTC day.
+//! - [`AuditReports`]: daily reports per account, generated asynchronously
+//!   (`processing` → `completed` | `failed`), for a past date at most
+//!   [`RETENTION_DAYS`] days back; older records are purged.
+//!
+//! ```
+//! use std::net::{IpAddr, Ipv4Addr};
+//! use std::sync::Arc;
+//! use playback_auth_claims::NumericDate;
+//! use playback_auth_policy::{
+//!     AuditDecision, AuditRecord, AuditReports, AuditSink, ExecutionStatus, MemoryAuditSink,
+//! };
+//! use time::macros::date;
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let sink = Arc::new(MemoryAuditSink::new());
+//! // 2023-11-14T22:13:20Z
+//! let time = NumericDate::from_secs(1_700_000_000).unwrap();
+//! let record = AuditRecord::new(
+//!     time, "acct-1", IpAddr::V4(Ipv4Addr::LOCALHOST), "Player/1.0", "video-7",
+//!     AuditDecision::Deny,
+//! )
+//! .with_reason("stream_limit_reached");
+//! sink.record(record).await?;
+//!
+//! let reports = AuditReports::new(Arc::clone(&sink));
+//! let id = reports.request("acct-1", date!(2023 - 11 - 14), date!(2023 - 11 - 15))?;
+//! assert_eq!(reports.status(id), Some(ExecutionStatus::Processing));
+//! reports.run_pending().await;
+//! assert_eq!(reports.status(id), Some(ExecutionStatus::Completed));
+//! assert_eq!(reports.report(id).unwrap().records.len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+
+mod json_lines;
+mod memory;
+mod record;
+mod reports;
+
+use std::future::Future;
+
+pub use json_lines::JsonLinesAuditSink;
+pub use memory::MemoryAuditSink;
+pub use record::{AuditDecision, AuditRecord};
+pub use reports::{
+    AuditReports, DEFAULT_MAX_EXECUTIONS, ExecutionId, ExecutionStatus, RETENTION_DAYS, Report,
+    oldest_reportable_date,
+};
+
+use crate::error::AuditError;
+
+/// The records of one account and day read back from a sink.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordsRead {
+    /// The records, in the order they were written.
+    pub records: Vec<AuditRecord>,
+    /// Stored lines that could not be read as a record (e.g. a line torn by a crash in
+    /// the middle of a write), of any account. They are skipped, not fatal.
+    pub skipped: usize,
+}
+
+/// Where audit records go.
+///
+/// Records are grouped by the UTC date of their [`time`](AuditRecord::time). The futures
+/// are `Send`, so a networked backend can implement the trait without boxing.
+pub trait AuditSink: Send + Sync + 'static {
+    /// Stores one record.
+    ///
+    /// # Errors
+    /// [`AuditError::Encode`], [`AuditError::Write`] or [`AuditError::Backend`].
+    fn record(&self, record: AuditRecord) -> impl Future<Output = Result<(), AuditError>> + Send;
+
+    /// The records of `account` whose time falls on `date` (UTC).
+    ///
+    /// # Errors
+    /// [`AuditError::Read`] or [`AuditError::Backend`]; an unreadable record is counted in
+    /// [`RecordsRead::skipped`] instead.
+    fn records_for(
+        &self,
+        account: &str,
+        date: time::Date,
+    ) -> impl Future<Output = Result<RecordsRead, AuditError>> + Send;
+
+    /// Deletes every record dated (UTC) before `date`.
+    ///
+    /// # Errors
+    /// [`AuditError::Purge`] or [`AuditError::Backend`].
+    fn purge_before(&self, date: time::Date)
+    -> impl Future<Output = Result<(), AuditError>> + Send;
+}
+
+#[cfg(test)]
+mod tests;

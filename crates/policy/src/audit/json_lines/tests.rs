@@ -1,0 +1,84 @@
+use std::io::Write as _;
+
+use time::macros::date;
+
+use super::*;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "playback-auth-policy-unit-{name}-{}",
+        std::process::id()
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn day_file_names_round_trip() {
+    let day = date!(2026 - 03 - 07);
+    assert_eq!(file_name(day), "audit-2026-03-07.jsonl");
+    assert_eq!(date_of_file(&file_name(day)), Some(day));
+    assert_eq!(date_of_file("audit-2026-13-07.jsonl"), None);
+    assert_eq!(date_of_file("audit-2026-03-07.json"), None);
+    assert_eq!(date_of_file("notes.txt"), None);
+}
+
+#[test]
+fn opening_a_torn_file_starts_a_fresh_line() {
+    let dir = temp_dir("torn-open");
+    let path = dir.join("f.jsonl");
+    fs::write(&path, b"{\"complete\":1}\n{\"torn").unwrap();
+    let mut file = open_for_append(&path).unwrap();
+    file.write_all(b"{\"next\":2}\n").unwrap();
+    assert_eq!(
+        fs::read(&path).unwrap(),
+        b"{\"complete\":1}\n{\"torn\n{\"next\":2}\n"
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn opening_a_clean_or_empty_file_adds_nothing() {
+    let dir = temp_dir("clean-open");
+    let clean = dir.join("clean.jsonl");
+    fs::write(&clean, b"{}\n").unwrap();
+    drop(open_for_append(&clean).unwrap());
+    assert_eq!(fs::read(&clean).unwrap(), b"{}\n");
+
+    let empty = dir.join("empty.jsonl");
+    drop(open_for_append(&empty).unwrap());
+    assert_eq!(fs::read(&empty).unwrap(), b"");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_parsable_last_line_without_newline_still_counts_as_torn() {
+    let dir = temp_dir("unterminated");
+    let sink = JsonLinesAuditSink::open(&dir).unwrap();
+    let day = date!(2023 - 11 - 14);
+    let record = AuditRecord::new(
+        playback_auth_claims::NumericDate::from_secs(1_700_000_000).unwrap(),
+        "a",
+        std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        "ua",
+        "c",
+        crate::audit::AuditDecision::Allow,
+    );
+    fs::write(sink.path_for(day), serde_json::to_vec(&record).unwrap()).unwrap();
+    let read = sink.read_day("a", day).unwrap();
+    assert!(read.records.is_empty());
+    assert_eq!(read.skipped, 1);
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_missing_day_reads_as_empty() {
+    let dir = temp_dir("missing-day");
+    let sink = JsonLinesAuditSink::open(&dir).unwrap();
+    assert_eq!(
+        sink.read_day("a", date!(2020 - 01 - 01)).unwrap(),
+        RecordsRead::default()
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,136 @@
+//! The one-call authorizer: token bytes and request in, decision out.
+
+use playback_auth_claims::PlaybackClaims;
+use playback_auth_verify::{Verifier, VerifyError};
+
+use crate::audit::AuditSink;
+use crate::context::{RequestContext, VerifiedToken};
+use crate::decision::{Decision, DenyReason};
+use crate::digest::TokenDigest;
+use crate::engine::PolicyEngine;
+use crate::registry::KeyRegistry;
+use crate::revocation::RevocationStore;
+use crate::store::PolicyStore;
+
+/// Does a whole playback request in one call: the account's current keys from the
+/// [`KeyRegistry`] → strict verification at the request's time → revocation → static checks →
+/// one atomic store operation → audit record → [`Decision`].
+///
+/// Keys are read from the registry on every request, so a key registered or deleted through
+/// the registry takes effect on the next request, with no restart. The verifier's own key set
+/// is not used; its other settings (leeway, maximum length, algorithms) are.
+///
+/// ```
+/// use std::net::{IpAddr, Ipv4Addr};
+/// use std::time::Duration;
+/// use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
+/// use playback_auth_keys::{Algorithm, KeySet, PrivateKey};
+/// use playback_auth_policy::{
+///     Authorizer, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore,
+///     MemoryRevocationStore, PolicyEngine, RequestContext,
+/// };
+/// use playback_auth_sign::Signer;
+/// use playback_auth_verify::Verifier;
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+/// let registry = MemoryKeyRegistry::new();
+/// registry.register("acct-1", &key.public_key().to_public_key_txt(), None, now).await.unwrap();
+///
+/// let engine = PolicyEngine::new(
+///     MemoryPolicyStore::new(),
+///     MemoryRevocationStore::new(),
+///     MemoryAuditSink::new(),
+/// );
+/// let authorizer = Authorizer::new(Verifier::builder(KeySet::new()).build(), registry, engine);
+///
+/// let claims = PlaybackRestrictionClaims::builder("acct-1", now)
+///     .content_id("video-7")
+///     .max_uses(1)
+///     .valid_for(Duration::from_secs(3600))
+///     .build()
+///     .unwrap();
+/// let token = Signer::new(key).sign(&claims).unwrap();
+/// let ctx = RequestContext::new("acct-1", "video-7", "Player/1", IpAddr::V4(Ipv4Addr::LOCALHOST), now);
+///
+/// assert!(authorizer.authorize(&token, &ctx).await.is_allowed());
+/// let again = authorizer.authorize(&token, &ctx).await;
+/// assert_eq!(again.deny_reason().map(|r| r.code()), Some("max_uses_reached"));
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct Authorizer<S, R, A, K> {
+    verifier: Verifier,
+    registry: K,
+    engine: PolicyEngine<S, R, A>,
+}
+
+impl<S, R, A, K> Authorizer<S, R, A, K>
+where
+    S: PolicyStore,
+    R: RevocationStore,
+    A: AuditSink,
+    K: KeyRegistry,
+{
+    /// An authorizer verifying with `verifier`'s settings and `registry`'s keys, deciding
+    /// with `engine`.
+    pub fn new(verifier: Verifier, registry: K, engine: PolicyEngine<S, R, A>) -> Self {
+        Self {
+            verifier,
+            registry,
+            engine,
+        }
+    }
+
+    /// Verifies `token` for `ctx.account` at `ctx.now` and decides the request.
+    ///
+    /// A token that fails verification is denied with [`DenyReason::InvalidToken`]; a
+    /// registry that cannot be read is denied with [`DenyReason::StoreUnavailable`] (always:
+    /// without keys nothing can be verified, so this never fails open). Every outcome is
+    /// audited.
+    pub async fn authorize(&self, token: &str, ctx: &RequestContext) -> Decision {
+        let keys = match self.registry.key_set(&ctx.account).await {
+            Ok(keys) => keys,
+            Err(_) => {
+                return self
+                    .engine
+                    .reject(None, ctx, DenyReason::StoreUnavailable)
+                    .await;
+            }
+        };
+        match self
+            .verifier
+            .verify_with::<PlaybackClaims>(&keys, token, ctx.now)
+        {
+            Ok(verified) => {
+                let token = VerifiedToken::new(verified.claims, token);
+                self.engine.decide(&token, ctx).await
+            }
+            Err(error) => {
+                // An oversized token is not hashed: rejecting it must cost nothing that grows
+                // with what the client sent.
+                let digest = (!matches!(error, VerifyError::TokenTooLong { .. }))
+                    .then(|| TokenDigest::of_token(token));
+                self.engine
+                    .reject(digest, ctx, DenyReason::InvalidToken(error))
+                    .await
+            }
+        }
+    }
+
+    /// The policy engine (sessions, devices, revocation and audit live behind it).
+    pub fn engine(&self) -> &PolicyEngine<S, R, A> {
+        &self.engine
+    }
+
+    /// The key registry.
+    pub fn registry(&self) -> &K {
+        &self.registry
+    }
+
+    /// The verifier whose settings are applied.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+}

@@ -1,0 +1,531 @@
+//! [`PolicyEngine`]: revocation, static checks and one atomic store operation per decision.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use playback_auth_claims::{
+    DEFAULT_LEEWAY, MAX_LIFETIME, NumericDate, PlaybackClaims, PlaybackRestrictionClaims,
+    PrivateChannelClaims, StaticUrlClaims, Uid,
+};
+use sha2::{Digest, Sha256};
+
+use crate::audit::{AuditDecision, AuditRecord, AuditSink};
+use crate::context::{RequestContext, VerifiedToken};
+use crate::decision::{Allowed, Decision, DenyReason};
+use crate::digest::TokenDigest;
+use crate::error::StoreError;
+use crate::revocation::{RevocationStatus, RevocationStore};
+use crate::store::{
+    DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore, SessionInfo,
+    SessionPlan, TokenPlan,
+};
+
+/// How a [`PolicyEngine`] behaves; every field has a safe default.
+///
+/// ```
+/// use std::time::Duration;
+/// use playback_auth_policy::PolicyConfig;
+///
+/// let config = PolicyConfig::default().with_lease(Duration::from_secs(60));
+/// assert_eq!(config.lease, Duration::from_secs(60));
+/// assert!(!config.fail_open);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PolicyConfig {
+    /// How long a stream session stays active after its admission or last renewal
+    /// (default [`PolicyConfig::DEFAULT_LEASE`], 120 s).
+    pub lease: Duration,
+    /// Allow (marked [`Allowed::degraded`]) instead of denying with
+    /// [`DenyReason::StoreUnavailable`] when the state or revocation store fails
+    /// (default `false`: fail closed).
+    pub fail_open: bool,
+    /// How long after `exp` a token's counters are kept (default 30 s, the verifier's
+    /// default leeway). Set it to at least the verifier's leeway: a token still accepted
+    /// within the leeway must find its counters.
+    pub leeway: Duration,
+}
+
+impl PolicyConfig {
+    /// The default session lease: 120 s.
+    pub const DEFAULT_LEASE: Duration = Duration::from_secs(120);
+
+    /// Sets the session lease.
+    #[must_use]
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// Sets whether store faults allow (degraded) instead of deny.
+    #[must_use]
+    pub fn with_fail_open(mut self, fail_open: bool) -> Self {
+        self.fail_open = fail_open;
+        self
+    }
+
+    /// Sets how long after `exp` per-token state is kept.
+    #[must_use]
+    pub fn with_leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        Self {
+            lease: Self::DEFAULT_LEASE,
+            fail_open: false,
+            leeway: DEFAULT_LEEWAY,
+        }
+    }
+}
+
+/// Decides whether a verified token may be used for a request, and records the decision.
+///
+/// [`decide`](Self::decide) runs, in order:
+/// 1. the revocation check ([`RevocationStore::check`]);
+/// 2. the static checks, which need no state: `accid`, `conid`, `vids`, `tags`, `ua`,
+///    and the allowed origins of private-channel tokens;
+/// 3. one [`DecisionPlan`] with every stateful check (`maxu`, `maxip`,
+///    `aws:single-use-uuid`, `climit`/`cbeh`, `dlimit`), applied by the store atomically —
+///    a denied request consumes nothing;
+/// 4. one [`AuditRecord`] to the [`AuditSink`] (a failing sink never changes the decision;
+///    it is counted in [`audit_failures`](Self::audit_failures)).
+///
+/// The store, the revocation store and the audit sink are chosen at construction; the
+/// engine reads no clock (the request carries `now`).
+pub struct PolicyEngine<S, R, A> {
+    store: S,
+    revocations: R,
+    audit: A,
+    config: PolicyConfig,
+    audit_failures: AtomicU64,
+    store_failures: AtomicU64,
+}
+
+impl<S, R, A> fmt::Debug for PolicyEngine<S, R, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyEngine")
+            .field("config", &self.config)
+            .field("audit_failures", &self.audit_failures)
+            .field("store_failures", &self.store_failures)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
+    /// An engine with the default [`PolicyConfig`].
+    pub fn new(store: S, revocations: R, audit: A) -> Self {
+        Self::with_config(store, revocations, audit, PolicyConfig::default())
+    }
+
+    /// An engine with `config`.
+    pub fn with_config(store: S, revocations: R, audit: A, config: PolicyConfig) -> Self {
+        Self {
+            store,
+            revocations,
+            audit,
+            config,
+            audit_failures: AtomicU64::new(0),
+            store_failures: AtomicU64::new(0),
+        }
+    }
+
+    /// Decides whether `token` may be used for the request `ctx`, applies the state changes
+    /// of an allow, and writes the audit record.
+    pub async fn decide(&self, token: &VerifiedToken, ctx: &RequestContext) -> Decision {
+        let (decision, session) = self.evaluate(token, ctx).await;
+        self.record(audit_record(token, ctx, &decision, session))
+            .await;
+        decision
+    }
+
+    /// Denies a request that failed before reaching the engine — typically a token that did
+    /// not verify — and audits it like every other decision. `digest` is the presented
+    /// token's, when it was short enough to be hashed.
+    pub async fn reject(
+        &self,
+        digest: Option<TokenDigest>,
+        ctx: &RequestContext,
+        reason: DenyReason,
+    ) -> Decision {
+        let decision = Decision::Deny(reason);
+        self.record(base_record(ctx, &decision, digest)).await;
+        decision
+    }
+
+    async fn record(&self, record: AuditRecord) {
+        if self.audit.record(record).await.is_err() {
+            // The decision stands: an unavailable audit trail must not turn viewers away
+            // or let them in. Operators watch this counter.
+            self.audit_failures.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The decision without its audit record, and the session key it concerned.
+    async fn evaluate(
+        &self,
+        token: &VerifiedToken,
+        ctx: &RequestContext,
+    ) -> (Decision, Option<String>) {
+        let mut degraded = false;
+        match self.revocations.check(&ctx.account, token, ctx.now).await {
+            Ok(status) if !status.is_refused() => {}
+            Ok(RevocationStatus::ViewerDisconnected) => {
+                return (Decision::Deny(DenyReason::ViewerDisconnected), None);
+            }
+            Ok(_) => return (Decision::Deny(DenyReason::TokenRevoked), None),
+            Err(_) => match self.store_fault() {
+                Some(deny) => return (deny, None),
+                None => degraded = true,
+            },
+        }
+        if let Err(reason) = check_static(&token.claims, ctx) {
+            return (Decision::Deny(reason), None);
+        }
+        let plan = match self.plan(token, ctx) {
+            Ok(plan) => plan,
+            Err(reason) => return (Decision::Deny(reason), None),
+        };
+        let session = plan.session.as_ref().map(|s| s.session_key.clone());
+        if plan.is_empty() {
+            let allowed = Allowed {
+                degraded,
+                ..Allowed::default()
+            };
+            return (Decision::Allow(allowed), session);
+        }
+        let decision = match self.store.apply(&plan).await {
+            Ok(Outcome::Applied(applied)) => Decision::Allow(Allowed {
+                session: applied.session,
+                evicted: applied.evicted,
+                device_registered: applied.device_registered,
+                uses: applied.uses,
+                degraded,
+            }),
+            Ok(Outcome::Refused(refusal)) => Decision::Deny(refusal.into()),
+            Err(_) => self
+                .store_fault()
+                .unwrap_or_else(|| Decision::Allow(Allowed::degraded())),
+        };
+        (decision, session)
+    }
+
+    /// Counts a store fault; the denial to return when failing closed.
+    fn store_fault(&self) -> Option<Decision> {
+        self.store_failures.fetch_add(1, Ordering::Relaxed);
+        (!self.config.fail_open).then_some(Decision::Deny(DenyReason::StoreUnavailable))
+    }
+
+    /// The stateful checks `token` needs for `ctx`, as the plan [`decide`](Self::decide)
+    /// hands to the store (possibly empty), or the denial found before touching state
+    /// ([`DenyReason::DeviceIdMissing`]).
+    pub fn plan(
+        &self,
+        token: &VerifiedToken,
+        ctx: &RequestContext,
+    ) -> Result<DecisionPlan, DenyReason> {
+        let partition = match token.uid() {
+            Some(uid) => Partition::User {
+                account: ctx.account.clone(),
+                uid: uid.clone(),
+            },
+            None => Partition::Token {
+                account: ctx.account.clone(),
+                token_id: token.token_id(),
+            },
+        };
+        let mut plan = DecisionPlan::new(partition, ctx.now);
+        match &token.claims {
+            PlaybackClaims::Restriction(claims) => {
+                if claims.maxu.is_some() || claims.maxip.is_some() {
+                    let mut token_plan = self.token_plan(token, ctx);
+                    token_plan.max_uses = claims.maxu;
+                    token_plan.max_ips = claims.maxip;
+                    plan = plan.with_token(token_plan);
+                }
+                if let Some(limit) = claims.climit {
+                    plan = plan.with_session(SessionPlan::new(
+                        session_key(claims, ctx),
+                        location_key(ctx),
+                        limit,
+                        claims.cbeh,
+                        self.config.lease,
+                    ));
+                }
+                if let Some(limit) = claims.dlimit {
+                    let device_id = ctx.device_id.as_ref().ok_or(DenyReason::DeviceIdMissing)?;
+                    plan = plan.with_device(DevicePlan::new(device_id.clone(), limit));
+                }
+            }
+            PlaybackClaims::Channel(claims) => {
+                if let Some(uuid) = &claims.single_use_uuid {
+                    plan =
+                        plan.with_token(self.token_plan(token, ctx).with_single_use(uuid.as_str()));
+                }
+            }
+            PlaybackClaims::StaticUrl(_) => {}
+        }
+        Ok(plan)
+    }
+
+    fn token_plan(&self, token: &VerifiedToken, ctx: &RequestContext) -> TokenPlan {
+        let expires_at = token
+            .expires_at()
+            .unwrap_or_else(|| ctx.now.saturating_add(MAX_LIFETIME))
+            .saturating_add(self.config.leeway);
+        TokenPlan::new(token.token_id(), ctx.client_ip, expires_at)
+    }
+
+    /// The user's active stream sessions at `now`, oldest first.
+    ///
+    /// # Errors
+    /// The store's error when it cannot be read.
+    pub async fn sessions(
+        &self,
+        account: &str,
+        uid: &Uid,
+        now: NumericDate,
+    ) -> Result<Vec<SessionInfo>, StoreError> {
+        self.store.sessions(account, uid, now).await
+    }
+
+    /// Ends one of the user's active sessions; its next renewal is denied
+    /// [`DenyReason::SessionEvicted`]. `Ok(false)` when it was not active.
+    ///
+    /// # Errors
+    /// The store's error when it cannot be written.
+    pub async fn end_session(
+        &self,
+        account: &str,
+        uid: &Uid,
+        session_key: &str,
+        now: NumericDate,
+    ) -> Result<bool, StoreError> {
+        self.store.end_session(account, uid, session_key, now).await
+    }
+
+    /// The user's registered devices, earliest first.
+    ///
+    /// # Errors
+    /// The store's error when it cannot be read.
+    pub async fn devices(&self, account: &str, uid: &Uid) -> Result<Vec<DeviceInfo>, StoreError> {
+        self.store.devices(account, uid).await
+    }
+
+    /// Removes one of the user's registered devices; `Ok(false)` when it was not registered.
+    ///
+    /// # Errors
+    /// The store's error when it cannot be written.
+    pub async fn remove_device(
+        &self,
+        account: &str,
+        uid: &Uid,
+        device_id: &str,
+    ) -> Result<bool, StoreError> {
+        self.store.remove_device(account, uid, device_id).await
+    }
+
+    /// The engine's configuration.
+    pub fn config(&self) -> &PolicyConfig {
+        &self.config
+    }
+
+    /// The state store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The revocation store.
+    pub fn revocations(&self) -> &R {
+        &self.revocations
+    }
+
+    /// The audit sink.
+    pub fn audit(&self) -> &A {
+        &self.audit
+    }
+
+    /// How many audit records could not be written.
+    pub fn audit_failures(&self) -> u64 {
+        self.audit_failures.load(Ordering::Relaxed)
+    }
+
+    /// How many decisions met a failing state or revocation store.
+    pub fn store_failures(&self) -> u64 {
+        self.store_failures.load(Ordering::Relaxed)
+    }
+}
+
+/// The checks that need no state, in a fixed order.
+fn check_static(claims: &PlaybackClaims, ctx: &RequestContext) -> Result<(), DenyReason> {
+    match claims {
+        PlaybackClaims::Restriction(claims) => check_restriction(claims, ctx),
+        PlaybackClaims::StaticUrl(claims) => check_static_url(claims, ctx),
+        PlaybackClaims::Channel(claims) => check_channel(claims, ctx),
+    }
+}
+
+fn check_account(accid: &str, ctx: &RequestContext) -> Result<(), DenyReason> {
+    if accid == ctx.account {
+        Ok(())
+    } else {
+        Err(DenyReason::AccountMismatch {
+            token_account: accid.to_owned(),
+        })
+    }
+}
+
+fn check_content(conid: Option<&String>, ctx: &RequestContext) -> Result<(), DenyReason> {
+    match conid {
+        Some(conid) if *conid != ctx.content_id => Err(DenyReason::ContentMismatch {
+            token_content: conid.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn check_restriction(
+    claims: &PlaybackRestrictionClaims,
+    ctx: &RequestContext,
+) -> Result<(), DenyReason> {
+    check_account(&claims.accid, ctx)?;
+    check_content(claims.conid.as_ref(), ctx)?;
+    if let Some(vids) = &claims.vids
+        && !vids.contains(&ctx.content_id)
+    {
+        return Err(DenyReason::NotInVids);
+    }
+    if let Some(tags) = &claims.tags
+        && !tags.iter().any(|tag| ctx.content_tags.contains(tag))
+    {
+        return Err(DenyReason::NoMatchingTag);
+    }
+    if let Some(ua) = &claims.ua
+        && *ua != ctx.user_agent
+    {
+        return Err(DenyReason::UserAgentMismatch);
+    }
+    Ok(())
+}
+
+fn check_static_url(claims: &StaticUrlClaims, ctx: &RequestContext) -> Result<(), DenyReason> {
+    check_account(&claims.accid, ctx)?;
+    check_content(claims.conid.as_ref(), ctx)
+}
+
+fn check_channel(claims: &PrivateChannelClaims, ctx: &RequestContext) -> Result<(), DenyReason> {
+    match (&claims.allowed_origins, &ctx.origin) {
+        (None, _) => Ok(()),
+        (Some(allowed), Some(origin)) if allowed.allows(origin) => Ok(()),
+        (Some(_), origin) => Err(DenyReason::OriginNotAllowed {
+            origin: origin.clone(),
+        }),
+    }
+}
+
+/// What counts as one stream: the `sid` claim, else the player's session id, else the
+/// user agent, client IP and content together.
+fn session_key(claims: &PlaybackRestrictionClaims, ctx: &RequestContext) -> String {
+    if let Some(sid) = &claims.sid {
+        return sid.clone();
+    }
+    if let Some(session_id) = &ctx.session_id {
+        return session_id.clone();
+    }
+    format!(
+        "derived:{}",
+        short_hash(&[&ctx.user_agent, &ip_text(ctx.client_ip), &ctx.content_id])
+    )
+}
+
+/// The streaming location of `BLOCK_NEW_USER`: the device, else user agent and client IP.
+fn location_key(ctx: &RequestContext) -> String {
+    match &ctx.device_id {
+        Some(device_id) => format!("device:{device_id}"),
+        None => format!(
+            "client:{}",
+            short_hash(&[&ctx.user_agent, &ip_text(ctx.client_ip)])
+        ),
+    }
+}
+
+fn ip_text(ip: IpAddr) -> String {
+    // An IPv4-mapped IPv6 address is the same client as its IPv4 form.
+    ip.to_canonical().to_string()
+}
+
+/// 128 bits of SHA-256 over length-prefixed parts, in hex: a fixed-size key that no
+/// choice of parts can make collide by shifting a separator.
+fn short_hash(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+fn audit_record(
+    token: &VerifiedToken,
+    ctx: &RequestContext,
+    decision: &Decision,
+    session: Option<String>,
+) -> AuditRecord {
+    let mut record = base_record(ctx, decision, Some(token.digest));
+    let user = match &token.claims {
+        PlaybackClaims::Restriction(claims) => claims.uid.as_ref().map(|uid| uid.to_string()),
+        PlaybackClaims::Channel(claims) => claims.viewer_id.as_ref().map(|v| v.to_string()),
+        PlaybackClaims::StaticUrl(_) => None,
+    };
+    if let Some(user) = user {
+        record = record.with_uid(user);
+    }
+    if let Some(session) = session {
+        record = record.with_session(session);
+    }
+    record
+}
+
+/// The audit record every decision has, token or no token.
+fn base_record(
+    ctx: &RequestContext,
+    decision: &Decision,
+    digest: Option<TokenDigest>,
+) -> AuditRecord {
+    let (verdict, reason) = match decision {
+        Decision::Allow(allowed) if allowed.degraded => (AuditDecision::Allow, Some("degraded")),
+        Decision::Allow(_) => (AuditDecision::Allow, None),
+        Decision::Deny(reason) => (AuditDecision::Deny, Some(reason.code())),
+    };
+    let mut record = AuditRecord::new(
+        ctx.now,
+        ctx.account.clone(),
+        ctx.client_ip,
+        ctx.user_agent.clone(),
+        ctx.content_id.clone(),
+        verdict,
+    );
+    if let Some(digest) = digest {
+        record = record.with_token_digest(digest);
+    }
+    if let Some(device) = &ctx.device_id {
+        record = record.with_device(device.clone());
+    }
+    if let Some(reason) = reason {
+        record = record.with_reason(reason);
+    }
+    record
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,42 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod audit;
+mod authorizer;
+mod context;
+mod decision;
+mod digest;
+mod engine;
+mod error;
+mod memory;
+mod registry;
+mod revocation;
+mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use audit::{
+    AuditDecision, AuditRecord, AuditReports, AuditSink, DEFAULT_MAX_EXECUTIONS, ExecutionId,
+    ExecutionStatus, JsonLinesAuditSink, MemoryAuditSink, RETENTION_DAYS, RecordsRead, Report,
+    oldest_reportable_date,
+};
+pub use authorizer::Authorizer;
+pub use context::{RequestContext, VerifiedToken};
+pub use decision::{Allowed, Decision, DenyReason, SessionChange};
+pub use digest::TokenDigest;
+pub use engine::{PolicyConfig, PolicyEngine};
+pub use error::StoreError;
+pub use error::{AuditError, RegistryError, ReportError, RevocationError};
+pub use memory::{MemoryPolicyStore, MemorySnapshot};
+pub use registry::{
+    DEFAULT_KEYS_PER_ACCOUNT, KeyFamily, KeyKind, KeyRecord, KeyRegistry, MAX_KEY_ID_LEN,
+    MemoryKeyRegistry,
+};
+pub use revocation::{
+    DEFAULT_REVOCATION_CAPACITY, MemoryRevocationStore, RevocationKind, RevocationStatus,
+    RevocationStore, RevokedToken,
+};
+pub use store::{
+    Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore, Refusal,
+    SessionInfo, SessionPlan, TokenPlan,
+};

@@ -1,0 +1,663 @@
+//! Revocation: refusing tokens before they expire.
+//!
+//! Four kinds of revocation, all scoped to an account:
+//!
+//! - a **token**, by the [`TokenDigest`] of its whole encoded form (the revocation list a
+//!   publisher manages: revoke, check, list, remove; a bounded number of entries per account);
+//! - a **`jti`**, every token carrying that token id;
+//! - a **`uid`**, every token of that user issued (`iat`) before a cutoff time;
+//! - an **`aws:viewer-id`**, every private-channel token of that viewer whose
+//!   `aws:viewer-session-version` is at or below a version ("disconnect the viewer").
+//!
+//! Every entry expires on its own, so nothing needs a sweeper: a revoked token's entry is
+//! kept until the token itself has expired (plus the verifier's leeway) and then frees its
+//! place in the list. The policy engine asks [`RevocationStore::check`] once per decision.
+//!
+//! ```
+//! use playback_auth_claims::NumericDate;
+//! use playback_auth_policy::{MemoryRevocationStore, RevocationStore, TokenDigest};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let store = MemoryRevocationStore::new();
+//! let now = NumericDate::from_secs(1_700_000_000).unwrap();
+//! let exp = NumericDate::from_secs(1_700_003_600).unwrap();
+//! let digest = TokenDigest::of_token("header.payload.signature");
+//!
+//! store.revoke_token("acct-1", digest, exp, now).await?;
+//! assert!(store.is_revoked("acct-1", digest, now).await?);
+//! assert!(!store.is_revoked("acct-2", digest, now).await?);
+//! assert_eq!(store.list("acct-1", now).await?.len(), 1);
+//! # Ok::<(), playback_auth_policy::RevocationError>(())
+//! # }).unwrap();
+//! ```
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::fmt;
+use std::future::{Future, ready};
+use std::hash::Hash;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+use playback_auth_claims::{
+    ClaimSet, DEFAULT_LEEWAY, MAX_LIFETIME, NumericDate, PlaybackClaims, Uid, ViewerId,
+};
+
+use crate::context::VerifiedToken;
+use crate::digest::TokenDigest;
+use crate::error::RevocationError;
+
+/// How many entries each revocation list of an account holds by default (the reference
+/// service allows 100 revoked tokens per account).
+pub const DEFAULT_REVOCATION_CAPACITY: usize = 100;
+
+/// What [`RevocationStore::check`] found for a token.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RevocationStatus {
+    /// No revocation applies to the token.
+    NotRevoked,
+    /// The token is revoked: by its digest, its `jti`, or its `uid` issued before a cutoff.
+    Revoked,
+    /// The token's `aws:viewer-id` was disconnected at or above its
+    /// `aws:viewer-session-version`.
+    ViewerDisconnected,
+}
+
+impl RevocationStatus {
+    /// Whether the token must be refused.
+    pub fn is_refused(self) -> bool {
+        !matches!(self, Self::NotRevoked)
+    }
+}
+
+/// An entry of an account's token revocation list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RevokedToken {
+    /// Digest of the revoked encoded token.
+    pub digest: TokenDigest,
+    /// When the revoked token expires; its entry frees its place then.
+    pub expires_at: NumericDate,
+}
+
+/// Which revocation list of an account an error is about.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RevocationKind {
+    /// Tokens revoked by digest.
+    Token,
+    /// Token ids (`jti`).
+    Jti,
+    /// Users (`uid`) revoked before a cutoff.
+    Uid,
+    /// Disconnected viewers (`aws:viewer-id`).
+    Viewer,
+}
+
+impl fmt::Display for RevocationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Token => "token",
+            Self::Jti => "jti",
+            Self::Uid => "uid",
+            Self::Viewer => "viewer",
+        })
+    }
+}
+
+/// Where revocations are kept: an account's lists of revoked tokens, token ids, users and
+/// viewers.
+///
+/// Every method takes `now`; a store never reads a clock. The futures are `Send`, so a
+/// networked backend (e.g. Redis, where [`check`](Self::check) is one script call) can
+/// implement the trait without boxing.
+pub trait RevocationStore: Send + Sync + 'static {
+    /// Revokes the token whose whole encoded form has `digest`, until it expires at
+    /// `expires_at`. Revoking a token already in the list keeps the later expiry.
+    /// A token that has already expired is not stored (it cannot be used anyway).
+    ///
+    /// # Errors
+    /// [`RevocationError::ListFull`] when the account's token list holds its capacity of
+    /// live entries; [`RevocationError::Backend`] when the store cannot be reached.
+    fn revoke_token(
+        &self,
+        account: &str,
+        digest: TokenDigest,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<(), RevocationError>> + Send;
+
+    /// Revokes a verified token by its digest until its `exp` (kept until removed when the
+    /// token has no `exp`).
+    ///
+    /// # Errors
+    /// As [`revoke_token`](Self::revoke_token).
+    fn revoke(
+        &self,
+        account: &str,
+        token: &VerifiedToken,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<(), RevocationError>> + Send {
+        let expires_at = token.expires_at().unwrap_or(NumericDate::MAX);
+        self.revoke_token(account, token.digest, expires_at, now)
+    }
+
+    /// Whether the token with `digest` is in the account's token revocation list.
+    ///
+    /// # Errors
+    /// [`RevocationError::Backend`] when the store cannot be reached.
+    fn is_revoked(
+        &self,
+        account: &str,
+        digest: TokenDigest,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, RevocationError>> + Send;
+
+    /// The account's live token revocation list, in no particular order.
+    ///
+    /// # Errors
+    /// [`RevocationError::Backend`] when the store cannot be reached.
+    fn list(
+        &self,
+        account: &str,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<Vec<RevokedToken>, RevocationError>> + Send;
+
+    /// Removes the token with `digest` from the account's list; `true` if a live entry was
+    /// removed.
+    ///
+    /// # Errors
+    /// [`RevocationError::Backend`] when the store cannot be reached.
+    fn unrevoke(
+        &self,
+        account: &str,
+        digest: TokenDigest,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, RevocationError>> + Send;
+
+    /// Revokes every token of the account carrying `jti`, until `expires_at` (the latest
+    /// `exp` of those tokens).
+    ///
+    /// # Errors
+    /// [`RevocationError::ListFull`] when the account's `jti` list is full;
+    /// [`RevocationError::Backend`] when the store cannot be reached.
+    fn revoke_jti(
+        &self,
+        account: &str,
+        jti: &str,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<(), RevocationError>> + Send;
+
+    /// Removes a `jti` revocation; `true` if a live entry was removed.
+    ///
+    /// # Errors
+    /// [`RevocationError::Backend`] when the store cannot be reached.
+    fn unrevoke_jti(
+        &self,
+        account: &str,
+        jti: &str,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, RevocationError>> + Send;
+
+    /// Revokes every token of `uid` in the account issued (`iat`) strictly before `cutoff`.
+    /// A later cutoff for the same user replaces an earlier one.
+    ///
+    /// The entry is kept until every such token has expired: `cutoff` plus the 30-day
+    /// maximum token lifetime plus the leeway. (A token without `exp`, which the default
+    /// verifier refuses, is no longer covered after that.)
+    ///
+    /// # Errors
+    /// [`RevocationError::ListFull`] when the account's user list is full;
+    /// [`RevocationError::Backend`] when the store cannot be reached.
+    fn revoke_uid_before(
+        &self,
+        account: &str,
+        uid: &Uid,
+        cutoff: NumericDate,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<(), RevocationError>> + Send;
+
+    /// Removes a user's revocation; `true` if a live entry was removed.
+    ///
+    /// # Errors
+    /// [`RevocationError::Backend`] when the store cannot be reached.
+    fn unrevoke_uid(
+        &self,
+        account: &str,
+        uid: &Uid,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, RevocationError>> + Send;
+
+    /// Disconnects a viewer: every private-channel token of the account with this
+    /// `aws:viewer-id` and an `aws:viewer-session-version` at or below
+    /// `at_or_below_version` is refused (a token with a viewer id and no version is refused
+    /// too), until `expires_at` (the latest `exp` of those tokens). Disconnecting again keeps
+    /// the higher version and the later expiry.
+    ///
+    /// # Errors
+    /// [`RevocationError::ListFull`] when the account's viewer list is full;
+    /// [`RevocationError::Backend`] when the store cannot be reached.
+    fn disconnect_viewer(
+        &self,
+        account: &str,
+        viewer_id: &ViewerId,
+        at_or_below_version: i64,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<(), RevocationError>> + Send;
+
+    /// Removes a viewer's disconnection; `true` if a live entry was removed.
+    ///
+    /// # Errors
+    /// [`RevocationError::Backend`] when the store cannot be reached.
+    fn reconnect_viewer(
+        &self,
+        account: &str,
+        viewer_id: &ViewerId,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, RevocationError>> + Send;
+
+    /// The one check the policy engine makes per decision: whether any revocation of the
+    /// account applies to `token` (its digest, its `jti`, its `uid` and `iat`, its viewer id
+    /// and session version). [`RevocationStatus::Revoked`] wins over
+    /// [`RevocationStatus::ViewerDisconnected`].
+    ///
+    /// # Errors
+    /// [`RevocationError::Backend`] when the store cannot be reached.
+    fn check(
+        &self,
+        account: &str,
+        token: &VerifiedToken,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<RevocationStatus, RevocationError>> + Send;
+}
+
+/// A value kept until `until` (exclusive).
+#[derive(Debug, Clone, Copy)]
+struct Kept<T> {
+    value: T,
+    until: NumericDate,
+}
+
+impl<T> Kept<T> {
+    fn is_live(&self, now: NumericDate) -> bool {
+        now < self.until
+    }
+}
+
+/// One account's revocations.
+#[derive(Debug, Default)]
+struct AccountRevocations {
+    /// Digest → token expiry.
+    tokens: HashMap<TokenDigest, Kept<NumericDate>>,
+    /// `jti` → latest token expiry.
+    jtis: HashMap<String, Kept<NumericDate>>,
+    /// `uid` → cutoff (tokens issued before it are revoked).
+    uids: HashMap<Uid, Kept<NumericDate>>,
+    /// `aws:viewer-id` → highest disconnected session version.
+    viewers: HashMap<String, Kept<i64>>,
+}
+
+impl AccountRevocations {
+    fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+            && self.jtis.is_empty()
+            && self.uids.is_empty()
+            && self.viewers.is_empty()
+    }
+
+    fn check(&self, token: &VerifiedToken, now: NumericDate) -> RevocationStatus {
+        let live = |kept: &Kept<_>| kept.is_live(now);
+        if self.tokens.get(&token.digest).is_some_and(live) {
+            return RevocationStatus::Revoked;
+        }
+        if let Some(jti) = token.claims.jti()
+            && self.jtis.get(jti).is_some_and(live)
+        {
+            return RevocationStatus::Revoked;
+        }
+        match &token.claims {
+            PlaybackClaims::Restriction(claims) => {
+                if let Some(uid) = &claims.uid
+                    && let Some(cutoff) = self.uids.get(uid)
+                    && cutoff.is_live(now)
+                    && claims.iat < cutoff.value
+                {
+                    return RevocationStatus::Revoked;
+                }
+            }
+            PlaybackClaims::Channel(claims) => {
+                if let Some(viewer_id) = &claims.viewer_id
+                    && let Some(disconnected) = self.viewers.get(viewer_id.as_str())
+                    && disconnected.is_live(now)
+                    && claims.viewer_session_version.unwrap_or(i64::MIN) <= disconnected.value
+                {
+                    return RevocationStatus::ViewerDisconnected;
+                }
+            }
+            PlaybackClaims::StaticUrl(_) => {}
+        }
+        RevocationStatus::NotRevoked
+    }
+}
+
+/// Adds `kept` under `key`, or merges it into a live entry already there, dropping expired
+/// entries first so they free their places.
+fn insert_bounded<K: Hash + Eq, T: Copy>(
+    map: &mut HashMap<K, Kept<T>>,
+    key: K,
+    kept: Kept<T>,
+    now: NumericDate,
+    limit: (RevocationKind, usize),
+    merge: impl FnOnce(T, T) -> T,
+) -> Result<(), RevocationError> {
+    map.retain(|_, entry| entry.is_live(now));
+    if !kept.is_live(now) {
+        return Ok(());
+    }
+    if let Some(entry) = map.get_mut(&key) {
+        entry.value = merge(entry.value, kept.value);
+        entry.until = later(entry.until, kept.until);
+        return Ok(());
+    }
+    let (kind, capacity) = limit;
+    if map.len() >= capacity {
+        return Err(RevocationError::ListFull { kind, capacity });
+    }
+    map.insert(key, kept);
+    Ok(())
+}
+
+/// Removes `key`; whether a live entry was removed.
+fn remove_live<K, Q, T>(map: &mut HashMap<K, Kept<T>>, key: &Q, now: NumericDate) -> bool
+where
+    K: Hash + Eq + Borrow<Q>,
+    Q: Hash + Eq + ?Sized,
+{
+    map.remove(key).is_some_and(|entry| entry.is_live(now))
+}
+
+fn later(a: NumericDate, b: NumericDate) -> NumericDate {
+    if b > a { b } else { a }
+}
+
+/// The in-memory [`RevocationStore`]: per-account lists behind one read-write lock (checks
+/// only read, so they run concurrently; revocations are rare administrative writes).
+///
+/// Memory is bounded: each of an account's four lists holds at most
+/// [`capacity`](Self::with_capacity) live entries, and expired entries are dropped whenever
+/// the account is written to (or by [`purge_expired`](Self::purge_expired)).
+///
+/// Entries are kept until the revoked token's expiry **plus a leeway** (default
+/// [`DEFAULT_LEEWAY`], 30 s), because a verifier still accepts a token for its leeway after
+/// `exp`; set it to your verifier's leeway with [`with_leeway`](Self::with_leeway).
+#[derive(Debug)]
+pub struct MemoryRevocationStore {
+    accounts: RwLock<HashMap<String, AccountRevocations>>,
+    capacity: usize,
+    leeway: Duration,
+}
+
+impl Default for MemoryRevocationStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryRevocationStore {
+    /// An empty store holding [`DEFAULT_REVOCATION_CAPACITY`] entries per list and account.
+    pub fn new() -> Self {
+        Self {
+            accounts: RwLock::new(HashMap::new()),
+            capacity: DEFAULT_REVOCATION_CAPACITY,
+            leeway: DEFAULT_LEEWAY,
+        }
+    }
+
+    /// Sets how many live entries each list of an account may hold.
+    #[must_use]
+    pub fn with_capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity;
+        self
+    }
+
+    /// Sets how long after a token's expiry its entry is kept (the verifier's leeway).
+    #[must_use]
+    pub fn with_leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// How many live entries each list of an account may hold.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Drops every expired entry of every account, and accounts left empty.
+    pub fn purge_expired(&self, now: NumericDate) {
+        self.write().retain(|_, account| {
+            account.tokens.retain(|_, entry| entry.is_live(now));
+            account.jtis.retain(|_, entry| entry.is_live(now));
+            account.uids.retain(|_, entry| entry.is_live(now));
+            account.viewers.retain(|_, entry| entry.is_live(now));
+            !account.is_empty()
+        });
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, HashMap<String, AccountRevocations>> {
+        // No method panics while holding the lock, so a poisoned map is still consistent.
+        self.accounts.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, HashMap<String, AccountRevocations>> {
+        self.accounts
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn kept_until(&self, expires_at: NumericDate) -> NumericDate {
+        expires_at.saturating_add(self.leeway)
+    }
+
+    /// Runs `change` on the account's revocations, creating them if needed and dropping
+    /// them when left empty.
+    fn update<R>(&self, account: &str, change: impl FnOnce(&mut AccountRevocations) -> R) -> R {
+        let mut accounts = self.write();
+        let entries = accounts.entry(account.to_owned()).or_default();
+        let result = change(entries);
+        if entries.is_empty() {
+            accounts.remove(account);
+        }
+        result
+    }
+
+    /// Runs `change` on the account's revocations if it has any.
+    fn update_existing(
+        &self,
+        account: &str,
+        change: impl FnOnce(&mut AccountRevocations) -> bool,
+    ) -> bool {
+        let mut accounts = self.write();
+        let Some(entries) = accounts.get_mut(account) else {
+            return false;
+        };
+        let result = change(entries);
+        if entries.is_empty() {
+            accounts.remove(account);
+        }
+        result
+    }
+}
+
+impl RevocationStore for MemoryRevocationStore {
+    fn revoke_token(
+        &self,
+        account: &str,
+        digest: TokenDigest,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<(), RevocationError>> + Send {
+        let kept = Kept {
+            value: expires_at,
+            until: self.kept_until(expires_at),
+        };
+        let limit = (RevocationKind::Token, self.capacity);
+        ready(self.update(account, |entries| {
+            insert_bounded(&mut entries.tokens, digest, kept, now, limit, later)
+        }))
+    }
+
+    fn is_revoked(
+        &self,
+        account: &str,
+        digest: TokenDigest,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, RevocationError>> + Send {
+        let revoked = self.read().get(account).is_some_and(|entries| {
+            entries
+                .tokens
+                .get(&digest)
+                .is_some_and(|entry| entry.is_live(now))
+        });
+        ready(Ok(revoked))
+    }
+
+    fn list(
+        &self,
+        account: &str,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<Vec<RevokedToken>, RevocationError>> + Send {
+        let listed = self
+            .read()
+            .get(account)
+            .map(|entries| {
+                entries
+                    .tokens
+                    .iter()
+                    .filter(|(_, entry)| entry.is_live(now))
+                    .map(|(digest, entry)| RevokedToken {
+                        digest: *digest,
+                        expires_at: entry.value,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        ready(Ok(listed))
+    }
+
+    fn unrevoke(
+        &self,
+        account: &str,
+        digest: TokenDigest,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, RevocationError>> + Send {
+        ready(Ok(self.update_existing(account, |entries| {
+            remove_live(&mut entries.tokens, &digest, now)
+        })))
+    }
+
+    fn revoke_jti(
+        &self,
+        account: &str,
+        jti: &str,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<(), RevocationError>> + Send {
+        let kept = Kept {
+            value: expires_at,
+            until: self.kept_until(expires_at),
+        };
+        let limit = (RevocationKind::Jti, self.capacity);
+        ready(self.update(account, |entries| {
+            insert_bounded(&mut entries.jtis, jti.to_owned(), kept, now, limit, later)
+        }))
+    }
+
+    fn unrevoke_jti(
+        &self,
+        account: &str,
+        jti: &str,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, RevocationError>> + Send {
+        ready(Ok(self.update_existing(account, |entries| {
+            remove_live(&mut entries.jtis, jti, now)
+        })))
+    }
+
+    fn revoke_uid_before(
+        &self,
+        account: &str,
+        uid: &Uid,
+        cutoff: NumericDate,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<(), RevocationError>> + Send {
+        let kept = Kept {
+            value: cutoff,
+            until: self.kept_until(cutoff.saturating_add(MAX_LIFETIME)),
+        };
+        let limit = (RevocationKind::Uid, self.capacity);
+        ready(self.update(account, |entries| {
+            insert_bounded(&mut entries.uids, uid.clone(), kept, now, limit, later)
+        }))
+    }
+
+    fn unrevoke_uid(
+        &self,
+        account: &str,
+        uid: &Uid,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, RevocationError>> + Send {
+        ready(Ok(self.update_existing(account, |entries| {
+            remove_live(&mut entries.uids, uid, now)
+        })))
+    }
+
+    fn disconnect_viewer(
+        &self,
+        account: &str,
+        viewer_id: &ViewerId,
+        at_or_below_version: i64,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<(), RevocationError>> + Send {
+        let kept = Kept {
+            value: at_or_below_version,
+            until: self.kept_until(expires_at),
+        };
+        let limit = (RevocationKind::Viewer, self.capacity);
+        let viewer = viewer_id.as_str().to_owned();
+        ready(self.update(account, |entries| {
+            insert_bounded(&mut entries.viewers, viewer, kept, now, limit, i64::max)
+        }))
+    }
+
+    fn reconnect_viewer(
+        &self,
+        account: &str,
+        viewer_id: &ViewerId,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, RevocationError>> + Send {
+        ready(Ok(self.update_existing(account, |entries| {
+            remove_live(&mut entries.viewers, viewer_id.as_str(), now)
+        })))
+    }
+
+    fn check(
+        &self,
+        account: &str,
+        token: &VerifiedToken,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<RevocationStatus, RevocationError>> + Send {
+        let status = self
+            .read()
+            .get(account)
+            .map_or(RevocationStatus::NotRevoked, |entries| {
+                entries.check(token, now)
+            });
+        ready(Ok(status))
+    }
+}
+
+#[cfg(test)]
+mod tests;

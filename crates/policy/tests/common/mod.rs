@@ -1,0 +1,308 @@
+//! Helpers shared by the integration tests: fake time, token and request builders, and
+//! stores that always fail.
+#![allow(dead_code)]
+// each test file uses a different subset
+// Test helpers fail the test by panicking, like the tests that call them.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use playback_auth_claims::{
+    ClaimsBuilder, NumericDate, PlaybackClaims, PlaybackRestrictionClaims, PrivateChannelClaims,
+    StaticUrlClaims, Uid,
+};
+use playback_auth_policy::{
+    Allowed, AuditError, AuditRecord, AuditSink, Decision, DecisionPlan, DenyReason, DeviceInfo,
+    MemoryAuditSink, MemoryPolicyStore, MemoryRevocationStore, Outcome, PolicyConfig, PolicyEngine,
+    PolicyStore, RecordsRead, RequestContext, SessionInfo, StoreError, VerifiedToken,
+};
+
+/// The fake clock's epoch: every test time is `T0 + secs`.
+pub(crate) const T0: i64 = 1_700_000_000;
+pub(crate) const ACCOUNT: &str = "acct-1";
+pub(crate) const CONTENT: &str = "video-7";
+pub(crate) const UA: &str = "Player/1.0";
+pub(crate) const CHANNEL_ARN: &str = "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456";
+
+pub(crate) fn at(secs: i64) -> NumericDate {
+    NumericDate::from_secs(T0 + secs).unwrap()
+}
+
+pub(crate) fn ip(last: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(192, 0, 2, last))
+}
+
+pub(crate) fn uid(name: &str) -> Uid {
+    Uid::new(name).unwrap()
+}
+
+pub(crate) type Builder = ClaimsBuilder<PlaybackRestrictionClaims>;
+
+/// A verified restriction token for `ACCOUNT`, issued at `at(-10)`, valid for an hour,
+/// whose encoded form (and so digest) is `label`.
+pub(crate) fn restriction(label: &str, build: impl FnOnce(Builder) -> Builder) -> VerifiedToken {
+    let builder =
+        PlaybackRestrictionClaims::builder(ACCOUNT, at(-10)).valid_for(Duration::from_secs(3600));
+    let claims = build(builder).build().unwrap();
+    VerifiedToken::new(PlaybackClaims::Restriction(claims), label)
+}
+
+/// A verified private-channel token valid for an hour.
+pub(crate) fn channel(
+    label: &str,
+    build: impl FnOnce(ClaimsBuilder<PrivateChannelClaims>) -> ClaimsBuilder<PrivateChannelClaims>,
+) -> VerifiedToken {
+    let builder =
+        PrivateChannelClaims::builder(CHANNEL_ARN, at(-10)).valid_for(Duration::from_secs(3600));
+    let claims = build(builder).build().unwrap();
+    VerifiedToken::new(PlaybackClaims::Channel(claims), label)
+}
+
+/// A verified static URL token valid for an hour.
+pub(crate) fn static_url(
+    label: &str,
+    build: impl FnOnce(ClaimsBuilder<StaticUrlClaims>) -> ClaimsBuilder<StaticUrlClaims>,
+) -> VerifiedToken {
+    let builder = StaticUrlClaims::builder(ACCOUNT, at(-10)).valid_for(Duration::from_secs(3600));
+    let claims = build(builder).build().unwrap();
+    VerifiedToken::new(PlaybackClaims::StaticUrl(claims), label)
+}
+
+/// A request for `CONTENT` of `ACCOUNT` by `UA` from `ip(1)` at `at(secs)`.
+pub(crate) fn request(secs: i64) -> RequestContext {
+    RequestContext::new(ACCOUNT, CONTENT, UA, ip(1), at(secs))
+}
+
+pub(crate) type MemoryEngine =
+    PolicyEngine<Arc<MemoryPolicyStore>, MemoryRevocationStore, MemoryAuditSink>;
+
+/// An engine on fresh in-memory stores, and its state store (for snapshots).
+pub(crate) fn engine() -> (MemoryEngine, Arc<MemoryPolicyStore>) {
+    engine_with(PolicyConfig::default())
+}
+
+pub(crate) fn engine_with(config: PolicyConfig) -> (MemoryEngine, Arc<MemoryPolicyStore>) {
+    let store = Arc::new(MemoryPolicyStore::new());
+    let engine = PolicyEngine::with_config(
+        Arc::clone(&store),
+        MemoryRevocationStore::new(),
+        MemoryAuditSink::new(),
+        config,
+    );
+    (engine, store)
+}
+
+#[track_caller]
+pub(crate) fn allowed(decision: Decision) -> Allowed {
+    match decision {
+        Decision::Allow(allowed) => allowed,
+        Decision::Deny(reason) => panic!("expected an allow, denied: {reason}"),
+    }
+}
+
+#[track_caller]
+pub(crate) fn denied(decision: Decision) -> DenyReason {
+    match decision {
+        Decision::Deny(reason) => reason,
+        Decision::Allow(allowed) => panic!("expected a denial, allowed: {allowed:?}"),
+    }
+}
+
+pub(crate) fn session_key(decision: &Decision) -> String {
+    decision
+        .allowed()
+        .and_then(|a| a.session.as_ref())
+        .map(|s| s.session().to_owned())
+        .unwrap()
+}
+
+/// A state store whose every operation fails, as an unreachable backend does.
+#[derive(Debug, Default)]
+pub(crate) struct UnavailableStore;
+
+fn backend_down() -> StoreError {
+    StoreError::backend(io::Error::new(
+        io::ErrorKind::ConnectionRefused,
+        "backend down",
+    ))
+}
+
+impl PolicyStore for UnavailableStore {
+    async fn apply(&self, _plan: &DecisionPlan) -> Result<Outcome, StoreError> {
+        Err(backend_down())
+    }
+
+    async fn sessions(
+        &self,
+        _account: &str,
+        _uid: &Uid,
+        _now: NumericDate,
+    ) -> Result<Vec<SessionInfo>, StoreError> {
+        Err(backend_down())
+    }
+
+    async fn end_session(
+        &self,
+        _account: &str,
+        _uid: &Uid,
+        _session_key: &str,
+        _now: NumericDate,
+    ) -> Result<bool, StoreError> {
+        Err(backend_down())
+    }
+
+    async fn devices(&self, _account: &str, _uid: &Uid) -> Result<Vec<DeviceInfo>, StoreError> {
+        Err(backend_down())
+    }
+
+    async fn remove_device(
+        &self,
+        _account: &str,
+        _uid: &Uid,
+        _device_id: &str,
+    ) -> Result<bool, StoreError> {
+        Err(backend_down())
+    }
+}
+
+/// An audit sink whose writes always fail.
+#[derive(Debug, Default)]
+pub(crate) struct BrokenAuditSink;
+
+impl AuditSink for BrokenAuditSink {
+    async fn record(&self, _record: AuditRecord) -> Result<(), AuditError> {
+        Err(AuditError::Write(io::Error::other("disk full")))
+    }
+
+    async fn records_for(
+        &self,
+        _account: &str,
+        _date: time::Date,
+    ) -> Result<RecordsRead, AuditError> {
+        Err(AuditError::Read(io::Error::other("disk gone")))
+    }
+
+    async fn purge_before(&self, _date: time::Date) -> Result<(), AuditError> {
+        Err(AuditError::Purge(io::Error::other("disk gone")))
+    }
+}
+
+/// A revocation store whose every operation fails.
+#[derive(Debug, Default)]
+pub(crate) struct UnavailableRevocations;
+
+fn revocations_down() -> playback_auth_policy::RevocationError {
+    playback_auth_policy::RevocationError::backend(io::Error::new(
+        io::ErrorKind::TimedOut,
+        "revocations down",
+    ))
+}
+
+impl playback_auth_policy::RevocationStore for UnavailableRevocations {
+    async fn revoke_token(
+        &self,
+        _account: &str,
+        _digest: playback_auth_policy::TokenDigest,
+        _expires_at: NumericDate,
+        _now: NumericDate,
+    ) -> Result<(), playback_auth_policy::RevocationError> {
+        Err(revocations_down())
+    }
+
+    async fn is_revoked(
+        &self,
+        _account: &str,
+        _digest: playback_auth_policy::TokenDigest,
+        _now: NumericDate,
+    ) -> Result<bool, playback_auth_policy::RevocationError> {
+        Err(revocations_down())
+    }
+
+    async fn list(
+        &self,
+        _account: &str,
+        _now: NumericDate,
+    ) -> Result<Vec<playback_auth_policy::RevokedToken>, playback_auth_policy::RevocationError>
+    {
+        Err(revocations_down())
+    }
+
+    async fn unrevoke(
+        &self,
+        _account: &str,
+        _digest: playback_auth_policy::TokenDigest,
+        _now: NumericDate,
+    ) -> Result<bool, playback_auth_policy::RevocationError> {
+        Err(revocations_down())
+    }
+
+    async fn revoke_jti(
+        &self,
+        _account: &str,
+        _jti: &str,
+        _expires_at: NumericDate,
+        _now: NumericDate,
+    ) -> Result<(), playback_auth_policy::RevocationError> {
+        Err(revocations_down())
+    }
+
+    async fn unrevoke_jti(
+        &self,
+        _account: &str,
+        _jti: &str,
+        _now: NumericDate,
+    ) -> Result<bool, playback_auth_policy::RevocationError> {
+        Err(revocations_down())
+    }
+
+    async fn revoke_uid_before(
+        &self,
+        _account: &str,
+        _uid: &Uid,
+        _cutoff: NumericDate,
+        _now: NumericDate,
+    ) -> Result<(), playback_auth_policy::RevocationError> {
+        Err(revocations_down())
+    }
+
+    async fn unrevoke_uid(
+        &self,
+        _account: &str,
+        _uid: &Uid,
+        _now: NumericDate,
+    ) -> Result<bool, playback_auth_policy::RevocationError> {
+        Err(revocations_down())
+    }
+
+    async fn disconnect_viewer(
+        &self,
+        _account: &str,
+        _viewer_id: &playback_auth_claims::ViewerId,
+        _at_or_below_version: i64,
+        _expires_at: NumericDate,
+        _now: NumericDate,
+    ) -> Result<(), playback_auth_policy::RevocationError> {
+        Err(revocations_down())
+    }
+
+    async fn reconnect_viewer(
+        &self,
+        _account: &str,
+        _viewer_id: &playback_auth_claims::ViewerId,
+        _now: NumericDate,
+    ) -> Result<bool, playback_auth_policy::RevocationError> {
+        Err(revocations_down())
+    }
+
+    async fn check(
+        &self,
+        _account: &str,
+        _token: &VerifiedToken,
+        _now: NumericDate,
+    ) -> Result<playback_auth_policy::RevocationStatus, playback_auth_policy::RevocationError> {
+        Err(revocations_down())
+    }
+}
