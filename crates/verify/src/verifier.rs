@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use playback_auth_claims::{
-    ClaimSet, DEFAULT_LEEWAY, NumericDate, TimeClaims, TimeWindow, Violations, names,
+    ClaimSet, DEFAULT_LEEWAY, NumericDate, TimeClaims, TimeWindow, Violation, Violations, names,
 };
 use playback_auth_keys::{Algorithm, KeySet};
 
@@ -60,6 +60,7 @@ pub struct Verifier {
     keys: KeySet,
     leeway: Duration,
     require_exp: bool,
+    required_claims: Vec<&'static str>,
     max_token_len: usize,
     algorithms: Vec<Algorithm>,
     clock: Arc<dyn Clock>,
@@ -82,6 +83,14 @@ impl VerifierBuilder {
     /// Whether tokens without `exp` are rejected (default `true`).
     pub fn require_exp(mut self, require: bool) -> Self {
         self.verifier.require_exp = require;
+        self
+    }
+
+    /// Claims every token must carry besides `exp` (e.g. `jti`, `nbf`); each missing one is
+    /// reported as [`Violation::MissingClaim`](playback_auth_claims::Violation::MissingClaim).
+    /// Replaces any earlier list.
+    pub fn require_claims(mut self, claims: impl IntoIterator<Item = &'static str>) -> Self {
+        self.verifier.required_claims = claims.into_iter().collect();
         self
     }
 
@@ -117,6 +126,7 @@ impl Verifier {
                 keys,
                 leeway: DEFAULT_LEEWAY,
                 require_exp: true,
+                required_claims: Vec::new(),
                 max_token_len: DEFAULT_MAX_TOKEN_LEN,
                 algorithms: Algorithm::ALL.to_vec(),
                 clock: Arc::new(SystemClock),
@@ -199,7 +209,14 @@ impl Verifier {
             leeway: self.leeway,
             require_exp: self.require_exp,
         };
-        Violations::check(times.check_at(&window)).map_err(VerifyError::Claims)?;
+        let mut found = times.check_at(&window);
+        found.extend(
+            self.required_claims
+                .iter()
+                .filter(|claim| !payload.contains_key(**claim))
+                .map(|&claim| Violation::MissingClaim { claim }),
+        );
+        Violations::check(found).map_err(VerifyError::Claims)?;
         Ok((header, payload))
     }
 }
