@@ -4,8 +4,12 @@
 //! printing each decision on one line.
 //!
 //! ```text
-//! cargo run --example quickstart
+//! cargo run --example quickstart                                         # in memory
+//! REDIS_URL=redis://127.0.0.1:6379/ cargo run --example quickstart       # on Redis
 //! ```
+//!
+//! With `REDIS_URL` set, sessions, devices, counters, revocations, keys and the audit trail
+//! all live in Redis, under a key prefix of their own for each run.
 // An example's job is to print.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -16,22 +20,20 @@ use std::time::Duration;
 use playback_auth::claims::{NumericDate, PlaybackRestrictionClaims};
 use playback_auth::keys::{Algorithm, KeySet, PrivateKey};
 use playback_auth::policy::{
-    Authorizer, Decision, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore,
-    MemoryRevocationStore, PolicyEngine, RequestContext, RevocationStore, SessionChange,
-    TokenDigest,
+    AuditSink, Authorizer, Decision, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry,
+    MemoryPolicyStore, MemoryRevocationStore, PolicyEngine, PolicyStore, RequestContext,
+    RevocationStore, SessionChange, TokenDigest,
 };
+use playback_auth::redis::RedisStore;
 use playback_auth::sign::Signer;
 use playback_auth::verify::{Clock, SystemClock, Verifier};
 
 const ACCOUNT: &str = "acct-1";
 const VIDEO: &str = "video-7";
 
-type MemoryAuthorizer =
-    Authorizer<MemoryPolicyStore, MemoryRevocationStore, MemoryAuditSink, MemoryKeyRegistry>;
-
 fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
@@ -40,7 +42,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(story()) {
+    match runtime.block_on(run()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("quickstart failed: {error}");
@@ -58,14 +60,50 @@ struct Request {
     after: u64,
 }
 
-async fn story() -> Result<(), Box<dyn std::error::Error>> {
+/// Picks the stores: Redis when `REDIS_URL` is set, in memory otherwise.
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let start = SystemClock.now();
+    let verifier = Verifier::builder(KeySet::new()).build();
+    match std::env::var("REDIS_URL") {
+        Ok(url) => {
+            println!("store: Redis at {url}\n");
+            let prefix = format!("quickstart-{}-{}", start.as_secs(), std::process::id());
+            let store = RedisStore::builder(url).key_prefix(prefix).build()?;
+            let engine = PolicyEngine::new(store.clone(), store.clone(), store.clone());
+            story(Authorizer::new(verifier, store, engine), start).await
+        }
+        Err(_) => {
+            println!("store: in memory (set REDIS_URL to use Redis)\n");
+            let engine = PolicyEngine::new(
+                MemoryPolicyStore::new(),
+                MemoryRevocationStore::new(),
+                MemoryAuditSink::new(),
+            );
+            story(
+                Authorizer::new(verifier, MemoryKeyRegistry::new(), engine),
+                start,
+            )
+            .await
+        }
+    }
+}
 
+async fn story<S, R, A, K>(
+    authorizer: Authorizer<S, R, A, K>,
+    start: NumericDate,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    S: PolicyStore,
+    R: RevocationStore,
+    A: AuditSink,
+    K: KeyRegistry,
+{
     // 1. The publisher makes a key pair and registers the public half for its account.
     let key = PrivateKey::generate(Algorithm::Es256)?;
-    let registry = MemoryKeyRegistry::new();
-    let record = registry
-        .register(ACCOUNT, &key.public_key().to_public_key_txt(), None, start)
+    let value = key.public_key().to_public_key_txt();
+    let record = authorizer
+        .registry()
+        .register(ACCOUNT, &value, None, start)
         .await?;
     println!(
         "registered {} key {} for {ACCOUNT}",
@@ -87,13 +125,7 @@ async fn story() -> Result<(), Box<dyn std::error::Error>> {
         token.len()
     );
 
-    // 3. The playback edge decides every request with one call, on the in-memory store.
-    let engine = PolicyEngine::new(
-        MemoryPolicyStore::new(),
-        MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
-    );
-    let authorizer = Authorizer::new(Verifier::builder(KeySet::new()).build(), registry, engine);
+    // 3. The playback edge decides every request with one call.
 
     let requests = [
         Request {
@@ -173,17 +205,32 @@ async fn story() -> Result<(), Box<dyn std::error::Error>> {
         line(&attempt, &play(&authorizer, &forged, &attempt, start).await)
     );
 
-    let audited = authorizer.engine().audit().all_records().len();
-    println!("\n{audited} decisions recorded in the audit trail.");
+    let today = start.to_offset_date_time().date();
+    let audited = authorizer
+        .engine()
+        .audit()
+        .records_for(ACCOUNT, today)
+        .await?;
+    println!(
+        "
+{} decisions recorded in the audit trail.",
+        audited.records.len()
+    );
     Ok(())
 }
 
-async fn play(
-    authorizer: &MemoryAuthorizer,
+async fn play<S, R, A, K>(
+    authorizer: &Authorizer<S, R, A, K>,
     token: &str,
     request: &Request,
     start: NumericDate,
-) -> Decision {
+) -> Decision
+where
+    S: PolicyStore,
+    R: RevocationStore,
+    A: AuditSink,
+    K: KeyRegistry,
+{
     let ctx = RequestContext::new(
         ACCOUNT,
         VIDEO,

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, every test, and warning-free docs.
 # This is the README's test command; .ci/run calls it unchanged.
+#
+# The tests need Redis: scripts/with-redis.sh installs Debian's redis-server when it is
+# missing, starts a private one on a free loopback port with persistence off, exports
+# REDIS_URL, and stops it by PID afterwards. Set REDIS_URL to use a server of your own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,8 +16,8 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
-step "cargo test"
-cargo test --workspace --all-features
+step "cargo test (with a private Redis server unless REDIS_URL is set)"
+scripts/with-redis.sh cargo test --workspace --all-features
 
 step "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps

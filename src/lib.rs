@@ -11,6 +11,7 @@
 //! | `sign` (default) | [`sign`] | `playback-auth-sign`: minting tokens |
 //! | `verify` (default) | [`verify`] | `playback-auth-verify`: strict verification |
 //! | `policy` (default) | [`policy`] | `playback-auth-policy`: stateful restrictions, revocation, audit, key registry, the one-call authorizer |
+//! | `redis` (default) | [`redis`] | `playback-auth-redis`: the policy stores on Redis, one round trip per decision |
 //!
 //! ```
 //! # #[cfg(feature = "claims")] {
@@ -48,6 +49,10 @@ pub use playback_auth_verify as verify;
 /// (`playback-auth-policy`).
 #[cfg(feature = "policy")]
 pub use playback_auth_policy as policy;
+
+/// The policy stores on Redis (`playback-auth-redis`).
+#[cfg(feature = "redis")]
+pub use playback_auth_redis as redis;
 
 /// The README's code examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -181,6 +181,34 @@ pub trait KeyRegistry: Send + Sync + 'static {
     fn key_set(&self, account: &str) -> impl Future<Output = Result<KeySet, RegistryError>> + Send;
 }
 
+impl KeyRecord {
+    /// Checks a key being registered and makes its record: `value` is read as PEM when it
+    /// looks like PEM, else as `public_key.txt`; the id defaults to the key's RFC 7638
+    /// thumbprint and must be 1–128 bytes with no whitespace or control characters;
+    /// `createdAt` is `now` in whole seconds. Every [`KeyRegistry`] backend registers through
+    /// here, so they accept and refuse exactly the same keys and ids.
+    ///
+    /// # Errors
+    /// [`RegistryError::InvalidKey`] or [`RegistryError::InvalidId`].
+    pub fn prepare(
+        value: &str,
+        id: Option<String>,
+        now: NumericDate,
+    ) -> Result<(KeyRecord, PublicKey), RegistryError> {
+        let key = parse_public_key(value)?;
+        let id = id.unwrap_or_else(|| key.thumbprint());
+        check_id(&id)?;
+        let record = KeyRecord {
+            id,
+            kind: KeyKind::Public,
+            algorithm: KeyFamily::of(key.algorithm()),
+            value: key.to_public_key_txt(),
+            created_at: rfc3339(now),
+        };
+        Ok((record, key))
+    }
+}
+
 /// Reads `value` as PEM when it looks like PEM, else as `public_key.txt`.
 fn parse_public_key(value: &str) -> Result<PublicKey, RegistryError> {
     let trimmed = value.trim();
@@ -290,16 +318,7 @@ impl MemoryKeyRegistry {
         id: Option<String>,
         now: NumericDate,
     ) -> Result<KeyRecord, RegistryError> {
-        let key = parse_public_key(value)?;
-        let id = id.unwrap_or_else(|| key.thumbprint());
-        check_id(&id)?;
-        let record = KeyRecord {
-            id,
-            kind: KeyKind::Public,
-            algorithm: KeyFamily::of(key.algorithm()),
-            value: key.to_public_key_txt(),
-            created_at: rfc3339(now),
-        };
+        let (record, key) = KeyRecord::prepare(value, id, now)?;
         let mut accounts = self.write();
         let account_keys = accounts.entry(account.to_owned()).or_default();
         let keys = &mut account_keys.registered;

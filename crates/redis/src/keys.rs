@@ -1,0 +1,132 @@
+//! The key layout: every key name the store uses, built in one place.
+//!
+//! Every key is `PREFIX:{TAG}:NAME`. The hash tag (`{…}`) names the partition, so every key
+//! of one decision hashes to one Redis Cluster slot; the parts inside the tag are base64url
+//! (no padding), so a `{`, `}` or `:` in an account, uid or token id cannot end the tag early
+//! or make two partitions share a key.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use playback_auth_claims::Uid;
+use playback_auth_policy::{DecisionPlan, Partition};
+
+/// The key names of one partition's state (see the crate docs for the layout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeyLayout {
+    prefix: String,
+}
+
+/// The keys of one decision, in the order the apply script expects them: the token's
+/// three (when the plan has a token part), the session's two, the device's one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PlanKeys {
+    pub(crate) keys: Vec<String>,
+}
+
+fn encode(part: &str) -> String {
+    URL_SAFE_NO_PAD.encode(part.as_bytes())
+}
+
+impl KeyLayout {
+    pub(crate) fn new(prefix: impl Into<String>) -> Self {
+        Self {
+            prefix: prefix.into(),
+        }
+    }
+
+    /// `{u:ACCOUNT:UID}` or `{t:ACCOUNT:TOKEN_ID}`, each part base64url.
+    pub(crate) fn partition_tag(partition: &Partition) -> String {
+        match partition {
+            Partition::User { account, uid } => {
+                format!("{{u:{}:{}}}", encode(account), encode(uid.as_str()))
+            }
+            Partition::Token { account, token_id } => {
+                format!("{{t:{}:{}}}", encode(account), encode(token_id))
+            }
+        }
+    }
+
+    fn partition_key(&self, partition: &Partition, name: &str) -> String {
+        format!("{}:{}:{name}", self.prefix, Self::partition_tag(partition))
+    }
+
+    fn user_partition(account: &str, uid: &Uid) -> Partition {
+        Partition::User {
+            account: account.to_owned(),
+            uid: uid.clone(),
+        }
+    }
+
+    /// Active sessions of a partition (HASH).
+    pub(crate) fn sessions(&self, partition: &Partition) -> String {
+        self.partition_key(partition, "sessions")
+    }
+
+    /// Evicted or ended sessions, remembered until their lease would have ended (HASH).
+    pub(crate) fn evicted(&self, partition: &Partition) -> String {
+        self.partition_key(partition, "evicted")
+    }
+
+    /// Registered devices (HASH).
+    pub(crate) fn devices(&self, partition: &Partition) -> String {
+        self.partition_key(partition, "devices")
+    }
+
+    /// One token's counters (HASH), recorded IPs (SET) and consumed single-use ids (SET).
+    pub(crate) fn token(&self, partition: &Partition, token_id: &str) -> [String; 3] {
+        let base = self.partition_key(partition, &format!("token:{}", encode(token_id)));
+        [
+            format!("{base}:uses"),
+            format!("{base}:ips"),
+            format!("{base}:single-use"),
+        ]
+    }
+
+    pub(crate) fn user_sessions(&self, account: &str, uid: &Uid) -> [String; 2] {
+        let partition = Self::user_partition(account, uid);
+        [self.sessions(&partition), self.evicted(&partition)]
+    }
+
+    pub(crate) fn user_devices(&self, account: &str, uid: &Uid) -> String {
+        self.devices(&Self::user_partition(account, uid))
+    }
+
+    /// Every key `plan` reads or writes, in the order the apply script takes them.
+    pub(crate) fn plan_keys(&self, plan: &DecisionPlan) -> PlanKeys {
+        let mut keys = Vec::with_capacity(6);
+        if let Some(token) = &plan.token {
+            keys.extend(self.token(&plan.partition, &token.token_id));
+        }
+        if plan.session.is_some() {
+            keys.push(self.sessions(&plan.partition));
+            keys.push(self.evicted(&plan.partition));
+        }
+        if plan.device.is_some() {
+            keys.push(self.devices(&plan.partition));
+        }
+        PlanKeys { keys }
+    }
+
+    /// An account's revocation lists, all four kinds in one HASH.
+    pub(crate) fn revocations(&self, account: &str) -> String {
+        format!("{}:{{r:{}}}:revocations", self.prefix, encode(account))
+    }
+
+    /// An account's registered keys (HASH).
+    pub(crate) fn key_registry(&self, account: &str) -> String {
+        format!("{}:{{k:{}}}:keys", self.prefix, encode(account))
+    }
+
+    /// The audit stream of an account and UTC day.
+    pub(crate) fn audit_stream(&self, account: &str, date: time::Date) -> String {
+        format!("{}:{{a:{}:{date}}}:audit", self.prefix, encode(account))
+    }
+
+    /// Every audit stream, scored by its day (ZSET), so purging finds them without a scan.
+    pub(crate) fn audit_index(&self) -> String {
+        format!("{}:audit-streams", self.prefix)
+    }
+}
+
+#[cfg(test)]
+mod tests;

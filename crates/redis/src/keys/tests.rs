@@ -1,0 +1,119 @@
+use std::net::{IpAddr, Ipv4Addr};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use playback_auth_claims::{ConcurrencyBehavior, NumericDate, Uid};
+use playback_auth_policy::{DecisionPlan, DevicePlan, Partition, SessionPlan, TokenPlan};
+
+use super::KeyLayout;
+
+fn user(account: &str, uid: &str) -> Partition {
+    Partition::User {
+        account: account.to_owned(),
+        uid: Uid::new(uid).unwrap(),
+    }
+}
+
+fn full_plan(partition: Partition) -> DecisionPlan {
+    let now = NumericDate::from_secs(1_700_000_000).unwrap();
+    DecisionPlan::new(partition, now)
+        .with_token(TokenPlan::new(
+            "jti:1",
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            now,
+        ))
+        .with_session(SessionPlan::new(
+            "s",
+            "loc",
+            NonZeroU32::MIN,
+            ConcurrencyBehavior::BlockNew,
+            Duration::from_secs(120),
+        ))
+        .with_device(DevicePlan::new("d", NonZeroU32::MIN))
+}
+
+/// The text between the first `{` and the first `}` after it: what Redis Cluster hashes.
+fn hashed_part(key: &str) -> &str {
+    let open = key.find('{').unwrap();
+    let close = key[open + 1..].find('}').unwrap() + open + 1;
+    &key[open + 1..close]
+}
+
+#[test]
+fn every_key_of_a_plan_carries_the_partition_tag() {
+    let layout = KeyLayout::new("pa");
+    let plan = full_plan(user("acct-1", "viewer-1"));
+    let keys = layout.plan_keys(&plan).keys;
+    assert_eq!(keys.len(), 6);
+    let tag = KeyLayout::partition_tag(&plan.partition);
+    for key in &keys {
+        assert!(key.starts_with(&format!("pa:{tag}:")), "{key}");
+        assert_eq!(format!("{{{}}}", hashed_part(key)), tag);
+    }
+}
+
+#[test]
+fn braces_and_colons_in_ids_cannot_break_the_tag_or_collide() {
+    let layout = KeyLayout::new("pa");
+    let tricky = Partition::Token {
+        account: "a}b{c".to_owned(),
+        token_id: "x:y}".to_owned(),
+    };
+    let keys = layout.plan_keys(&full_plan(tricky.clone())).keys;
+    let hashed = hashed_part(&keys[0]).to_owned();
+    assert!(!hashed.contains(['{', '}']));
+    for key in &keys {
+        assert_eq!(hashed_part(key), hashed);
+    }
+    // "a:b" + "c" and "a" + "b:c" must not share a partition.
+    let one = Partition::Token {
+        account: "a:b".to_owned(),
+        token_id: "c".to_owned(),
+    };
+    let two = Partition::Token {
+        account: "a".to_owned(),
+        token_id: "b:c".to_owned(),
+    };
+    assert_ne!(
+        KeyLayout::partition_tag(&one),
+        KeyLayout::partition_tag(&two)
+    );
+}
+
+#[test]
+fn user_and_token_partitions_never_share_keys() {
+    let layout = KeyLayout::new("pa");
+    let as_user = layout.sessions(&user("acct", "same"));
+    let as_token = layout.sessions(&Partition::Token {
+        account: "acct".to_owned(),
+        token_id: "same".to_owned(),
+    });
+    assert_ne!(as_user, as_token);
+}
+
+#[test]
+fn plan_keys_follow_the_plan_parts_in_script_order() {
+    let layout = KeyLayout::new("pa");
+    let now = NumericDate::from_secs(1_700_000_000).unwrap();
+    let partition = user("acct", "u");
+    let device_only = DecisionPlan::new(partition.clone(), now)
+        .with_device(DevicePlan::new("d", NonZeroU32::MIN));
+    assert_eq!(
+        layout.plan_keys(&device_only).keys,
+        [layout.devices(&partition)]
+    );
+    let empty = DecisionPlan::new(partition, now);
+    assert!(layout.plan_keys(&empty).keys.is_empty());
+}
+
+#[test]
+fn account_level_keys_are_tagged_by_account() {
+    let layout = KeyLayout::new("pa");
+    assert_eq!(hashed_part(&layout.revocations("acct")), "r:YWNjdA");
+    assert_eq!(hashed_part(&layout.key_registry("acct")), "k:YWNjdA");
+    let date = time::macros::date!(2026 - 03 - 01);
+    assert_eq!(
+        hashed_part(&layout.audit_stream("acct", date)),
+        "a:YWNjdA:2026-03-01"
+    );
+}

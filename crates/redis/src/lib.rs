@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod audit;
+mod error;
+mod keys;
+mod policy;
+mod registry;
+mod revocation;
+mod store;
+
+pub use error::RedisStoreError;
+pub use store::{RedisStore, RedisStoreBuilder};

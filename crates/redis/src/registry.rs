@@ -1,0 +1,123 @@
+//! [`KeyRegistry`] on Redis: one HASH per account.
+//!
+//! Fields: `i:ID` → `seq|record JSON` (the [`KeyRecord`] in its wire shape, `seq` giving the
+//! registration order) and `v:PUBLIC_KEY_TXT` → `ID` (so "this key is already registered"
+//! is one lookup). Registering is one script call (`register_key.lua`) that checks the
+//! duplicate id, the duplicate key and the capacity in that order, as
+//! [`MemoryKeyRegistry`](playback_auth_policy::MemoryKeyRegistry) does.
+
+use playback_auth_claims::NumericDate;
+use playback_auth_keys::KeySet;
+use playback_auth_policy::{KeyRecord, KeyRegistry, RegistryError};
+
+use crate::error::RedisStoreError;
+use crate::store::RedisStore;
+
+const MALFORMED: RedisStoreError = RedisStoreError::UnexpectedReply {
+    detail: "malformed key registry entry",
+};
+
+/// A stored record: `seq|JSON`.
+fn parse_record(entry: &str) -> Result<(u64, KeyRecord), RedisStoreError> {
+    let (seq, json) = entry.split_once('|').ok_or(MALFORMED)?;
+    let seq = seq.parse().map_err(|_| MALFORMED)?;
+    let record = serde_json::from_str(json).map_err(|_| MALFORMED)?;
+    Ok((seq, record))
+}
+
+impl RedisStore {
+    /// The account's records, oldest registration first.
+    async fn records(&self, account: &str) -> Result<Vec<KeyRecord>, RegistryError> {
+        let key = self.layout().key_registry(account);
+        let mut connection = self.connection();
+        let entries: Vec<(String, String)> = self
+            .run(async move {
+                redis::cmd("HGETALL")
+                    .arg(key)
+                    .query_async(&mut connection)
+                    .await
+            })
+            .await?;
+        let mut records = Vec::new();
+        for (field, entry) in entries {
+            if field.starts_with("i:") {
+                records.push(parse_record(&entry)?);
+            }
+        }
+        records.sort_by_key(|(seq, _)| *seq);
+        Ok(records.into_iter().map(|(_, record)| record).collect())
+    }
+}
+
+impl KeyRegistry for RedisStore {
+    async fn register(
+        &self,
+        account: &str,
+        value: &str,
+        id: Option<String>,
+        now: NumericDate,
+    ) -> Result<KeyRecord, RegistryError> {
+        let (record, _key) = KeyRecord::prepare(value, id, now)?;
+        let json = serde_json::to_string(&record).map_err(|_| MALFORMED)?;
+        let capacity = self.settings().keys_per_account;
+        let keys = [self.layout().key_registry(account)];
+        let args = [
+            record.id.clone(),
+            record.value.clone(),
+            json,
+            capacity.to_string(),
+        ];
+        let reply: Vec<String> = self
+            .eval(&self.scripts().register_key, &keys, &args)
+            .await?;
+        let mut parts = reply.into_iter();
+        match parts.next().as_deref() {
+            Some("ok") => Ok(record),
+            Some("duplicate_id") => Err(RegistryError::DuplicateId { id: record.id }),
+            Some("key_registered") => Err(RegistryError::KeyAlreadyRegistered {
+                id: parts.next().ok_or(MALFORMED)?,
+            }),
+            Some("full") => Err(RegistryError::RegistryFull { capacity }),
+            _ => Err(MALFORMED.into()),
+        }
+    }
+
+    async fn list(&self, account: &str) -> Result<Vec<KeyRecord>, RegistryError> {
+        self.records(account).await
+    }
+
+    async fn get(&self, account: &str, id: &str) -> Result<Option<KeyRecord>, RegistryError> {
+        let key = self.layout().key_registry(account);
+        let field = format!("i:{id}");
+        let mut connection = self.connection();
+        let entry: Option<String> = self
+            .run(async move {
+                redis::cmd("HGET")
+                    .arg(key)
+                    .arg(field)
+                    .query_async(&mut connection)
+                    .await
+            })
+            .await?;
+        match entry {
+            Some(entry) => Ok(Some(parse_record(&entry)?.1)),
+            None => Ok(None),
+        }
+    }
+
+    async fn delete(&self, account: &str, id: &str) -> Result<bool, RegistryError> {
+        let keys = [self.layout().key_registry(account)];
+        let args = [id.to_owned()];
+        let deleted: i64 = self.eval(&self.scripts().delete_key, &keys, &args).await?;
+        Ok(deleted == 1)
+    }
+
+    async fn key_set(&self, account: &str) -> Result<KeySet, RegistryError> {
+        let mut set = KeySet::new();
+        for record in self.records(account).await? {
+            let key = record.public_key()?;
+            set.insert(key, Some(record.id));
+        }
+        Ok(set)
+    }
+}

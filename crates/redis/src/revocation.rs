@@ -1,0 +1,359 @@
+//! [`RevocationStore`] on Redis: one HASH per account holding its four lists.
+//!
+//! Fields are `t:DIGEST_HEX`, `j:JTI`, `u:UID` and `v:VIEWER_ID`, each `until|value`
+//! (`value`: the token's expiry, the cutoff, or the disconnected session version). Adding an
+//! entry is one script call (`revoke.lua`: drop expired entries, merge or check the
+//! capacity, write); the per-decision [`check`](RevocationStore::check) is one `HMGET`.
+//! Entries are kept until `until` = expiry + leeway, exactly as
+//! [`MemoryRevocationStore`](playback_auth_policy::MemoryRevocationStore); the HASH's TTL
+//! follows its latest entry.
+
+use playback_auth_claims::{MAX_LIFETIME, NumericDate, PlaybackClaims, Uid, ViewerId};
+use playback_auth_policy::{
+    RevocationError, RevocationKind, RevocationStatus, RevocationStore, RevokedToken, TokenDigest,
+    VerifiedToken,
+};
+
+use crate::error::RedisStoreError;
+use crate::policy::{millis_arg, parse_time, time_arg};
+use crate::store::RedisStore;
+
+const TOKEN: &str = "t:";
+const JTI: &str = "j:";
+const UID: &str = "u:";
+const VIEWER: &str = "v:";
+
+const MALFORMED: RedisStoreError = RedisStoreError::UnexpectedReply {
+    detail: "malformed revocation entry",
+};
+
+/// A stored entry: `until|value`.
+fn split_entry(entry: &str) -> Result<(NumericDate, &str), RedisStoreError> {
+    let (until, value) = entry.split_once('|').ok_or(MALFORMED)?;
+    Ok((parse_time(until).ok_or(MALFORMED)?, value))
+}
+
+/// The value of a live entry, `None` for an absent or expired one.
+fn live_value(entry: Option<&str>, now: NumericDate) -> Result<Option<&str>, RedisStoreError> {
+    let Some(entry) = entry else { return Ok(None) };
+    let (until, value) = split_entry(entry)?;
+    Ok((now < until).then_some(value))
+}
+
+enum Merge {
+    Later,
+    Max,
+}
+
+impl RedisStore {
+    #[allow(clippy::too_many_arguments)] // one call site per list kind, all private
+    async fn add_revocation(
+        &self,
+        account: &str,
+        kind: RevocationKind,
+        field: String,
+        value: String,
+        until: NumericDate,
+        merge: Merge,
+        now: NumericDate,
+    ) -> Result<(), RevocationError> {
+        let prefix = match kind {
+            RevocationKind::Jti => JTI,
+            RevocationKind::Uid => UID,
+            RevocationKind::Viewer => VIEWER,
+            _ => TOKEN,
+        };
+        let capacity = self.settings().revocation_capacity;
+        let args = [
+            time_arg(now),
+            prefix.to_owned(),
+            field,
+            value,
+            time_arg(until),
+            capacity.to_string(),
+            match merge {
+                Merge::Later => "later",
+                Merge::Max => "max",
+            }
+            .to_owned(),
+            millis_arg(self.settings().expiry_margin),
+        ];
+        let keys = [self.layout().revocations(account)];
+        let reply: String = self.eval(&self.scripts().revoke, &keys, &args).await?;
+        match reply.as_str() {
+            "ok" => Ok(()),
+            "full" => Err(RevocationError::ListFull { kind, capacity }),
+            _ => Err(RedisStoreError::UnexpectedReply {
+                detail: "malformed reply of the revoke script",
+            }
+            .into()),
+        }
+    }
+
+    async fn remove_revocation(
+        &self,
+        account: &str,
+        field: String,
+        now: NumericDate,
+    ) -> Result<bool, RevocationError> {
+        let keys = [self.layout().revocations(account)];
+        let args = [time_arg(now), field];
+        let removed: i64 = self.eval(&self.scripts().unrevoke, &keys, &args).await?;
+        Ok(removed == 1)
+    }
+
+    fn kept_until(&self, expires_at: NumericDate) -> NumericDate {
+        expires_at.saturating_add(self.settings().revocation_leeway)
+    }
+}
+
+impl RevocationStore for RedisStore {
+    async fn revoke_token(
+        &self,
+        account: &str,
+        digest: TokenDigest,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> Result<(), RevocationError> {
+        let field = format!("{TOKEN}{}", digest.to_hex());
+        let until = self.kept_until(expires_at);
+        self.add_revocation(
+            account,
+            RevocationKind::Token,
+            field,
+            time_arg(expires_at),
+            until,
+            Merge::Later,
+            now,
+        )
+        .await
+    }
+
+    async fn is_revoked(
+        &self,
+        account: &str,
+        digest: TokenDigest,
+        now: NumericDate,
+    ) -> Result<bool, RevocationError> {
+        let key = self.layout().revocations(account);
+        let field = format!("{TOKEN}{}", digest.to_hex());
+        let mut connection = self.connection();
+        let entry: Option<String> = self
+            .run(async move {
+                redis::cmd("HGET")
+                    .arg(key)
+                    .arg(field)
+                    .query_async(&mut connection)
+                    .await
+            })
+            .await?;
+        Ok(live_value(entry.as_deref(), now)?.is_some())
+    }
+
+    async fn list(
+        &self,
+        account: &str,
+        now: NumericDate,
+    ) -> Result<Vec<RevokedToken>, RevocationError> {
+        let key = self.layout().revocations(account);
+        let mut connection = self.connection();
+        let entries: Vec<(String, String)> = self
+            .run(async move {
+                redis::cmd("HGETALL")
+                    .arg(key)
+                    .query_async(&mut connection)
+                    .await
+            })
+            .await?;
+        let mut listed = Vec::new();
+        for (field, entry) in entries {
+            let Some(hex) = field.strip_prefix(TOKEN) else {
+                continue;
+            };
+            let Some(value) = live_value(Some(&entry), now)? else {
+                continue;
+            };
+            listed.push(RevokedToken {
+                digest: TokenDigest::from_hex(hex).ok_or(MALFORMED)?,
+                expires_at: parse_time(value).ok_or(MALFORMED)?,
+            });
+        }
+        Ok(listed)
+    }
+
+    async fn unrevoke(
+        &self,
+        account: &str,
+        digest: TokenDigest,
+        now: NumericDate,
+    ) -> Result<bool, RevocationError> {
+        self.remove_revocation(account, format!("{TOKEN}{}", digest.to_hex()), now)
+            .await
+    }
+
+    async fn revoke_jti(
+        &self,
+        account: &str,
+        jti: &str,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> Result<(), RevocationError> {
+        let until = self.kept_until(expires_at);
+        self.add_revocation(
+            account,
+            RevocationKind::Jti,
+            format!("{JTI}{jti}"),
+            time_arg(expires_at),
+            until,
+            Merge::Later,
+            now,
+        )
+        .await
+    }
+
+    async fn unrevoke_jti(
+        &self,
+        account: &str,
+        jti: &str,
+        now: NumericDate,
+    ) -> Result<bool, RevocationError> {
+        self.remove_revocation(account, format!("{JTI}{jti}"), now)
+            .await
+    }
+
+    async fn revoke_uid_before(
+        &self,
+        account: &str,
+        uid: &Uid,
+        cutoff: NumericDate,
+        now: NumericDate,
+    ) -> Result<(), RevocationError> {
+        let until = self.kept_until(cutoff.saturating_add(MAX_LIFETIME));
+        self.add_revocation(
+            account,
+            RevocationKind::Uid,
+            format!("{UID}{}", uid.as_str()),
+            time_arg(cutoff),
+            until,
+            Merge::Later,
+            now,
+        )
+        .await
+    }
+
+    async fn unrevoke_uid(
+        &self,
+        account: &str,
+        uid: &Uid,
+        now: NumericDate,
+    ) -> Result<bool, RevocationError> {
+        self.remove_revocation(account, format!("{UID}{}", uid.as_str()), now)
+            .await
+    }
+
+    async fn disconnect_viewer(
+        &self,
+        account: &str,
+        viewer_id: &ViewerId,
+        at_or_below_version: i64,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> Result<(), RevocationError> {
+        let until = self.kept_until(expires_at);
+        self.add_revocation(
+            account,
+            RevocationKind::Viewer,
+            format!("{VIEWER}{}", viewer_id.as_str()),
+            at_or_below_version.to_string(),
+            until,
+            Merge::Max,
+            now,
+        )
+        .await
+    }
+
+    async fn reconnect_viewer(
+        &self,
+        account: &str,
+        viewer_id: &ViewerId,
+        now: NumericDate,
+    ) -> Result<bool, RevocationError> {
+        self.remove_revocation(account, format!("{VIEWER}{}", viewer_id.as_str()), now)
+            .await
+    }
+
+    async fn check(
+        &self,
+        account: &str,
+        token: &VerifiedToken,
+        now: NumericDate,
+    ) -> Result<RevocationStatus, RevocationError> {
+        // One HMGET: the digest, the jti, the uid and the viewer id of the token. A field
+        // the token has no value for is asked under a name no entry can have.
+        const NONE: &str = "-";
+        let jti = token
+            .jti()
+            .map_or_else(|| NONE.to_owned(), |jti| format!("{JTI}{jti}"));
+        let (uid, viewer) = match &token.claims {
+            PlaybackClaims::Restriction(claims) => (
+                claims
+                    .uid
+                    .as_ref()
+                    .map_or_else(|| NONE.to_owned(), |uid| format!("{UID}{}", uid.as_str())),
+                NONE.to_owned(),
+            ),
+            PlaybackClaims::Channel(claims) => (
+                NONE.to_owned(),
+                claims.viewer_id.as_ref().map_or_else(
+                    || NONE.to_owned(),
+                    |viewer| format!("{VIEWER}{}", viewer.as_str()),
+                ),
+            ),
+            _ => (NONE.to_owned(), NONE.to_owned()),
+        };
+        let key = self.layout().revocations(account);
+        let fields = [
+            format!("{TOKEN}{}", token.digest.to_hex()),
+            jti,
+            uid,
+            viewer,
+        ];
+        let mut connection = self.connection();
+        let entries: Vec<Option<String>> = self
+            .run(async move {
+                redis::cmd("HMGET")
+                    .arg(key)
+                    .arg(&fields)
+                    .query_async(&mut connection)
+                    .await
+            })
+            .await?;
+        let [digest_entry, jti_entry, uid_entry, viewer_entry] =
+            <[Option<String>; 4]>::try_from(entries).map_err(|_| MALFORMED)?;
+        if live_value(digest_entry.as_deref(), now)?.is_some()
+            || live_value(jti_entry.as_deref(), now)?.is_some()
+        {
+            return Ok(RevocationStatus::Revoked);
+        }
+        match &token.claims {
+            PlaybackClaims::Restriction(claims) => {
+                if let Some(cutoff) = live_value(uid_entry.as_deref(), now)? {
+                    let cutoff = parse_time(cutoff).ok_or(MALFORMED)?;
+                    if claims.iat < cutoff {
+                        return Ok(RevocationStatus::Revoked);
+                    }
+                }
+            }
+            PlaybackClaims::Channel(claims) => {
+                if let Some(version) = live_value(viewer_entry.as_deref(), now)? {
+                    let version: i64 = version.parse().map_err(|_| MALFORMED)?;
+                    if claims.viewer_session_version.unwrap_or(i64::MIN) <= version {
+                        return Ok(RevocationStatus::ViewerDisconnected);
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(RevocationStatus::NotRevoked)
+    }
+}

@@ -1,0 +1,360 @@
+//! [`RedisStore`] and its builder: the connection, the settings, the scripts, and the one
+//! wrapper every Redis call goes through (the per-operation timeout).
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use playback_auth_claims::DEFAULT_LEEWAY;
+use playback_auth_policy::{DEFAULT_KEYS_PER_ACCOUNT, DEFAULT_REVOCATION_CAPACITY, DecisionPlan};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{RedisResult, Script};
+
+use crate::error::RedisStoreError;
+use crate::keys::KeyLayout;
+
+/// The Redis-backed store of `playback-auth`: policy state ([`PolicyStore`]), revocation
+/// lists ([`RevocationStore`]), the key registry ([`KeyRegistry`]) and the audit trail
+/// ([`AuditSink`]), shared by every engine of a fleet.
+///
+/// Cloning is cheap and shares one connection ([`ConnectionManager`]: one multiplexed
+/// connection that reconnects by itself). Every operation is bounded by the per-operation
+/// [timeout](RedisStoreBuilder::timeout); a slow or absent Redis yields a typed error within
+/// it, never a hang.
+///
+/// Building is **lazy**: [`RedisStoreBuilder::build`] checks the settings and the URL and
+/// returns at once without touching the network, so a node starts even while Redis is down
+/// (its engine then fails closed or open, as configured, until Redis answers). Use
+/// [`RedisStore::ping`] for a readiness check.
+///
+/// [`PolicyStore`]: playback_auth_policy::PolicyStore
+/// [`RevocationStore`]: playback_auth_policy::RevocationStore
+/// [`KeyRegistry`]: playback_auth_policy::KeyRegistry
+/// [`AuditSink`]: playback_auth_policy::AuditSink
+#[derive(Clone)]
+pub struct RedisStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    connection: ConnectionManager,
+    layout: KeyLayout,
+    scripts: Scripts,
+    settings: Settings,
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("layout", &self.inner.layout)
+            .field("settings", &self.inner.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The Lua scripts, each loaded once per server (EVALSHA, reloaded on NOSCRIPT).
+pub(crate) struct Scripts {
+    pub(crate) apply: Script,
+    pub(crate) end_session: Script,
+    pub(crate) revoke: Script,
+    pub(crate) unrevoke: Script,
+    pub(crate) register_key: Script,
+    pub(crate) delete_key: Script,
+}
+
+impl Scripts {
+    fn load() -> Self {
+        Self {
+            apply: Script::new(include_str!("scripts/apply.lua")),
+            end_session: Script::new(include_str!("scripts/end_session.lua")),
+            revoke: Script::new(include_str!("scripts/revoke.lua")),
+            unrevoke: Script::new(include_str!("scripts/unrevoke.lua")),
+            register_key: Script::new(include_str!("scripts/register_key.lua")),
+            delete_key: Script::new(include_str!("scripts/delete_key.lua")),
+        }
+    }
+}
+
+/// Everything chosen at construction.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) timeout: Duration,
+    pub(crate) expiry_margin: Duration,
+    pub(crate) device_retention: Option<Duration>,
+    pub(crate) revocation_capacity: usize,
+    pub(crate) revocation_leeway: Duration,
+    pub(crate) keys_per_account: usize,
+    pub(crate) audit_records_per_day: usize,
+}
+
+impl RedisStore {
+    /// The default key prefix: `playback-auth`.
+    pub const DEFAULT_KEY_PREFIX: &'static str = "playback-auth";
+    /// The default per-operation timeout: 250 ms.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(250);
+    /// The default margin added to every TTL: 60 s.
+    pub const DEFAULT_EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+    /// The default device retention: 365 days after the user's last device check.
+    pub const DEFAULT_DEVICE_RETENTION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+    /// The default cap of audit records per account and UTC day: 1,000,000.
+    pub const DEFAULT_AUDIT_RECORDS_PER_DAY: usize = 1_000_000;
+
+    /// A builder for a store on the Redis at `url` (e.g. `redis://127.0.0.1:6379/`).
+    pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
+        RedisStoreBuilder::new(url.into())
+    }
+
+    /// Asks Redis for a `PING`, within the timeout: a readiness check.
+    ///
+    /// # Errors
+    /// [`RedisStoreError::Timeout`] or [`RedisStoreError::Redis`] when Redis cannot be
+    /// reached.
+    pub async fn ping(&self) -> Result<(), RedisStoreError> {
+        let mut connection = self.connection();
+        let pong: String = self
+            .run(async move { redis::cmd("PING").query_async(&mut connection).await })
+            .await?;
+        if pong == "PONG" {
+            Ok(())
+        } else {
+            Err(RedisStoreError::UnexpectedReply {
+                detail: "PING was not answered with PONG",
+            })
+        }
+    }
+
+    /// Every key `plan` reads or writes, in the order the apply script receives them
+    /// (`KEYS[1..]`). All share one hash tag, so they hash to one Redis Cluster slot.
+    pub fn keys_for(&self, plan: &DecisionPlan) -> Vec<String> {
+        self.inner.layout.plan_keys(plan).keys
+    }
+
+    /// The key holding every revocation list of `account` (one key, one slot).
+    pub fn revocation_key(&self, account: &str) -> String {
+        self.inner.layout.revocations(account)
+    }
+
+    /// The key holding the registered public keys of `account`.
+    pub fn key_registry_key(&self, account: &str) -> String {
+        self.inner.layout.key_registry(account)
+    }
+
+    /// The audit stream of `account` for the UTC day `date`.
+    pub fn audit_stream_key(&self, account: &str, date: time::Date) -> String {
+        self.inner.layout.audit_stream(account, date)
+    }
+
+    /// The per-operation timeout.
+    pub fn timeout(&self) -> Duration {
+        self.inner.settings.timeout
+    }
+
+    pub(crate) fn layout(&self) -> &KeyLayout {
+        &self.inner.layout
+    }
+
+    pub(crate) fn scripts(&self) -> &Scripts {
+        &self.inner.scripts
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// A handle on the shared connection (cheap: the manager is reference-counted).
+    pub(crate) fn connection(&self) -> ConnectionManager {
+        self.inner.connection.clone()
+    }
+
+    /// Runs one Redis operation under the per-operation timeout.
+    pub(crate) async fn run<T>(
+        &self,
+        operation: impl Future<Output = RedisResult<T>>,
+    ) -> Result<T, RedisStoreError> {
+        let timeout = self.inner.settings.timeout;
+        match tokio::time::timeout(timeout, operation).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => Err(RedisStoreError::Redis(error)),
+            Err(_elapsed) => Err(RedisStoreError::Timeout { timeout }),
+        }
+    }
+
+    /// One `EVALSHA` of `script` (a `SCRIPT LOAD` and a second `EVALSHA` only when the
+    /// server does not know the script yet, e.g. after a restart).
+    pub(crate) async fn eval<T: redis::FromRedisValue>(
+        &self,
+        script: &Script,
+        keys: &[String],
+        args: &[String],
+    ) -> Result<T, RedisStoreError> {
+        let mut invocation = script.prepare_invoke();
+        for key in keys {
+            invocation.key(key);
+        }
+        for arg in args {
+            invocation.arg(arg);
+        }
+        let mut connection = self.connection();
+        self.run(async move { invocation.invoke_async(&mut connection).await })
+            .await
+    }
+}
+
+/// Builds a [`RedisStore`]; every setting has a default.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use playback_auth_redis::RedisStore;
+///
+/// # async fn build() -> Result<(), playback_auth_redis::RedisStoreError> {
+/// let store = RedisStore::builder("redis://127.0.0.1:6379/")
+///     .key_prefix("video-prod")
+///     .timeout(Duration::from_millis(100))
+///     .build()?;
+/// store.ping().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct RedisStoreBuilder {
+    url: String,
+    prefix: String,
+    settings: Settings,
+}
+
+impl RedisStoreBuilder {
+    fn new(url: String) -> Self {
+        Self {
+            url,
+            prefix: RedisStore::DEFAULT_KEY_PREFIX.to_owned(),
+            settings: Settings {
+                timeout: RedisStore::DEFAULT_TIMEOUT,
+                expiry_margin: RedisStore::DEFAULT_EXPIRY_MARGIN,
+                device_retention: Some(RedisStore::DEFAULT_DEVICE_RETENTION),
+                revocation_capacity: DEFAULT_REVOCATION_CAPACITY,
+                revocation_leeway: DEFAULT_LEEWAY,
+                keys_per_account: DEFAULT_KEYS_PER_ACCOUNT,
+                audit_records_per_day: RedisStore::DEFAULT_AUDIT_RECORDS_PER_DAY,
+            },
+        }
+    }
+
+    /// The prefix of every key (default [`RedisStore::DEFAULT_KEY_PREFIX`]); stores with
+    /// different prefixes share nothing. It may not be empty nor contain `{` or `}`.
+    pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// How long one operation may take, connecting included (default
+    /// [`RedisStore::DEFAULT_TIMEOUT`]); past it the operation fails with
+    /// [`RedisStoreError::Timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = timeout;
+        self
+    }
+
+    /// Added to every TTL (default [`RedisStore::DEFAULT_EXPIRY_MARGIN`]), so Redis keeps
+    /// state a little longer than the engines need it. Set it above the clock skew between
+    /// engines: an engine whose clock is behind still needs a token's counters after the
+    /// others are done with them.
+    pub fn expiry_margin(mut self, margin: Duration) -> Self {
+        self.settings.expiry_margin = margin;
+        self
+    }
+
+    /// How long a user's registered devices are kept after the last decision that checked
+    /// a device of that user (default [`RedisStore::DEFAULT_DEVICE_RETENTION`]); `None`
+    /// keeps them until removed, as the in-memory store does.
+    pub fn device_retention(mut self, retention: Option<Duration>) -> Self {
+        self.settings.device_retention = retention;
+        self
+    }
+
+    /// How many live entries each revocation list of an account holds (default
+    /// [`DEFAULT_REVOCATION_CAPACITY`]).
+    pub fn revocation_capacity(mut self, capacity: usize) -> Self {
+        self.settings.revocation_capacity = capacity;
+        self
+    }
+
+    /// How long after a revoked token's expiry its entry is kept: the verifier's leeway
+    /// (default [`DEFAULT_LEEWAY`], as the in-memory revocation store).
+    pub fn revocation_leeway(mut self, leeway: Duration) -> Self {
+        self.settings.revocation_leeway = leeway;
+        self
+    }
+
+    /// How many keys an account may register (default [`DEFAULT_KEYS_PER_ACCOUNT`]).
+    pub fn keys_per_account(mut self, keys: usize) -> Self {
+        self.settings.keys_per_account = keys;
+        self
+    }
+
+    /// The cap of audit records kept per account and UTC day (default
+    /// [`RedisStore::DEFAULT_AUDIT_RECORDS_PER_DAY`]); past it the day's oldest records are
+    /// trimmed (approximately: Redis trims whole stream nodes).
+    pub fn audit_records_per_day(mut self, records: usize) -> Self {
+        self.settings.audit_records_per_day = records;
+        self
+    }
+
+    /// Checks the settings and the URL and returns the store; no connection is made yet
+    /// (the first operation connects, within its timeout).
+    ///
+    /// # Errors
+    /// [`RedisStoreError::InvalidUrl`], [`RedisStoreError::InvalidKeyPrefix`],
+    /// [`RedisStoreError::InvalidSetting`], or [`RedisStoreError::NoRuntime`] when called
+    /// outside a Tokio runtime.
+    pub fn build(self) -> Result<RedisStore, RedisStoreError> {
+        check_prefix(&self.prefix)?;
+        if self.settings.timeout.is_zero() {
+            return Err(RedisStoreError::InvalidSetting {
+                reason: "the timeout must be positive",
+            });
+        }
+        if self.settings.audit_records_per_day == 0 {
+            return Err(RedisStoreError::InvalidSetting {
+                reason: "the audit cap must be positive",
+            });
+        }
+        let client = redis::Client::open(self.url.as_str()).map_err(RedisStoreError::InvalidUrl)?;
+        // The connection manager spawns its reconnection task on the current runtime.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(RedisStoreError::NoRuntime);
+        }
+        let timeout = self.settings.timeout;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout))
+            // One attempt per reconnection: a request that finds the connection broken
+            // starts a fresh attempt at once, so recovery follows Redis's return within one
+            // request instead of waiting out a backoff schedule.
+            .set_number_of_retries(0)
+            .set_min_delay(Duration::from_millis(10))
+            .set_max_delay(timeout);
+        let connection = ConnectionManager::new_lazy_with_config(client, config)
+            .map_err(RedisStoreError::Redis)?;
+        Ok(RedisStore {
+            inner: Arc::new(Inner {
+                connection,
+                layout: KeyLayout::new(self.prefix),
+                scripts: Scripts::load(),
+                settings: self.settings,
+            }),
+        })
+    }
+}
+
+fn check_prefix(prefix: &str) -> Result<(), RedisStoreError> {
+    let reason = if prefix.is_empty() {
+        "empty"
+    } else if prefix.contains(['{', '}']) {
+        "contains '{' or '}', which would break the hash tags"
+    } else {
+        return Ok(());
+    };
+    Err(RedisStoreError::InvalidKeyPrefix { reason })
+}

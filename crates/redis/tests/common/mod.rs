@@ -1,0 +1,264 @@
+//! Helpers shared by the Redis integration tests: where Redis is, unique key prefixes,
+//! private `redis-server` processes, and token/request builders.
+#![allow(dead_code)] // each test file uses a different subset
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stderr,
+    unreachable_pub
+)]
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use playback_auth_claims::{
+    ClaimsBuilder, NumericDate, PlaybackClaims, PlaybackRestrictionClaims, PrivateChannelClaims,
+};
+use playback_auth_policy::{RequestContext, VerifiedToken};
+use playback_auth_redis::RedisStore;
+
+/// The fake clock's epoch: test times are `T0 + secs` (2023-11-14T22:13:20Z).
+pub const T0: i64 = 1_700_000_000;
+pub const ACCOUNT: &str = "acct-1";
+
+pub fn at(secs: i64) -> NumericDate {
+    NumericDate::from_secs(T0 + secs).unwrap()
+}
+
+pub fn ip(last: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(192, 0, 2, last))
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| value == "true" || value == "1")
+}
+
+/// Says why a test cannot run: a failure under `CI=true`, a visible skip note otherwise.
+pub fn unavailable(what: &str) {
+    if in_ci() {
+        panic!(
+            "{what}, and CI=true: Redis tests must not be skipped in CI. \
+             Run them through scripts/with-redis.sh (e.g. `scripts/with-redis.sh cargo test -p playback-auth-redis`)."
+        );
+    }
+    eprintln!(
+        "SKIPPED: {what}; run through scripts/with-redis.sh to run this test \
+         (it starts a private redis-server and sets REDIS_URL)."
+    );
+}
+
+/// `REDIS_URL`, or `None` after a skip note (a panic under `CI=true`).
+pub fn redis_url() -> Option<String> {
+    match std::env::var("REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            unavailable("REDIS_URL is not set");
+            None
+        }
+    }
+}
+
+/// The `redis-server` binary (`REDIS_SERVER_BIN`, else on `PATH`), or `None` after a skip
+/// note (a panic under `CI=true`).
+pub fn redis_server_bin() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("REDIS_SERVER_BIN")
+        && !path.is_empty()
+    {
+        return Some(PathBuf::from(path));
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("redis-server"))
+            .find(|candidate| candidate.is_file())
+    });
+    if found.is_none() {
+        unavailable("no redis-server found (REDIS_SERVER_BIN unset, none on PATH)");
+    }
+    found
+}
+
+/// A fresh random-ish string: unique per call, per process, per run.
+pub fn unique(label: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u32(std::process::id());
+    hasher.write_u128(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    format!("{label}-{:016x}", hasher.finish())
+}
+
+/// A key prefix no other test uses.
+pub fn unique_prefix(test: &str) -> String {
+    format!("pa-test:{}", unique(test))
+}
+
+/// A store on `url` under a fresh prefix (so it starts empty).
+pub fn fresh_store(url: &str, test: &str) -> RedisStore {
+    RedisStore::builder(url)
+        .key_prefix(unique_prefix(test))
+        // Generous: the machine is shared and tests run in parallel.
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// A plain connection for inspecting the server.
+pub async fn admin(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+}
+
+/// A free loopback TCP port (bound and released: good enough for a test server).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A private `redis-server` on a loopback port, stopped (by PID) when dropped.
+pub struct RedisServer {
+    bin: PathBuf,
+    port: u16,
+    dir: PathBuf,
+    extra: Vec<String>,
+    child: Option<Child>,
+}
+
+impl RedisServer {
+    /// Starts a server on a free port; `None` (after a skip note) without a redis-server.
+    pub fn start(extra: &[&str]) -> Option<Self> {
+        let bin = redis_server_bin()?;
+        let dir = std::env::temp_dir().join(unique("redis-test"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut server = Self {
+            bin,
+            port: free_port(),
+            dir,
+            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+            child: None,
+        };
+        server.spawn();
+        Some(server)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    fn spawn(&mut self) {
+        let child = Command::new(&self.bin)
+            .current_dir(&self.dir)
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args(["--loglevel", "warning"])
+            .args(&self.extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        self.wait_ready();
+    }
+
+    /// Waits (bounded) until the server answers `PING`.
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let client = redis::Client::open(self.url()).unwrap();
+        loop {
+            if let Ok(mut connection) =
+                client.get_connection_with_timeout(Duration::from_millis(200))
+                && redis::cmd("PING").query::<String>(&mut connection).is_ok()
+            {
+                return;
+            }
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                panic!("redis-server on port {} exited: {status}", self.port);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "redis-server on port {} did not answer within 10 s",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the server by its PID and reaps it.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.spawn();
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub type Builder = ClaimsBuilder<PlaybackRestrictionClaims>;
+
+/// A verified restriction token for `ACCOUNT`, issued at `at(-10)`, valid for an hour,
+/// whose encoded form (and so digest) is `label`.
+pub fn restriction(label: &str, build: impl FnOnce(Builder) -> Builder) -> VerifiedToken {
+    let builder =
+        PlaybackRestrictionClaims::builder(ACCOUNT, at(-10)).valid_for(Duration::from_secs(3600));
+    let claims = build(builder).build().unwrap();
+    VerifiedToken::new(PlaybackClaims::Restriction(claims), label)
+}
+
+/// A verified private-channel token valid for an hour.
+pub fn channel(
+    label: &str,
+    build: impl FnOnce(ClaimsBuilder<PrivateChannelClaims>) -> ClaimsBuilder<PrivateChannelClaims>,
+) -> VerifiedToken {
+    let builder = PrivateChannelClaims::builder(
+        "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456",
+        at(-10),
+    )
+    .valid_for(Duration::from_secs(3600));
+    let claims = build(builder).build().unwrap();
+    VerifiedToken::new(PlaybackClaims::Channel(claims), label)
+}
+
+/// A request for `video-7` of `ACCOUNT` from `ip(1)` at `at(secs)`.
+pub fn request(secs: i64) -> RequestContext {
+    RequestContext::new(ACCOUNT, "video-7", "Player/1.0", ip(1), at(secs))
+}
