@@ -212,8 +212,10 @@ impl SessionPlan {
 }
 
 /// Register (or accept) one device of the partition's user: a known device passes, a new
-/// one is registered while fewer than `limit` are, else refused. Devices never expire and
-/// are never removed by a lower limit.
+/// one is registered while fewer than `limit` are, else refused. A lower limit never removes
+/// registered devices. Devices stay registered until removed; a backend may also forget a
+/// user's devices after a documented retention period without use (the in-memory store keeps
+/// them; the Redis store's default is 365 days).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DevicePlan {
