@@ -7,7 +7,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use crate::error::{Segment, VerifyError};
+use crate::error::{Segment, VerifyError, cut};
 
 /// Deepest array/object nesting accepted in a header or payload. Real tokens nest 2–3 levels.
 pub const MAX_DEPTH: usize = 32;
@@ -66,6 +66,17 @@ fn check_depth(bytes: &[u8], segment: Segment) -> Result<(), VerifyError> {
         }
     }
     Ok(())
+}
+
+/// Inserts `name` unless present; gives the name back when it was a duplicate. One lookup.
+fn insert_new(object: &mut Map<String, Value>, name: String, value: Value) -> Option<String> {
+    match object.entry(name) {
+        serde_json::map::Entry::Vacant(entry) => {
+            entry.insert(value);
+            None
+        }
+        serde_json::map::Entry::Occupied(entry) => Some(entry.key().clone()),
+    }
 }
 
 /// Builds a `serde_json::Value`, failing on the first duplicate member name (recorded so the
@@ -128,12 +139,11 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
             let value = map.next_value_seed(StrictSeed {
                 duplicate: self.duplicate,
             })?;
-            if object.contains_key(&name) {
-                let message = format!("duplicate member {name:?}");
-                *self.duplicate.borrow_mut() = Some(name);
-                return Err(de::Error::custom(message));
+            if let Some(name) = insert_new(&mut object, name, value) {
+                // Attacker-chosen and possibly kilobytes long: keep a bounded prefix.
+                *self.duplicate.borrow_mut() = Some(cut(&name, 64));
+                return Err(de::Error::custom("duplicate member"));
             }
-            object.insert(name, value);
         }
         Ok(Value::Object(object))
     }

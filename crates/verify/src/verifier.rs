@@ -230,9 +230,10 @@ struct Parts<'a> {
 }
 
 fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
-    let found = token.split('.').count();
     let mut dots = token.match_indices('.').map(|(i, _)| i);
     let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+        // Counted only on the error path: the common case scans the token once.
+        let found = token.split('.').count();
         return Err(VerifyError::WrongSegmentCount { found });
     };
     let segment = |range: std::ops::Range<usize>| token.get(range).unwrap_or_default();

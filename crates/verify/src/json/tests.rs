@@ -100,3 +100,16 @@ fn bounds_nesting_before_parsing() {
     let escaped_quote = format!("{{\"a\":\"\\\"{}\"}}", "{".repeat(1000));
     assert!(parse(&escaped_quote).is_ok());
 }
+
+#[test]
+fn a_duplicate_members_name_is_cut_to_64_characters() {
+    let long = "n".repeat(5_000);
+    let text = format!(r#"{{"{long}":1,"{long}":2}}"#);
+    assert_eq!(
+        parse(&text),
+        Err(VerifyError::DuplicateMember {
+            segment: Segment::Payload,
+            name: "n".repeat(64)
+        })
+    );
+}
