@@ -1,0 +1,185 @@
+//! What every bench shares: the keys, the realistic restriction claims and the token minted
+//! from them, and the same claims as plain serde structs for the peers.
+//!
+//! The keys are the fixed fuzzing keys (`fuzz/keys/*.pem`, PKCS#8, made once with OpenSSL),
+//! so every run measures the same key; the peers get them as PEM text, never as types.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use playback_auth::claims::{ConcurrencyBehavior, NumericDate, PlaybackRestrictionClaims};
+use playback_auth::keys::{Algorithm, KeySet, PrivateKey};
+use playback_auth::sign::Signer;
+use playback_auth::verify::{FixedClock, Verifier};
+
+/// One algorithm under test: its key in every form and our token.
+pub struct Fixture {
+    pub alg: Algorithm,
+    /// Group label: `RS256-2048`, `ES256`, `ES384`.
+    pub label: &'static str,
+    pub private: PrivateKey,
+    /// PKCS#8 PEM.
+    pub private_pem: String,
+    /// SubjectPublicKeyInfo PEM.
+    pub public_pem: String,
+    /// Our verifier, clock fixed at `iat`, default rules otherwise.
+    pub verifier: Verifier,
+    /// The realistic restriction token, minted once by our `Signer`.
+    pub token: String,
+    pub claims: PlaybackRestrictionClaims,
+}
+
+const PEMS: [(Algorithm, &str, &str); 3] = [
+    (
+        Algorithm::Rs256,
+        "RS256-2048",
+        include_str!("../../fuzz/keys/rs256_private.pem"),
+    ),
+    (
+        Algorithm::Es256,
+        "ES256",
+        include_str!("../../fuzz/keys/es256_private.pem"),
+    ),
+    (
+        Algorithm::Es384,
+        "ES384",
+        include_str!("../../fuzz/keys/es384_private.pem"),
+    ),
+];
+
+/// The wall-clock second the benches run at: the peers check `exp` against the system clock,
+/// so the token is issued now and valid for an hour, and our verifier's fixed clock reads
+/// the same second.
+pub fn issued_at() -> i64 {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    i64::try_from(secs).unwrap()
+}
+
+/// A realistic restriction claim set (every restriction claim a level-3 publisher uses).
+pub fn claims(iat: i64) -> PlaybackRestrictionClaims {
+    let now = NumericDate::from_secs(iat).unwrap();
+    PlaybackRestrictionClaims::builder("1752604059001", now)
+        .valid_for(Duration::from_secs(3600))
+        .content_id("6318776394112")
+        .video_ids(["6318776394112", "6318776394113"])
+        .tags(["sports", "live"])
+        .user_agent("Mozilla/5.0 (X11; Linux x86_64) Player/2.1")
+        .max_ips(3)
+        .max_uses(10)
+        .user("user-8843@example.com")
+        .concurrent_streams(2)
+        .concurrency_behavior(ConcurrencyBehavior::BlockNewUser)
+        .session_id("session-5b1c")
+        .device_limit(3)
+        .delivery_rules(["0758da1f-e913-4df5-9045-f9ef5e12fc38"])
+        .token_id("b6e1b0a2-0001")
+        .build()
+        .unwrap()
+}
+
+pub fn fixtures(iat: i64) -> Vec<Fixture> {
+    let claims = claims(iat);
+    PEMS.iter()
+        .map(|&(alg, label, pem)| {
+            let private = PrivateKey::from_pem(pem).unwrap();
+            assert_eq!(private.algorithm(), alg);
+            let public = private.public_key();
+            let verifier = Verifier::builder(KeySet::new().with_key(public.clone(), None))
+                .clock(FixedClock(NumericDate::from_secs(iat).unwrap()))
+                .build();
+            let token = Signer::new(private.clone()).sign(&claims).unwrap();
+            Fixture {
+                alg,
+                label,
+                private_pem: private.to_pkcs8_pem().unwrap().to_string(),
+                public_pem: public.to_pem(),
+                private,
+                verifier,
+                token,
+                claims: claims.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The same claims as a plain serde struct, for jsonwebtoken (all registered claims included).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerClaims {
+    pub accid: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub conid: String,
+    pub vids: Vec<String>,
+    pub tags: Vec<String>,
+    pub ua: String,
+    pub maxip: u32,
+    pub maxu: u32,
+    pub uid: String,
+    pub climit: u32,
+    pub cbeh: String,
+    pub sid: String,
+    pub dlimit: u32,
+    pub drules: Vec<String>,
+    pub jti: String,
+}
+
+/// The custom part for jwt-simple, whose `JWTClaims` owns `iat`, `exp` and `jti` itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimpleCustomClaims {
+    pub accid: String,
+    pub conid: String,
+    pub vids: Vec<String>,
+    pub tags: Vec<String>,
+    pub ua: String,
+    pub maxip: u32,
+    pub maxu: u32,
+    pub uid: String,
+    pub climit: u32,
+    pub cbeh: String,
+    pub sid: String,
+    pub dlimit: u32,
+    pub drules: Vec<String>,
+}
+
+impl PeerClaims {
+    /// The peers' view of our claims: the same JSON members and values.
+    pub fn from_ours(claims: &PlaybackRestrictionClaims) -> Self {
+        serde_json::from_value(serde_json::to_value(claims).unwrap()).unwrap()
+    }
+
+    pub fn custom(&self) -> SimpleCustomClaims {
+        let mut value = serde_json::to_value(self).unwrap();
+        let object = value.as_object_mut().unwrap();
+        for registered in ["iat", "exp", "jti"] {
+            object.remove(registered);
+        }
+        serde_json::from_value(value).unwrap()
+    }
+}
+
+/// jsonwebtoken panics on first use without a crypto backend; installs its RustCrypto one.
+pub fn install_jsonwebtoken_provider() {
+    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
+        &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER,
+    );
+}
+
+pub fn jsonwebtoken_alg(alg: Algorithm) -> jsonwebtoken::Algorithm {
+    match alg {
+        Algorithm::Rs256 => jsonwebtoken::Algorithm::RS256,
+        Algorithm::Es256 => jsonwebtoken::Algorithm::ES256,
+        Algorithm::Es384 => jsonwebtoken::Algorithm::ES384,
+    }
+}

@@ -1,0 +1,524 @@
+//! Replays the committed fuzz corpora (`fuzz/corpus/<target>/`) through the fuzz targets'
+//! bodies on stable Rust, so every input the fuzzer ever kept stays a regression test.
+//!
+//! The bodies live in `tests/fuzz_checks/mod.rs`, which the fuzz targets include as well.
+//! `cargo test --test fuzz_corpus_replay -- --ignored write_seed_corpus` rewrites the seed
+//! inputs (`seed-*` files) from the test vectors of the crates; see `fuzz/README.md`.
+#![cfg(all(feature = "sign", feature = "verify"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod fuzz_checks;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+
+use fuzz_checks::{NOW, private_key, raw_input, structured_input};
+use playback_auth::claims::{ConcurrencyBehavior, NumericDate, PlaybackRestrictionClaims};
+use playback_auth::keys::{Algorithm, KeySet, PrivateKey};
+use playback_auth::sign::{Signer, sign_bytes, sign_compact};
+
+fn corpus_dir(target: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target)
+}
+
+/// Runs `check` on every file of the target's corpus; returns how many were replayed.
+fn replay(target: &str, check: fn(&[u8])) -> usize {
+    let dir = corpus_dir(target);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
+        .filter(|path| !path.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
+    files.sort();
+    for path in &files {
+        let data = fs::read(path).unwrap();
+        let outcome = std::panic::catch_unwind(|| check(&data));
+        assert!(
+            outcome.is_ok(),
+            "{target}: {} fails the check",
+            path.display()
+        );
+    }
+    files.len()
+}
+
+#[test]
+fn claims_corpus_replays() {
+    let count = replay("claims", fuzz_checks::claims);
+    assert!(count > 0, "no claims corpus");
+}
+
+#[test]
+fn verify_corpus_replays() {
+    let count = replay("verify", fuzz_checks::verify);
+    assert!(count > 0, "no verify corpus");
+}
+
+#[test]
+fn keys_corpus_replays() {
+    let count = replay("keys", fuzz_checks::keys);
+    assert!(count > 0, "no keys corpus");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed corpus
+
+fn write(target: &str, name: &str, data: &[u8]) {
+    let dir = corpus_dir(target);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join(format!("seed-{name}")), data).unwrap();
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn header(alg: Algorithm) -> String {
+    format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.as_str())
+}
+
+fn payload(extra: &str) -> String {
+    let sep = if extra.is_empty() { "" } else { "," };
+    format!(
+        r#"{{"accid":"acct-1","iat":{NOW},"exp":{}{sep}{extra}}}"#,
+        NOW + 3600
+    )
+}
+
+/// The realistic restriction token the benches use, at the fuzz clock.
+fn realistic_claims() -> PlaybackRestrictionClaims {
+    let now = NumericDate::from_secs(NOW).unwrap();
+    PlaybackRestrictionClaims::builder("1752604059001", now)
+        .valid_for(Duration::from_secs(3600))
+        .content_id("6318776394112")
+        .video_ids(["6318776394112", "6318776394113"])
+        .tags(["sports", "live"])
+        .user_agent("Mozilla/5.0 (X11; Linux x86_64) Player/2.1")
+        .max_ips(3)
+        .max_uses(10)
+        .user("user-8843@example.com")
+        .concurrent_streams(2)
+        .concurrency_behavior(ConcurrencyBehavior::BlockNewUser)
+        .session_id("session-5b1c")
+        .device_limit(3)
+        .delivery_rules(["0758da1f-e913-4df5-9045-f9ef5e12fc38"])
+        .token_id("b6e1b0a2-0001")
+        .build()
+        .unwrap()
+}
+
+fn worked_examples() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            "level1_tags",
+            include_str!("../crates/claims/tests/examples/level1_tags.json"),
+        ),
+        (
+            "level2_licence_protection",
+            include_str!("../crates/claims/tests/examples/level2_licence_protection.json"),
+        ),
+        (
+            "level3_concurrency",
+            include_str!("../crates/claims/tests/examples/level3_concurrency.json"),
+        ),
+        (
+            "static_url",
+            include_str!("../crates/claims/tests/examples/static_url.json"),
+        ),
+        (
+            "private_channel",
+            include_str!("../crates/claims/tests/examples/private_channel.json"),
+        ),
+    ]
+}
+
+/// Header/payload pairs of the attack corpus (crates/verify/tests/attack_corpus.rs), signed by
+/// the verify target in its structured mode.
+fn attack_shapes() -> Vec<(String, String, String)> {
+    let exp = NOW + 60;
+    let nested = format!("{}1{}", "[".repeat(40), "]".repeat(40));
+    let mut shapes = vec![
+        ("valid".into(), String::new(), payload("")),
+        ("alg-none".into(), r#"{"alg":"none"}"#.into(), payload("")),
+        (
+            "alg-hs256".into(),
+            r#"{"alg":"HS256","typ":"JWT"}"#.into(),
+            payload(""),
+        ),
+        (
+            "alg-ps256".into(),
+            r#"{"alg":"PS256","typ":"JWT"}"#.into(),
+            payload(""),
+        ),
+        (
+            "alg-lowercase".into(),
+            r#"{"alg":"rs256"}"#.into(),
+            payload(""),
+        ),
+        ("alg-missing".into(), r#"{"typ":"JWT"}"#.into(), payload("")),
+        ("alg-number".into(), r#"{"alg":256}"#.into(), payload("")),
+        (
+            "dup-header".into(),
+            r#"{"alg":"ES256","alg":"ES256"}"#.into(),
+            payload(""),
+        ),
+        (
+            "dup-exp".into(),
+            String::new(),
+            format!(
+                r#"{{"accid":"a","iat":{NOW},"exp":{exp},"exp":{}}}"#,
+                NOW + 99_999_999
+            ),
+        ),
+        (
+            "crit".into(),
+            r#"{"alg":"ES256","crit":["exp"],"exp":1}"#.into(),
+            payload(""),
+        ),
+        (
+            "b64-false".into(),
+            r#"{"alg":"ES256","b64":false}"#.into(),
+            payload(""),
+        ),
+        (
+            "typ-other".into(),
+            r#"{"alg":"ES256","typ":"JOSE+JSON"}"#.into(),
+            payload(""),
+        ),
+        (
+            "kid-number".into(),
+            r#"{"alg":"ES256","kid":7}"#.into(),
+            payload(""),
+        ),
+        (
+            "kid-unknown".into(),
+            r#"{"alg":"ES256","kid":"retired"}"#.into(),
+            payload(""),
+        ),
+        (
+            "unknown-members".into(),
+            r#"{"alg":"ES256","type":"JWT","x-trace":[1]}"#.into(),
+            payload(""),
+        ),
+        (
+            "embedded-jwk".into(),
+            r#"{"alg":"ES256","jku":"https://attacker.example/keys","x5c":["MIIB"]}"#.into(),
+            payload(""),
+        ),
+        (
+            "exp-string".into(),
+            String::new(),
+            format!(r#"{{"accid":"a","iat":{NOW},"exp":"{exp}"}}"#),
+        ),
+        (
+            "exp-null".into(),
+            String::new(),
+            format!(r#"{{"accid":"a","iat":{NOW},"exp":null}}"#),
+        ),
+        (
+            "exp-1e20".into(),
+            String::new(),
+            format!(r#"{{"accid":"a","iat":{NOW},"exp":1e20}}"#),
+        ),
+        (
+            "exp-1e400".into(),
+            String::new(),
+            format!(r#"{{"accid":"a","iat":{NOW},"exp":1e400}}"#),
+        ),
+        (
+            "exp-fraction".into(),
+            String::new(),
+            format!(r#"{{"accid":"a","iat":{NOW},"exp":{exp}.5}}"#),
+        ),
+        (
+            "exp-missing".into(),
+            String::new(),
+            format!(r#"{{"accid":"a","iat":{NOW}}}"#),
+        ),
+        (
+            "expired".into(),
+            String::new(),
+            format!(r#"{{"accid":"a","iat":{},"exp":{}}}"#, NOW - 100, NOW - 30),
+        ),
+        (
+            "nbf-future".into(),
+            String::new(),
+            format!(
+                r#"{{"accid":"a","iat":{NOW},"nbf":{},"exp":{}}}"#,
+                NOW + 31,
+                NOW + 600
+            ),
+        ),
+        (
+            "lifetime-31d".into(),
+            String::new(),
+            format!(
+                r#"{{"accid":"a","iat":{},"exp":{}}}"#,
+                NOW - 10,
+                NOW - 10 + 2_592_001
+            ),
+        ),
+        (
+            "climit-without-uid".into(),
+            String::new(),
+            payload(r#""climit":2"#),
+        ),
+        (
+            "nested-payload".into(),
+            String::new(),
+            payload(&format!(r#""deep":{nested}"#)),
+        ),
+        (
+            "nested-header".into(),
+            format!(r#"{{"alg":"ES256","x":{nested}}}"#),
+            payload(""),
+        ),
+        ("payload-array".into(), String::new(), "[1,2]".into()),
+        (
+            "payload-truncated".into(),
+            String::new(),
+            "{\"accid\":".into(),
+        ),
+        (
+            "channel".into(),
+            String::new(),
+            format!(
+                r#"{{"aws:channel-arn":"arn:aws:ivs:us-west-2:123456789012:channel/abc","exp":{exp}}}"#
+            ),
+        ),
+    ];
+    for (name, payload) in worked_examples() {
+        shapes.push((
+            format!("example-{name}"),
+            String::new(),
+            payload.trim().to_owned(),
+        ));
+    }
+    shapes
+}
+
+#[test]
+#[ignore = "writes the seed corpora into fuzz/corpus; run by hand"]
+fn write_seed_corpus() {
+    // claims: the worked examples and every payload of the attack corpus.
+    for (name, json) in worked_examples() {
+        write("claims", &format!("example-{name}"), json.trim().as_bytes());
+    }
+    for (name, _, payload) in attack_shapes() {
+        write("claims", &format!("attack-{name}"), payload.as_bytes());
+    }
+    let realistic = serde_json::to_vec(&realistic_claims()).unwrap();
+    write("claims", "realistic", &realistic);
+
+    // verify, structured mode: every shape under every algorithm ("" = the alg's own header).
+    for (name, header_text, payload) in attack_shapes() {
+        for alg in Algorithm::ALL {
+            let header_text = if header_text.is_empty() {
+                header(alg)
+            } else {
+                header_text.clone()
+            };
+            let input = structured_input(alg, header_text.as_bytes(), payload.as_bytes());
+            write("verify", &format!("s-{}-{name}", alg.as_str()), &input);
+        }
+    }
+    // verify, raw mode: valid tokens and the shapes that need exact bytes.
+    for alg in Algorithm::ALL {
+        let realistic = Signer::new(private_key(alg).clone())
+            .sign(&realistic_claims())
+            .unwrap();
+        write(
+            "verify",
+            &format!("r-{}-realistic", alg.as_str()),
+            &raw_input(&realistic),
+        );
+        let kid = Signer::new(private_key(alg).clone())
+            .with_kid("key-2026")
+            .sign(&realistic_claims())
+            .unwrap();
+        write(
+            "verify",
+            &format!("r-{}-kid", alg.as_str()),
+            &raw_input(&kid),
+        );
+        let minimal = sign_compact(
+            private_key(alg),
+            header(alg).as_bytes(),
+            payload("").as_bytes(),
+        )
+        .unwrap();
+        write(
+            "verify",
+            &format!("r-{}-minimal", alg.as_str()),
+            &raw_input(&minimal),
+        );
+        // The signature of another algorithm's key (wrong length or wrong key type).
+        let other =
+            Algorithm::ALL[(Algorithm::ALL.iter().position(|a| *a == alg).unwrap() + 1) % 3];
+        let mismatch = sign_compact(
+            private_key(other),
+            header(alg).as_bytes(),
+            payload("").as_bytes(),
+        )
+        .unwrap();
+        write(
+            "verify",
+            &format!("r-{}-signed-by-{}", alg.as_str(), other.as_str()),
+            &raw_input(&mismatch),
+        );
+    }
+    let es256 = sign_compact(
+        private_key(Algorithm::Es256),
+        header(Algorithm::Es256).as_bytes(),
+        payload("").as_bytes(),
+    )
+    .unwrap();
+    let parts: Vec<&str> = es256.split('.').collect();
+    let signing_input = format!("{}.{}", parts[0], parts[1]);
+    let raw_cases: Vec<(&str, String)> = vec![
+        (
+            "alg-none-empty-sig",
+            format!("{}.{}.", b64(br#"{"alg":"none"}"#), parts[1]),
+        ),
+        (
+            "alg-none-sig",
+            format!("{}.{}.{}", b64(br#"{"alg":"None"}"#), parts[1], b64(b"sig")),
+        ),
+        (
+            "padding",
+            format!("{}=.{}.{}", parts[0], parts[1], parts[2]),
+        ),
+        ("space", format!(" {}.{}.{}", parts[0], parts[1], parts[2])),
+        (
+            "newline",
+            format!("{}.{}\n.{}", parts[0], parts[1], parts[2]),
+        ),
+        (
+            "plus",
+            format!("{}.{}.{}", parts[0].replace('e', "+"), parts[1], parts[2]),
+        ),
+        ("two-segments", signing_input.clone()),
+        ("four-segments", format!("{es256}.extra")),
+        ("trailing-dot", format!("{es256}.")),
+        ("empty", String::new()),
+        ("dots", "a.b.c.d.e".into()),
+        (
+            "non-utf8-header",
+            format!(
+                "{}.{}.{}",
+                b64(b"{\"alg\":\"\xff\"}"),
+                parts[1],
+                b64(&[0; 64])
+            ),
+        ),
+        (
+            "zero-signature",
+            format!("{signing_input}.{}", b64(&[0; 64])),
+        ),
+        (
+            "oversized",
+            format!("{}.{}.{}", parts[0], "A".repeat(8 * 1024), parts[2]),
+        ),
+    ];
+    for (name, token) in raw_cases {
+        write("verify", &format!("r-{name}"), &raw_input(&token));
+    }
+    // A DER-encoded ECDSA signature and r = 0.
+    let PrivateKey::Es256(p256_key) = private_key(Algorithm::Es256) else {
+        unreachable!()
+    };
+    let der: p256::ecdsa::Signature =
+        p256::ecdsa::signature::Signer::sign(p256_key.inner(), signing_input.as_bytes());
+    let der = der.to_der();
+    write(
+        "verify",
+        "r-der-signature",
+        &raw_input(&format!("{signing_input}.{}", b64(der.as_bytes()))),
+    );
+    let mut r_zero = sign_bytes(private_key(Algorithm::Es256), signing_input.as_bytes()).unwrap();
+    r_zero[..32].fill(0);
+    write(
+        "verify",
+        "r-r-zero",
+        &raw_input(&format!("{signing_input}.{}", b64(&r_zero))),
+    );
+
+    // keys: every fixture, the DER inside every PEM, and the fuzz keys in every export form.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/keys/tests/fixtures");
+    for entry in fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "README.md" {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        write("keys", &format!("fixture-{name}"), text.as_bytes());
+        if name.ends_with(".pem") {
+            let body: String = text
+                .lines()
+                .filter(|line| !line.starts_with("-----") && !line.contains(':'))
+                .collect();
+            if let Ok(der) = STANDARD.decode(body.trim()) {
+                write("keys", &format!("fixture-{name}.der"), &der);
+            }
+        }
+    }
+    let mut set = KeySet::new();
+    for alg in Algorithm::ALL {
+        let key = private_key(alg);
+        let public = key.public_key();
+        let name = alg.as_str();
+        write(
+            "keys",
+            &format!("fuzz-{name}-public.pem"),
+            public.to_pem().as_bytes(),
+        );
+        write(
+            "keys",
+            &format!("fuzz-{name}-public.der"),
+            &public.to_spki_der(),
+        );
+        write(
+            "keys",
+            &format!("fuzz-{name}-public_key.txt"),
+            public.to_public_key_txt().as_bytes(),
+        );
+        write(
+            "keys",
+            &format!("fuzz-{name}-public.jwk"),
+            public.to_jwk().to_json().as_bytes(),
+        );
+        write(
+            "keys",
+            &format!("fuzz-{name}-private.pem"),
+            key.to_pkcs8_pem().unwrap().as_bytes(),
+        );
+        write(
+            "keys",
+            &format!("fuzz-{name}-private.der"),
+            &key.to_pkcs8_der().unwrap(),
+        );
+        set.insert(public, Some(format!("{name}-2026")));
+    }
+    write("keys", "fuzz-jwks.json", set.to_jwks().to_json().as_bytes());
+    if let Some(rsa) = private_key(Algorithm::Rs256).public_key().as_rs256() {
+        write(
+            "keys",
+            "fuzz-RS256-pkcs1-public.pem",
+            rsa.to_pkcs1_pem().as_bytes(),
+        );
+        write("keys", "fuzz-RS256-pkcs1-public.der", &rsa.to_pkcs1_der());
+    }
+}
