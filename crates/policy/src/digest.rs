@@ -34,12 +34,7 @@ impl TokenDigest {
 
     /// The digest as 64 lowercase hex characters.
     pub fn to_hex(&self) -> String {
-        let mut out = String::with_capacity(64);
-        for byte in self.0 {
-            // Writing to a `String` cannot fail.
-            let _ = write!(out, "{byte:02x}");
-        }
-        out
+        hex(&self.0)
     }
 
     /// Parses 64 hex characters (either case); `None` for anything else.
@@ -81,6 +76,16 @@ impl fmt::Display for TokenDigest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_hex())
     }
+}
+
+/// Lower-case hex of `bytes`, in one allocation.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        // Writing to a `String` cannot fail.
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
 }
 
 #[cfg(test)]

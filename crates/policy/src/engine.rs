@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::audit::{AuditDecision, AuditRecord, AuditSink};
 use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Allowed, Decision, DenyReason};
-use crate::digest::TokenDigest;
+use crate::digest::{TokenDigest, hex};
 use crate::error::StoreError;
 use crate::revocation::{RevocationStatus, RevocationStore};
 use crate::store::{
@@ -467,12 +467,8 @@ fn short_hash(parts: &[&str]) -> String {
         hasher.update(u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
         hasher.update(part.as_bytes());
     }
-    hasher
-        .finalize()
-        .iter()
-        .take(16)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    let digest = hasher.finalize();
+    hex(digest.get(..16).unwrap_or(&digest))
 }
 
 fn audit_record(
