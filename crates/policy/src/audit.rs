@@ -95,5 +95,28 @@ pub trait AuditSink: Send + Sync + 'static {
     -> impl Future<Output = Result<(), AuditError>> + Send;
 }
 
+/// A shared sink is a sink: the engine can write to an `Arc` that [`AuditReports`] (which
+/// takes an `Arc`) reads from.
+impl<T: AuditSink> AuditSink for std::sync::Arc<T> {
+    fn record(&self, record: AuditRecord) -> impl Future<Output = Result<(), AuditError>> + Send {
+        T::record(self, record)
+    }
+
+    fn records_for(
+        &self,
+        account: &str,
+        date: time::Date,
+    ) -> impl Future<Output = Result<RecordsRead, AuditError>> + Send {
+        T::records_for(self, account, date)
+    }
+
+    fn purge_before(
+        &self,
+        date: time::Date,
+    ) -> impl Future<Output = Result<(), AuditError>> + Send {
+        T::purge_before(self, date)
+    }
+}
+
 #[cfg(test)]
 mod tests;

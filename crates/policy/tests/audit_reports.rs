@@ -164,3 +164,39 @@ async fn finished_executions_make_room_for_new_ones() {
     assert_eq!(reports.status(first), None);
     assert_eq!(reports.status(second), Some(ExecutionStatus::Processing));
 }
+
+/// The engine owns its sink by value and reports take an `Arc`: an engine built on an
+/// `Arc<MemoryAuditSink>` writes the records that reports over the same `Arc` read.
+#[tokio::test]
+async fn an_engine_writing_through_a_shared_sink_feeds_the_reports() {
+    use playback_auth_policy::{
+        DenyReason, MemoryPolicyStore, MemoryRevocationStore, PolicyEngine, RequestContext,
+    };
+
+    let sink = Arc::new(MemoryAuditSink::new());
+    let engine = PolicyEngine::new(
+        MemoryPolicyStore::new(),
+        MemoryRevocationStore::new(),
+        Arc::clone(&sink),
+    );
+    let ctx = RequestContext::new(
+        "acct-1",
+        "video-7",
+        "Player/1.0",
+        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        NumericDate::from_secs(T).unwrap(),
+    );
+    engine
+        .reject(None, &ctx, DenyReason::StoreUnavailable)
+        .await;
+
+    let reports = AuditReports::new(Arc::clone(&sink));
+    let id = reports.request("acct-1", YESTERDAY, TODAY).unwrap();
+    reports.run_pending().await;
+    let report = reports.report(id).unwrap();
+    assert_eq!(report.records.len(), 1);
+    assert_eq!(
+        report.records[0].reason.as_deref(),
+        Some("store_unavailable")
+    );
+}
