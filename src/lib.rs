@@ -54,6 +54,11 @@ pub use playback_auth_policy as policy;
 #[cfg(feature = "redis")]
 pub use playback_auth_redis as redis;
 
+/// The tower layer that authorizes playback requests (`playback-auth-tower`; not a default
+/// feature).
+#[cfg(feature = "tower")]
+pub use playback_auth_tower as tower;
+
 /// The README's code examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

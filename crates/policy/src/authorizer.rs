@@ -88,15 +88,73 @@ where
     /// A token that fails verification is denied with [`DenyReason::InvalidToken`]; a
     /// registry that cannot be read is denied with [`DenyReason::StoreUnavailable`] (always:
     /// without keys nothing can be verified, so this never fails open). Every outcome is
-    /// audited.
+    /// audited. [`Authorizer::authorize_verified`] decides the same way and also returns the
+    /// verified token.
     pub async fn authorize(&self, token: &str, ctx: &RequestContext) -> Decision {
+        self.authorize_verified(token, ctx).await.0
+    }
+
+    /// Decides like [`Authorizer::authorize`] and also returns the token's verified claims,
+    /// for callers that act on them after the decision (an HTTP layer answering CORS from
+    /// `aws:access-control-allow-origin`, a handler reading `uid`).
+    ///
+    /// The token is `Some` whenever it passed verification — also when the policy then denied
+    /// the request — and `None` when it failed verification or no keys could be read.
+    ///
+    /// ```
+    /// use std::net::{IpAddr, Ipv4Addr};
+    /// use std::time::Duration;
+    /// use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
+    /// use playback_auth_keys::{Algorithm, KeySet, PrivateKey};
+    /// use playback_auth_policy::{
+    ///     Authorizer, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore,
+    ///     MemoryRevocationStore, PolicyEngine, RequestContext,
+    /// };
+    /// use playback_auth_sign::Signer;
+    /// use playback_auth_verify::Verifier;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+    /// let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    /// let registry = MemoryKeyRegistry::new();
+    /// registry.register("acct-1", &key.public_key().to_public_key_txt(), None, now).await.unwrap();
+    /// let engine = PolicyEngine::new(
+    ///     MemoryPolicyStore::new(),
+    ///     MemoryRevocationStore::new(),
+    ///     MemoryAuditSink::new(),
+    /// );
+    /// let authorizer = Authorizer::new(Verifier::builder(KeySet::new()).build(), registry, engine);
+    ///
+    /// let claims = PlaybackRestrictionClaims::builder("acct-1", now)
+    ///     .user("viewer-42")
+    ///     .valid_for(Duration::from_secs(3600))
+    ///     .build()
+    ///     .unwrap();
+    /// let token = Signer::new(key).sign(&claims).unwrap();
+    /// let ctx = RequestContext::new("acct-1", "video-7", "Player/1", IpAddr::V4(Ipv4Addr::LOCALHOST), now);
+    ///
+    /// let (decision, verified) = authorizer.authorize_verified(&token, &ctx).await;
+    /// assert!(decision.is_allowed());
+    /// assert_eq!(verified.and_then(|t| t.uid().map(|u| u.to_string())).as_deref(), Some("viewer-42"));
+    ///
+    /// let (decision, verified) = authorizer.authorize_verified("not.a.token", &ctx).await;
+    /// assert!(!decision.is_allowed());
+    /// assert!(verified.is_none());
+    /// # });
+    /// ```
+    pub async fn authorize_verified(
+        &self,
+        token: &str,
+        ctx: &RequestContext,
+    ) -> (Decision, Option<VerifiedToken>) {
         let keys = match self.registry.key_set(&ctx.account).await {
             Ok(keys) => keys,
             Err(_) => {
-                return self
+                let decision = self
                     .engine
                     .reject(None, ctx, DenyReason::StoreUnavailable)
                     .await;
+                return (decision, None);
             }
         };
         match self
@@ -105,16 +163,19 @@ where
         {
             Ok(verified) => {
                 let token = VerifiedToken::new(verified.claims, token);
-                self.engine.decide(&token, ctx).await
+                let decision = self.engine.decide(&token, ctx).await;
+                (decision, Some(token))
             }
             Err(error) => {
                 // An oversized token is not hashed: rejecting it must cost nothing that grows
                 // with what the client sent.
                 let digest = (!matches!(error, VerifyError::TokenTooLong { .. }))
                     .then(|| TokenDigest::of_token(token));
-                self.engine
+                let decision = self
+                    .engine
                     .reject(digest, ctx, DenyReason::InvalidToken(error))
-                    .await
+                    .await;
+                (decision, None)
             }
         }
     }

@@ -186,9 +186,10 @@ async fn an_engine_writing_through_a_shared_sink_feeds_the_reports() {
         IpAddr::V4(Ipv4Addr::LOCALHOST),
         NumericDate::from_secs(T).unwrap(),
     );
-    engine
+    let decision = engine
         .reject(None, &ctx, DenyReason::StoreUnavailable)
         .await;
+    assert!(!decision.is_allowed());
 
     let reports = AuditReports::new(Arc::clone(&sink));
     let id = reports.request("acct-1", YESTERDAY, TODAY).unwrap();

@@ -272,3 +272,42 @@ async fn a_registry_fault_fails_closed_and_is_audited() {
         Some("store_unavailable")
     );
 }
+
+#[tokio::test]
+async fn authorize_verified_returns_the_claims_with_the_decision() {
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let authorizer = authorizer(registered(&[&key]).await);
+    let token = token(&key, 1);
+
+    let (decision, verified) = authorizer.authorize_verified(&token, &ctx(at(1))).await;
+    assert!(decision.is_allowed());
+    let verified = verified.unwrap();
+    assert_eq!(verified.digest, TokenDigest::of_token(&token));
+    assert_eq!(verified.claims.account(), Some(ACCOUNT));
+
+    // A policy denial still returns the verified token; `authorize` agrees with it.
+    let (decision, verified) = authorizer.authorize_verified(&token, &ctx(at(2))).await;
+    assert_eq!(
+        decision.deny_reason(),
+        Some(&DenyReason::MaxUsesReached { limit: 1 })
+    );
+    assert!(verified.is_some());
+    assert_eq!(authorizer.authorize(&token, &ctx(at(3))).await, decision);
+}
+
+#[tokio::test]
+async fn authorize_verified_returns_no_token_when_verification_or_the_registry_fails() {
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let forger = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let authorizer = authorizer(registered(&[&key]).await);
+    let (decision, verified) = authorizer
+        .authorize_verified(&token(&forger, 5), &ctx(at(1)))
+        .await;
+    assert_eq!(invalid(&decision), Some(&VerifyError::InvalidSignature));
+    assert!(verified.is_none());
+
+    let down = self::authorizer(DownRegistry);
+    let (decision, verified) = down.authorize_verified(&token(&key, 5), &ctx(at(1))).await;
+    assert_eq!(decision.deny_reason(), Some(&DenyReason::StoreUnavailable));
+    assert!(verified.is_none());
+}

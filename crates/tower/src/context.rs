@@ -1,0 +1,67 @@
+//! The [`RequestContext`] of an HTTP request: route ids, headers, client address, time.
+
+use http::header::{ORIGIN, USER_AGENT};
+use http::request::Parts;
+use http::{HeaderMap, HeaderName};
+use playback_auth_policy::RequestContext;
+
+use crate::layer::Settings;
+use crate::rejection::Rejection;
+use crate::route::RouteMatch;
+
+/// Everything but the content tags, which need the (asynchronous) resolver.
+pub(crate) fn request_context(
+    settings: &Settings,
+    parts: &Parts,
+    ids: RouteMatch,
+) -> Result<RequestContext, Rejection> {
+    let headers = &parts.headers;
+    let user_agent = single_header(headers, &USER_AGENT)?.unwrap_or_default();
+    let device_id = single_header(headers, &settings.device_id_header)?;
+    let session_id = single_header(headers, &settings.session_id_header)?;
+    let origin = single_header(headers, &ORIGIN)?;
+
+    let peer = settings
+        .peer_ip(parts)
+        .ok_or(Rejection::ClientIpUnavailable)?;
+    let client_ip = match &settings.trusted_proxies {
+        Some(proxies) => proxies.client_ip(peer, headers)?,
+        None => peer.to_canonical(),
+    };
+
+    let mut ctx = RequestContext::new(
+        ids.account,
+        ids.content_id,
+        user_agent,
+        client_ip,
+        settings.clock.now(),
+    );
+    if let Some(device_id) = device_id.filter(|v| !v.is_empty()) {
+        ctx = ctx.with_device_id(device_id);
+    }
+    if let Some(session_id) = session_id.filter(|v| !v.is_empty()) {
+        ctx = ctx.with_session_id(session_id);
+    }
+    if let Some(origin) = origin.filter(|v| !v.is_empty()) {
+        ctx = ctx.with_origin(origin);
+    }
+    Ok(ctx)
+}
+
+/// The value of a header that may appear at most once, as visible ASCII, trimmed.
+fn single_header<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+) -> Result<Option<&'a str>, Rejection> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(Rejection::DuplicateHeader { name: name.clone() });
+    }
+    value
+        .to_str()
+        .map(|v| Some(v.trim()))
+        .map_err(|_| Rejection::InvalidHeader { name: name.clone() })
+}

@@ -1,0 +1,233 @@
+//! The layer and its builder: everything the service reads, chosen at construction.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use http::HeaderName;
+use http::request::Parts;
+use playback_auth_policy::Authorizer;
+use playback_auth_verify::{Clock, SystemClock};
+use tower_layer::Layer;
+
+use crate::proxy::TrustedProxies;
+use crate::route::ContentRoute;
+use crate::service::PlaybackAuth;
+use crate::tags::ContentTags;
+
+/// The query parameters a token is read from unless configured otherwise.
+pub const DEFAULT_TOKEN_QUERY_PARAMS: [&str; 2] = ["token", "bcov_auth"];
+/// The header the device id is read from unless configured otherwise.
+pub const DEFAULT_DEVICE_ID_HEADER: &str = "x-device-id";
+/// The header the player's session id is read from unless configured otherwise.
+pub const DEFAULT_SESSION_ID_HEADER: &str = "x-session-id";
+
+type PeerIp = dyn Fn(&Parts) -> Option<IpAddr> + Send + Sync;
+
+/// What the service reads, shared by every clone of it.
+pub(crate) struct Settings {
+    pub(crate) route: ContentRoute,
+    pub(crate) token_query_params: Vec<String>,
+    pub(crate) device_id_header: HeaderName,
+    pub(crate) session_id_header: HeaderName,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) trusted_proxies: Option<TrustedProxies>,
+    pub(crate) peer_ip: Option<Arc<PeerIp>>,
+    pub(crate) content_tags: Option<Arc<dyn ContentTags>>,
+}
+
+impl Settings {
+    /// The address of the connection's other end: the configured function, else axum's
+    /// `ConnectInfo<SocketAddr>`.
+    pub(crate) fn peer_ip(&self, parts: &Parts) -> Option<IpAddr> {
+        if let Some(peer_ip) = &self.peer_ip {
+            return peer_ip(parts);
+        }
+        #[cfg(feature = "axum")]
+        {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip())
+        }
+        #[cfg(not(feature = "axum"))]
+        {
+            None
+        }
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("route", &self.route)
+            .field("token_query_params", &self.token_query_params)
+            .field("device_id_header", &self.device_id_header)
+            .field("session_id_header", &self.session_id_header)
+            .field("clock", &self.clock)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("peer_ip", &self.peer_ip.as_ref().map(|_| "custom"))
+            .field(
+                "content_tags",
+                &self.content_tags.as_ref().map(|_| "custom"),
+            )
+            .finish()
+    }
+}
+
+/// A [`Layer`] that authorizes every request with an [`Authorizer`] before the inner service
+/// sees it. See the [crate documentation](crate) for what it reads and answers.
+pub struct PlaybackAuthLayer<S, R, A, K> {
+    authorizer: Arc<Authorizer<S, R, A, K>>,
+    settings: Arc<Settings>,
+}
+
+impl<S, R, A, K> PlaybackAuthLayer<S, R, A, K> {
+    /// A layer with the default settings: token from `Authorization: Bearer`, `?token=` or
+    /// `?bcov_auth=`; ids from `route`; device and session ids from `x-device-id` and
+    /// `x-session-id`; the system clock; the peer address as the client's;
+    /// `X-Forwarded-For` ignored; no content tags.
+    pub fn new(authorizer: Arc<Authorizer<S, R, A, K>>, route: ContentRoute) -> Self {
+        Self::builder(authorizer, route).build()
+    }
+
+    /// A builder starting from the defaults of [`PlaybackAuthLayer::new`].
+    pub fn builder(
+        authorizer: Arc<Authorizer<S, R, A, K>>,
+        route: ContentRoute,
+    ) -> PlaybackAuthLayerBuilder<S, R, A, K> {
+        PlaybackAuthLayerBuilder {
+            authorizer,
+            settings: Settings {
+                route,
+                token_query_params: DEFAULT_TOKEN_QUERY_PARAMS.map(String::from).to_vec(),
+                device_id_header: HeaderName::from_static(DEFAULT_DEVICE_ID_HEADER),
+                session_id_header: HeaderName::from_static(DEFAULT_SESSION_ID_HEADER),
+                clock: Arc::new(SystemClock),
+                trusted_proxies: None,
+                peer_ip: None,
+                content_tags: None,
+            },
+        }
+    }
+
+    /// The authorizer requests are decided by.
+    pub fn authorizer(&self) -> &Arc<Authorizer<S, R, A, K>> {
+        &self.authorizer
+    }
+}
+
+impl<S, R, A, K> Clone for PlaybackAuthLayer<S, R, A, K> {
+    fn clone(&self) -> Self {
+        Self {
+            authorizer: Arc::clone(&self.authorizer),
+            settings: Arc::clone(&self.settings),
+        }
+    }
+}
+
+impl<S, R, A, K> fmt::Debug for PlaybackAuthLayer<S, R, A, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlaybackAuthLayer")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<Svc, S, R, A, K> Layer<Svc> for PlaybackAuthLayer<S, R, A, K> {
+    type Service = PlaybackAuth<Svc, S, R, A, K>;
+
+    fn layer(&self, inner: Svc) -> Self::Service {
+        PlaybackAuth::new(
+            inner,
+            Arc::clone(&self.authorizer),
+            Arc::clone(&self.settings),
+        )
+    }
+}
+
+/// Configures a [`PlaybackAuthLayer`]; every setting has a default.
+pub struct PlaybackAuthLayerBuilder<S, R, A, K> {
+    authorizer: Arc<Authorizer<S, R, A, K>>,
+    settings: Settings,
+}
+
+impl<S, R, A, K> PlaybackAuthLayerBuilder<S, R, A, K> {
+    /// The query parameters a token may come in (default `token` and `bcov_auth`); an empty
+    /// list reads the `Authorization` header only. Values are percent-decoded.
+    #[must_use]
+    pub fn token_query_params<I, N>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = N>,
+        N: Into<String>,
+    {
+        self.settings.token_query_params = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The header carrying the client's device id (default `x-device-id`).
+    #[must_use]
+    pub fn device_id_header(mut self, name: HeaderName) -> Self {
+        self.settings.device_id_header = name;
+        self
+    }
+
+    /// The header carrying the player's session id (default `x-session-id`).
+    #[must_use]
+    pub fn session_id_header(mut self, name: HeaderName) -> Self {
+        self.settings.session_id_header = name;
+        self
+    }
+
+    /// The clock every request's `now` is read from (default [`SystemClock`]); it is read
+    /// once per request and nowhere else.
+    #[must_use]
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.settings.clock = Arc::new(clock);
+        self
+    }
+
+    /// Believe `X-Forwarded-For` from these proxies (default: never). See
+    /// [`TrustedProxies`] for the rule.
+    #[must_use]
+    pub fn trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.settings.trusted_proxies = Some(proxies).filter(|p| !p.is_empty());
+        self
+    }
+
+    /// Where the peer's address comes from, instead of axum's `ConnectInfo<SocketAddr>`
+    /// (for a server that records it in another extension, or a platform header that its
+    /// edge always overwrites). `None` answers `500 client_ip_unavailable`: the layer never
+    /// guesses an address. Trusted proxies still apply on top of the address returned.
+    #[must_use]
+    pub fn peer_ip<F>(mut self, peer_ip: F) -> Self
+    where
+        F: Fn(&Parts) -> Option<IpAddr> + Send + Sync + 'static,
+    {
+        self.settings.peer_ip = Some(Arc::new(peer_ip));
+        self
+    }
+
+    /// Resolves the requested content's tags (default: none), for tokens with `tags`.
+    #[must_use]
+    pub fn content_tags(mut self, resolver: impl ContentTags) -> Self {
+        self.settings.content_tags = Some(Arc::new(resolver));
+        self
+    }
+
+    /// The layer.
+    pub fn build(self) -> PlaybackAuthLayer<S, R, A, K> {
+        PlaybackAuthLayer {
+            authorizer: self.authorizer,
+            settings: Arc::new(self.settings),
+        }
+    }
+}
+
+impl<S, R, A, K> fmt::Debug for PlaybackAuthLayerBuilder<S, R, A, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlaybackAuthLayerBuilder")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod context;
+mod error;
+mod layer;
+mod percent;
+mod proxy;
+mod rejection;
+mod route;
+mod service;
+mod tags;
+mod token;
+
+pub use error::{ProxyError, RouteError, TagsUnavailable};
+pub use layer::{
+    DEFAULT_DEVICE_ID_HEADER, DEFAULT_SESSION_ID_HEADER, DEFAULT_TOKEN_QUERY_PARAMS,
+    PlaybackAuthLayer, PlaybackAuthLayerBuilder,
+};
+pub use proxy::TrustedProxies;
+pub use route::{ContentRoute, RouteMatch};
+pub use service::{PlaybackAuth, ResponseFuture};
+pub use tags::{ContentTags, TagsFuture};

@@ -1,0 +1,132 @@
+//! Every way the layer refuses a request, and the HTTP answer for each.
+
+use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::{HeaderName, HeaderValue, Response, StatusCode};
+use playback_auth_policy::DenyReason;
+
+/// Why the layer answered instead of the inner service.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Rejection {
+    /// The authorizer denied the request.
+    Denied(DenyReason),
+    /// No token in the `Authorization` header or the token query parameters.
+    TokenMissing,
+    /// The request carries two different tokens.
+    ConflictingTokens,
+    /// The path does not match the content route.
+    RouteNotMatched,
+    /// A header the layer reads is not visible ASCII.
+    InvalidHeader { name: HeaderName },
+    /// A single-valued header the layer reads appears more than once.
+    DuplicateHeader { name: HeaderName },
+    /// A token query parameter is not valid percent-encoded UTF-8.
+    MalformedQuery,
+    /// `X-Forwarded-For` from a trusted proxy is not a list of IP addresses.
+    MalformedForwardedFor,
+    /// Neither `ConnectInfo` nor the configured peer function gave the peer's address.
+    ClientIpUnavailable,
+    /// The content-tags resolver failed.
+    ContentTagsUnavailable,
+}
+
+impl Rejection {
+    pub(crate) fn status(&self) -> StatusCode {
+        match self {
+            Self::Denied(reason) => deny_status(reason),
+            Self::TokenMissing => StatusCode::UNAUTHORIZED,
+            Self::ConflictingTokens
+            | Self::InvalidHeader { .. }
+            | Self::DuplicateHeader { .. }
+            | Self::MalformedQuery
+            | Self::MalformedForwardedFor => StatusCode::BAD_REQUEST,
+            Self::RouteNotMatched => StatusCode::NOT_FOUND,
+            Self::ClientIpUnavailable => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::ContentTagsUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            Self::Denied(reason) => reason.code(),
+            Self::TokenMissing => "token_missing",
+            Self::ConflictingTokens => "conflicting_tokens",
+            Self::RouteNotMatched => "route_not_matched",
+            Self::InvalidHeader { .. } | Self::DuplicateHeader { .. } => "invalid_request_header",
+            Self::MalformedQuery => "malformed_query",
+            Self::MalformedForwardedFor => "malformed_forwarded_for",
+            Self::ClientIpUnavailable => "client_ip_unavailable",
+            Self::ContentTagsUnavailable => "content_tags_unavailable",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::Denied(reason) => reason.to_string(),
+            Self::TokenMissing => {
+                "no token in the Authorization header or the query string".to_owned()
+            }
+            Self::ConflictingTokens => "the request carries two different tokens".to_owned(),
+            Self::RouteNotMatched => "the path is not a playback route".to_owned(),
+            Self::InvalidHeader { name } => format!("header {name} is not visible ASCII"),
+            Self::DuplicateHeader { name } => format!("header {name} appears more than once"),
+            Self::MalformedQuery => {
+                "a token query parameter is not valid percent-encoding".to_owned()
+            }
+            Self::MalformedForwardedFor => {
+                "X-Forwarded-For is not a comma-separated list of IP addresses".to_owned()
+            }
+            Self::ClientIpUnavailable => "the client's address is unknown".to_owned(),
+            Self::ContentTagsUnavailable => "the content catalogue is unavailable".to_owned(),
+        }
+    }
+
+    /// `WWW-Authenticate` per RFC 6750 §3: no error code when no token was sent,
+    /// `invalid_token` for a token that is bad, revoked or disconnected, `invalid_request`
+    /// for two tokens.
+    fn www_authenticate(&self) -> Option<&'static str> {
+        match self {
+            Self::TokenMissing => Some("Bearer"),
+            Self::ConflictingTokens => Some(r#"Bearer error="invalid_request""#),
+            Self::Denied(reason) if is_token_problem(reason) => {
+                Some(r#"Bearer error="invalid_token""#)
+            }
+            _ => None,
+        }
+    }
+
+    /// The JSON answer: `{"error": code, "message": one line}`.
+    pub(crate) fn into_response<B: From<String>>(self) -> Response<B> {
+        let body = serde_json::json!({ "error": self.code(), "message": self.message() });
+        let mut response = Response::new(B::from(body.to_string()));
+        *response.status_mut() = self.status();
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(challenge) = self.www_authenticate() {
+            headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        response
+    }
+}
+
+/// Reasons that are about the token itself, answered `401`.
+fn is_token_problem(reason: &DenyReason) -> bool {
+    matches!(
+        reason,
+        DenyReason::InvalidToken(_) | DenyReason::TokenRevoked | DenyReason::ViewerDisconnected
+    )
+}
+
+/// `401` for the token, `503` for the store, `403` for every policy denial.
+fn deny_status(reason: &DenyReason) -> StatusCode {
+    match reason {
+        reason if is_token_problem(reason) => StatusCode::UNAUTHORIZED,
+        DenyReason::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        // The policy denials (account, content, vids, tags, ua, origin, maxu, maxip, single
+        // use, streams, eviction, devices) and any reason added later: the token is fine,
+        // the request is not allowed.
+        _ => StatusCode::FORBIDDEN,
+    }
+}
+
+#[cfg(test)]
+mod tests;

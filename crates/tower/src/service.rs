@@ -1,0 +1,193 @@
+//! The service: authorize, then call the inner service or answer for it.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN, VARY};
+use http::request::Parts;
+use http::{HeaderValue, Request, Response};
+use playback_auth_policy::{
+    AuditSink, Authorizer, Decision, KeyRegistry, PolicyStore, RequestContext, RevocationStore,
+    VerifiedToken,
+};
+use tower_service::Service;
+
+use crate::context::request_context;
+use crate::layer::Settings;
+use crate::rejection::Rejection;
+use crate::token;
+
+/// The future a [`PlaybackAuth`] service returns.
+pub type ResponseFuture<B, E> = Pin<Box<dyn Future<Output = Result<Response<B>, E>> + Send>>;
+
+/// The service made by [`PlaybackAuthLayer`](crate::PlaybackAuthLayer): authorizes each
+/// request, then calls the inner service with the [`Decision`], the [`VerifiedToken`] and
+/// the [`RequestContext`] in the request's extensions, or answers the denial itself.
+pub struct PlaybackAuth<Svc, S, R, A, K> {
+    inner: Svc,
+    authorizer: Arc<Authorizer<S, R, A, K>>,
+    settings: Arc<Settings>,
+}
+
+impl<Svc, S, R, A, K> PlaybackAuth<Svc, S, R, A, K> {
+    pub(crate) fn new(
+        inner: Svc,
+        authorizer: Arc<Authorizer<S, R, A, K>>,
+        settings: Arc<Settings>,
+    ) -> Self {
+        Self {
+            inner,
+            authorizer,
+            settings,
+        }
+    }
+
+    /// The wrapped service.
+    pub fn inner(&self) -> &Svc {
+        &self.inner
+    }
+}
+
+impl<Svc: Clone, S, R, A, K> Clone for PlaybackAuth<Svc, S, R, A, K> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            authorizer: Arc::clone(&self.authorizer),
+            settings: Arc::clone(&self.settings),
+        }
+    }
+}
+
+impl<Svc: fmt::Debug, S, R, A, K> fmt::Debug for PlaybackAuth<Svc, S, R, A, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlaybackAuth")
+            .field("inner", &self.inner)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<Svc, S, R, A, K, ReqB, ResB> Service<Request<ReqB>> for PlaybackAuth<Svc, S, R, A, K>
+where
+    Svc: Service<Request<ReqB>, Response = Response<ResB>> + Clone + Send + 'static,
+    Svc::Future: Send,
+    S: PolicyStore,
+    R: RevocationStore,
+    A: AuditSink,
+    K: KeyRegistry,
+    ReqB: Send + 'static,
+    ResB: From<String> + Send + 'static,
+{
+    type Response = Response<ResB>;
+    type Error = Svc::Error;
+    type Future = ResponseFuture<ResB, Svc::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqB>) -> Self::Future {
+        // The clone that was polled ready serves this request; the fresh clone stays behind.
+        let ready = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready);
+        let authorizer = Arc::clone(&self.authorizer);
+        let settings = Arc::clone(&self.settings);
+        Box::pin(async move {
+            let (mut parts, body) = request.into_parts();
+            let grant = match authorize(&authorizer, &settings, &parts).await {
+                Ok(grant) => grant,
+                Err(rejection) => {
+                    tracing::info!(
+                        code = rejection.code(),
+                        status = rejection.status().as_u16(),
+                        "playback request denied"
+                    );
+                    return Ok(rejection.into_response());
+                }
+            };
+            tracing::debug!(
+                code = "allowed",
+                account = %grant.context.account,
+                content = %grant.context.content_id,
+                degraded = grant.decision.allowed().is_some_and(|a| a.degraded),
+                "playback request allowed"
+            );
+            let cors = grant.allow_origin(&parts);
+            parts.extensions.insert(grant.decision);
+            parts.extensions.insert(grant.context);
+            if let Some(token) = grant.token {
+                parts.extensions.insert(token);
+            }
+            let mut response = inner.call(Request::from_parts(parts, body)).await?;
+            if let Some(origin) = cors {
+                let headers = response.headers_mut();
+                headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                headers.append(VARY, HeaderValue::from_static("origin"));
+            }
+            Ok(response)
+        })
+    }
+}
+
+/// An allowed request: what the inner service is handed.
+struct Grant {
+    decision: Decision,
+    token: Option<VerifiedToken>,
+    context: RequestContext,
+}
+
+impl Grant {
+    /// `Access-Control-Allow-Origin` for a token carrying `aws:access-control-allow-origin`:
+    /// `*` when the claim is `*`, else the request's own `Origin` (the engine allowed it).
+    fn allow_origin(&self, parts: &Parts) -> Option<HeaderValue> {
+        let claims = self.token.as_ref()?.claims.as_channel()?;
+        let allowed = claims.allowed_origins.as_ref()?;
+        if allowed.is_any() {
+            return Some(HeaderValue::from_static("*"));
+        }
+        parts.headers.get(ORIGIN).cloned()
+    }
+}
+
+async fn authorize<S, R, A, K>(
+    authorizer: &Authorizer<S, R, A, K>,
+    settings: &Settings,
+    parts: &Parts,
+) -> Result<Grant, Rejection>
+where
+    S: PolicyStore,
+    R: RevocationStore,
+    A: AuditSink,
+    K: KeyRegistry,
+{
+    let ids = settings
+        .route
+        .matches(parts.uri.path())
+        .ok_or(Rejection::RouteNotMatched)?;
+    let token = token::extract(parts, &settings.token_query_params)?;
+    let mut context = request_context(settings, parts, ids)?;
+    if let Some(resolver) = &settings.content_tags {
+        context.content_tags = resolver
+            .content_tags(&context.account, &context.content_id)
+            .await
+            .map_err(|error| {
+                // The catalogue's own error goes to the log, never to the client.
+                tracing::warn!(
+                    error = &error as &(dyn std::error::Error + 'static),
+                    "content tags resolver failed"
+                );
+                Rejection::ContentTagsUnavailable
+            })?;
+    }
+    match authorizer.authorize_verified(&token, &context).await {
+        (Decision::Deny(reason), _) => Err(Rejection::Denied(reason)),
+        (decision, token) => Ok(Grant {
+            decision,
+            token,
+            context,
+        }),
+    }
+}
