@@ -59,6 +59,10 @@ pub use playback_auth_redis as redis;
 #[cfg(feature = "tower")]
 pub use playback_auth_tower as tower;
 
+/// The publisher's HTTP API as an axum router (`playback-auth-admin`; not a default feature).
+#[cfg(feature = "admin")]
+pub use playback_auth_admin as admin;
+
 /// The README's code examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -1,0 +1,134 @@
+//! `/v1/accounts/{account}/blacklist`: the account's list of revoked tokens.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use http::StatusCode;
+use playback_auth_claims::{NumericDate, PlaybackClaims};
+use playback_auth_keys::KeySet;
+use playback_auth_policy::{KeyRegistry, RevocationStore, TokenDigest, VerifiedToken};
+use playback_auth_verify::{Verifier, VerifyError};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{Backend, Shared};
+use crate::error::ApiError;
+use crate::extract::{AccountPath, Params, check_account};
+use crate::routes::no_content_or;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenPath {
+    account: String,
+    token: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Blacklist {
+    tokens: Vec<Entry>,
+}
+
+#[derive(Debug, Serialize)]
+struct Entry {
+    /// SHA-256 of the revoked token, lowercase hex.
+    digest: String,
+    /// When the token expires (seconds since the epoch) and its entry frees its place.
+    #[serde(rename = "expiresAt")]
+    expires_at: i64,
+}
+
+/// `PUT …/blacklist/tokens/{token}` → 204 once listed. The token must verify with the
+/// account's registered keys, so only the account's own tokens take a place in the list.
+pub(crate) async fn add<B: Backend>(
+    State(api): State<Arc<Shared<B>>>,
+    Params(path): Params<TokenPath>,
+) -> Result<StatusCode, ApiError> {
+    let account = check_account(&path.account)?;
+    let now = api.now();
+    let verifier = api.authorizer.verifier();
+    check_length(verifier, &path.token, now)?;
+    let keys = api
+        .authorizer
+        .registry()
+        .key_set(account)
+        .await
+        .map_err(ApiError::from)?;
+    let verified = verifier
+        .verify_with::<PlaybackClaims>(&keys, &path.token, now)
+        .map_err(ApiError::InvalidToken)?;
+    let token = VerifiedToken::new(verified.claims, &path.token);
+    api.authorizer
+        .engine()
+        .revocations()
+        .revoke(account, &token, now)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET …/blacklist/tokens/{token}` → 204 when listed, 404 when not.
+pub(crate) async fn check<B: Backend>(
+    State(api): State<Arc<Shared<B>>>,
+    Params(path): Params<TokenPath>,
+) -> Result<StatusCode, ApiError> {
+    let (account, digest, now) = listed_token(&api, &path)?;
+    let revocations = api.authorizer.engine().revocations();
+    let listed = revocations.is_revoked(account, digest, now).await?;
+    no_content_or(listed, ApiError::TokenNotListed)
+}
+
+/// `DELETE …/blacklist/tokens/{token}` → 204 when removed, 404 when not listed.
+pub(crate) async fn remove<B: Backend>(
+    State(api): State<Arc<Shared<B>>>,
+    Params(path): Params<TokenPath>,
+) -> Result<StatusCode, ApiError> {
+    let (account, digest, now) = listed_token(&api, &path)?;
+    let revocations = api.authorizer.engine().revocations();
+    let removed = revocations.unrevoke(account, digest, now).await?;
+    no_content_or(removed, ApiError::TokenNotListed)
+}
+
+/// `GET …/blacklist` → 200 `{"tokens": [{"digest", "expiresAt"}]}`, soonest expiry first.
+pub(crate) async fn list<B: Backend>(
+    State(api): State<Arc<Shared<B>>>,
+    Params(path): Params<AccountPath>,
+) -> Result<Json<Blacklist>, ApiError> {
+    let account = check_account(&path.account)?;
+    let revoked = api
+        .authorizer
+        .engine()
+        .revocations()
+        .list(account, api.now())
+        .await?;
+    let mut tokens: Vec<Entry> = revoked
+        .into_iter()
+        .map(|entry| Entry {
+            digest: entry.digest.to_hex(),
+            expires_at: entry.expires_at.as_secs(),
+        })
+        .collect();
+    tokens.sort_by(|a, b| (a.expires_at, &a.digest).cmp(&(b.expires_at, &b.digest)));
+    Ok(Json(Blacklist { tokens }))
+}
+
+/// The account, the token's digest and now, for a token looked up in the list.
+fn listed_token<'p, B: Backend>(
+    api: &Shared<B>,
+    path: &'p TokenPath,
+) -> Result<(&'p str, TokenDigest, NumericDate), ApiError> {
+    let account = check_account(&path.account)?;
+    let now = api.now();
+    check_length(api.authorizer.verifier(), &path.token, now)?;
+    Ok((account, TokenDigest::of_token(&path.token), now))
+}
+
+/// Refuses a token longer than the verifier accepts, before it is hashed or decoded.
+///
+/// The verifier does not expose its maximum length, but checks it before anything else:
+/// asking it to verify against an empty key set reports `TokenTooLong` for exactly the
+/// tokens it would refuse for their length, and stops at the signature check (no key) for
+/// any other, having decoded no more than the verifier would.
+fn check_length(verifier: &Verifier, token: &str, now: NumericDate) -> Result<(), ApiError> {
+    match verifier.verify_with::<PlaybackClaims>(&KeySet::new(), token, now) {
+        Err(VerifyError::TokenTooLong { len, max }) => Err(ApiError::TokenTooLong { len, max }),
+        _ => Ok(()),
+    }
+}
