@@ -1,0 +1,149 @@
+//! A playback edge in one process: a demo playback endpoint behind the `playback-auth` tower
+//! layer, and the publisher's API (keys, token blacklist, audit reports, sessions, devices)
+//! beside it.
+//!
+//! ```text
+//! ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin            # in memory
+//! REDIS_URL=redis://127.0.0.1:6379/ ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin
+//! ```
+//!
+//! Environment:
+//! - `BIND` — the listening address (default `127.0.0.1:8080`);
+//! - `ADMIN_TOKEN` — the admin API's bearer credential, at least 16 bytes; when unset, a
+//!   random one is made and printed once on stderr;
+//! - `REDIS_URL` — keep every store in Redis instead of memory; `REDIS_KEY_PREFIX` (default
+//!   `playback-auth`) namespaces the keys;
+//! - `REPORT_DELAY_MS` — how long after a report query its generation starts (default 1000);
+//! - `RUST_LOG` — log filter (default `info`).
+//!
+//! Ctrl-C (or SIGTERM) stops accepting connections and lets requests in flight finish.
+// Printing the generated admin token is this example's job.
+#![allow(clippy::print_stderr)]
+
+mod app;
+
+use std::io::IsTerminal as _;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use playback_auth::admin::AdminToken;
+use playback_auth::redis::RedisStore;
+use playback_auth::verify::SystemClock;
+use tracing::{error, info};
+
+use app::EdgeSettings;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        // Colours for a terminal, plain text for a log file or a pipe.
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            error!(error = %err, "cannot start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            error!(error = %err, "edge service failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+    let bind: SocketAddr = std::env::var("BIND")
+        .unwrap_or_else(|_| "127.0.0.1:8080".to_owned())
+        .parse()?;
+    let report_delay = match std::env::var("REPORT_DELAY_MS") {
+        Ok(ms) => Duration::from_millis(ms.parse()?),
+        Err(_) => Duration::from_secs(1),
+    };
+    let settings = EdgeSettings {
+        admin_token: admin_token()?,
+        clock: SystemClock,
+        report_delay,
+    };
+    let app = match std::env::var("REDIS_URL") {
+        Ok(url) => {
+            let prefix =
+                std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| "playback-auth".to_owned());
+            info!(store = "redis", key_prefix = %prefix, "stores on Redis");
+            let store = RedisStore::builder(url).key_prefix(prefix).build()?;
+            app::redis_app(store, settings)?
+        }
+        Err(_) => {
+            info!(
+                store = "memory",
+                "stores in memory (set REDIS_URL to use Redis)"
+            );
+            app::memory_app(settings)?
+        }
+    };
+
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    info!(address = %listener.local_addr()?, "listening");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    info!("stopped");
+    Ok(())
+}
+
+/// The admin credential from `ADMIN_TOKEN`, or a random one printed once.
+fn admin_token() -> Result<AdminToken, Box<dyn std::error::Error>> {
+    if let Ok(token) = std::env::var("ADMIN_TOKEN") {
+        return Ok(AdminToken::new(token)?);
+    }
+    let mut bytes = [0_u8; 24];
+    getrandom::fill(&mut bytes)
+        .map_err(|err| format!("no randomness for the admin token: {err}"))?;
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    eprintln!("ADMIN_TOKEN was not set; this run's admin token is: {token}");
+    Ok(AdminToken::new(token)?)
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => info!("Ctrl-C: shutting down"),
+        () = terminate => info!("SIGTERM: shutting down"),
+    }
+}

@@ -1,0 +1,302 @@
+//! The edge service end to end, over real HTTP on a loopback port, on the in-memory stores
+//! and on Redis: register a key through the admin API, mint a token, play, hit the stream
+//! limit, blacklist the token and take it off again, and read yesterday's audit report.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::print_stderr
+)]
+
+#[path = "../examples/edge_service/app.rs"]
+mod app;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use playback_auth::admin::AdminToken;
+use playback_auth::claims::{ConcurrencyBehavior, NumericDate, PlaybackRestrictionClaims};
+use playback_auth::keys::{Algorithm, PrivateKey};
+use playback_auth::redis::RedisStore;
+use playback_auth::sign::Signer;
+use playback_auth::verify::Clock;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use app::EdgeSettings;
+
+const ADMIN: &str = "edge-e2e-admin-token-0123456789";
+const ACCOUNT: &str = "acct-e2e";
+const VIDEO: &str = "video-7";
+/// 2026-09-21T12:26:40Z: the plays happen on this day; the report is read the next day.
+const PLAY_TIME: i64 = 1_790_000_000;
+const DAY: i64 = 86_400;
+
+/// A clock the test moves; the service reads it for the layer and the admin API alike.
+#[derive(Debug, Clone)]
+struct TestClock(Arc<AtomicI64>);
+
+impl TestClock {
+    fn at(secs: i64) -> Self {
+        Self(Arc::new(AtomicI64::new(secs)))
+    }
+
+    fn set(&self, secs: i64) {
+        self.0.store(secs, Ordering::SeqCst);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> NumericDate {
+        NumericDate::from_secs(self.0.load(Ordering::SeqCst)).unwrap()
+    }
+}
+
+fn settings(clock: &TestClock) -> EdgeSettings<TestClock> {
+    EdgeSettings {
+        admin_token: AdminToken::new(ADMIN).unwrap(),
+        clock: clock.clone(),
+        // Long enough that the status read right after the query still says `processing`.
+        report_delay: Duration::from_millis(800),
+    }
+}
+
+/// A server on a free loopback port; stops when dropped.
+struct Server {
+    base: String,
+    http: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+}
+
+impl Server {
+    async fn start(app: Router) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            _stop: stop,
+        }
+    }
+
+    fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(ADMIN)
+    }
+
+    /// An admin request without a body: its status, and its JSON body (`Null` when empty).
+    async fn call(&self, method: reqwest::Method, path: &str) -> (StatusCode, Value) {
+        let response = self.admin(method, path).send().await.unwrap();
+        let status = response.status();
+        let bytes = response.bytes().await.unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        (status, body)
+    }
+
+    async fn play(&self, token: &str, session: &str) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .get(format!("{}/v1/play/{ACCOUNT}/{VIDEO}", self.base))
+            .bearer_auth(token)
+            .header("user-agent", "Player/1.0")
+            .header("x-session-id", session)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+}
+
+/// The whole story against one running service.
+async fn story(app: Router, clock: &TestClock) {
+    let server = Server::start(app).await;
+
+    // The admin API refuses a request without its credential.
+    let anonymous = server
+        .http
+        .get(format!("{}/v1/accounts/{ACCOUNT}/keys", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    // Register the publisher's public key through the admin API.
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let registered = server
+        .admin(
+            reqwest::Method::POST,
+            &format!("/v1/accounts/{ACCOUNT}/keys"),
+        )
+        .json(&json!({ "value": key.public_key().to_public_key_txt() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let record: Value = registered.json().await.unwrap();
+    assert_eq!(record["type"], "public");
+    assert_eq!(record["algorithm"], "ec");
+
+    // Mint a token: two concurrent streams, a third is refused.
+    let now = clock.now();
+    let claims = PlaybackRestrictionClaims::builder(ACCOUNT, now)
+        .content_id(VIDEO)
+        .user("viewer-1")
+        .concurrent_streams(2)
+        .concurrency_behavior(ConcurrencyBehavior::BlockNew)
+        .valid_for(Duration::from_secs(3 * 86_400))
+        .build()
+        .unwrap();
+    let token = Signer::new(key).sign(&claims).unwrap();
+
+    let (status, body) = server.play(&token, "tv").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["decision"], "allow");
+    assert_eq!(body["session"]["change"], "admitted");
+    let (status, body) = server.play(&token, "phone").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = server.play(&token, "laptop").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "stream_limit_reached");
+
+    // Blacklist the token: refused as a token problem.
+    let path = format!("/v1/accounts/{ACCOUNT}/blacklist/tokens/{token}");
+    assert_eq!(
+        server.call(reqwest::Method::PUT, &path).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        server.call(reqwest::Method::GET, &path).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let (status, body) = server.play(&token, "tv").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["error"], "token_revoked");
+
+    // Take it off the list: the running session renews.
+    assert_eq!(
+        server.call(reqwest::Method::DELETE, &path).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        server.call(reqwest::Method::GET, &path).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, body) = server.play(&token, "tv").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["session"]["change"], "renewed");
+
+    // The next day, the report of the plays' day: processing, then completed, with every
+    // decision in it.
+    clock.set(PLAY_TIME + DAY);
+    let day = now.to_offset_date_time().date();
+    let (status, execution) = server
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/audit/accounts/{ACCOUNT}/query/{day}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{execution}");
+    let id = execution["executionID"].as_str().unwrap().to_owned();
+    let status_path = format!("/v1/audit/accounts/{ACCOUNT}/executions/{id}/status");
+    let (_, mut status) = server.call(reqwest::Method::GET, &status_path).await;
+    assert_eq!(status["status"], "processing");
+    for _ in 0..200 {
+        if status["status"] != "processing" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        status = server.call(reqwest::Method::GET, &status_path).await.1;
+    }
+    assert_eq!(status["status"], "completed", "{status}");
+
+    let (_, report) = server
+        .call(
+            reqwest::Method::GET,
+            &format!("/v1/audit/accounts/{ACCOUNT}/executions/{id}/report"),
+        )
+        .await;
+    let decisions: Vec<(String, Option<String>)> = report["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|record| {
+            (
+                record["decision"].as_str().unwrap().to_owned(),
+                record["reason"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    let allow = || ("allow".to_owned(), None);
+    let deny = |code: &str| ("deny".to_owned(), Some(code.to_owned()));
+    assert_eq!(
+        decisions,
+        vec![
+            allow(),
+            allow(),
+            deny("stream_limit_reached"),
+            deny("token_revoked"),
+            allow(),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_story_on_the_in_memory_stores() {
+    let clock = TestClock::at(PLAY_TIME);
+    story(app::memory_app(settings(&clock)).unwrap(), &clock).await;
+}
+
+#[tokio::test]
+async fn the_story_on_redis() {
+    let Some(url) = redis_url() else {
+        return;
+    };
+    let clock = TestClock::at(PLAY_TIME);
+    let prefix = format!("edge-e2e-{}-{}", std::process::id(), unique());
+    let store = RedisStore::builder(url).key_prefix(prefix).build().unwrap();
+    story(app::redis_app(store, settings(&clock)).unwrap(), &clock).await;
+}
+
+/// `REDIS_URL`, or `None` with a note when it is unset — a failure under `CI=true`, where
+/// the test command always starts a server.
+fn redis_url() -> Option<String> {
+    match std::env::var("REDIS_URL") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+            panic!("REDIS_URL is not set under CI=true: the Redis end-to-end test must run")
+        }
+        Err(_) => {
+            eprintln!("skipping: REDIS_URL is not set (scripts/with-redis.sh starts a server)");
+            None
+        }
+    }
+}
+
+fn unique() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos())
+}
