@@ -11,6 +11,7 @@ pub use values::{MaximumResolution, SingleUseId, ViewerId};
 use serde_json::{Map, Value};
 
 use crate::claim_set::{ClaimSet, ClaimsBuilder, serde_via_claim_set, shared_violations};
+use crate::claims_object::ClaimsObject;
 use crate::error::{Violation, Violations};
 use crate::names;
 use crate::numeric_date::NumericDate;
@@ -85,6 +86,10 @@ impl ClaimSet for PrivateChannelClaims {
     ];
 
     fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations> {
+        Self::from_claims_object(object.into())
+    }
+
+    fn from_claims_object(object: ClaimsObject) -> Result<Self, Violations> {
         let mut r = ClaimReader::new(object);
         let channel_arn = r.require(names::CHANNEL_ARN, |v| {
             ChannelArn::from_claim(to_string(names::CHANNEL_ARN, v)?)

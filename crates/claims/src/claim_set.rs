@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use crate::claims_object::ClaimsObject;
 use crate::error::{DecodeError, Violation, Violations};
 use crate::names;
 use crate::numeric_date::NumericDate;
@@ -19,6 +20,13 @@ pub trait ClaimSet: Sized {
     /// Decodes a claims object, reporting every claim of the wrong type or format.
     /// Cross-claim rules are checked by [`ClaimSet::validate`].
     fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations>;
+
+    /// Like [`ClaimSet::from_json_object`], from an object parsed in one pass by
+    /// [`ClaimsObject::from_json_slice`] or its `Deserialize` impl: the verifier's path, with
+    /// the same violations. The claim sets of this crate read their claims straight from it.
+    fn from_claims_object(object: ClaimsObject) -> Result<Self, Violations> {
+        Self::from_json_object(object.into_map())
+    }
 
     /// Encodes the claims: known claims in a fixed order, then the unknown ones as they came.
     /// Fails only when `extra` holds a claim that is also set as a typed field.
@@ -167,12 +175,12 @@ macro_rules! serde_via_claim_set {
         }
 
         impl<'de> serde::Deserialize<'de> for $set {
-            /// Decodes without running [`ClaimSet::validate`](crate::ClaimSet::validate).
+            /// Decodes in one pass, rejecting duplicate member names, without running
+            /// [`ClaimSet::validate`](crate::ClaimSet::validate).
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 use serde::de::Error as _;
-                let object =
-                    serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
-                <$set as $crate::ClaimSet>::from_json_object(object).map_err(D::Error::custom)
+                let object = $crate::ClaimsObject::deserialize(deserializer)?;
+                <$set as $crate::ClaimSet>::from_claims_object(object).map_err(D::Error::custom)
             }
         }
     };

@@ -340,6 +340,33 @@ impl<'a> IntoIterator for &'a Violations {
     }
 }
 
+/// Why bytes are not a JSON object under the strict rules of [`crate::strict_json`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StrictJsonError {
+    /// The bytes are not UTF-8.
+    #[error("not UTF-8")]
+    InvalidUtf8,
+    /// Arrays/objects nest deeper than [`MAX_DEPTH`](crate::strict_json::MAX_DEPTH).
+    #[error("JSON nests deeper than {max} levels")]
+    NestingTooDeep {
+        /// The deepest nesting accepted.
+        max: usize,
+    },
+    /// The text is not JSON.
+    #[error("not valid JSON")]
+    Syntax(#[source] serde_json::Error),
+    /// The JSON is not an object.
+    #[error("not a JSON object")]
+    NotAnObject,
+    /// An object, at any depth, has the same member name twice.
+    #[error("duplicate member name {name:?}")]
+    DuplicateMember {
+        /// The repeated name, in full (callers bound it before showing it).
+        name: String,
+    },
+}
+
 /// Why a byte string could not be decoded into a claim set.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

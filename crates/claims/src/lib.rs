@@ -3,6 +3,7 @@
 
 mod channel;
 mod claim_set;
+mod claims_object;
 mod concurrency;
 mod error;
 mod level;
@@ -13,6 +14,7 @@ mod protection;
 mod reader;
 mod restriction;
 mod static_url;
+pub mod strict_json;
 mod time_rules;
 mod uid;
 
@@ -20,8 +22,9 @@ pub use channel::{
     AllowedOrigins, ChannelArn, MaximumResolution, PrivateChannelClaims, SingleUseId, ViewerId,
 };
 pub use claim_set::{ClaimSet, ClaimsBuilder};
+pub use claims_object::ClaimsObject;
 pub use concurrency::ConcurrencyBehavior;
-pub use error::{ArnPart, DecodeError, UidError, Violation, Violations};
+pub use error::{ArnPart, DecodeError, StrictJsonError, UidError, Violation, Violations};
 pub use level::SecurityLevel;
 pub use numeric_date::{NumericDate, NumericDateError};
 pub use playback::PlaybackClaims;

@@ -56,3 +56,34 @@ pub const VIEWER_ID: &str = "aws:viewer-id";
 pub const VIEWER_SESSION_VERSION: &str = "aws:viewer-session-version";
 /// Maximum resolution.
 pub const MAXIMUM_RESOLUTION: &str = "aws:maximum-resolution";
+
+/// Every top-level claim the three claim sets read into typed fields (the union of their
+/// `KNOWN_CLAIMS`): the names a [`crate::ClaimsObject`] finds without hashing.
+pub(crate) const CLAIM_SET_NAMES: [&str; 26] = [
+    ACCID,
+    IAT,
+    EXP,
+    NBF,
+    DRULES,
+    CONID,
+    PRO,
+    VOD,
+    PRID,
+    TAGS,
+    VIDS,
+    UA,
+    MAXIP,
+    MAXU,
+    UID,
+    CLIMIT,
+    CBEH,
+    SID,
+    DLIMIT,
+    CHANNEL_ARN,
+    ALLOW_ORIGIN,
+    STRICT_ORIGIN,
+    SINGLE_USE_UUID,
+    VIEWER_ID,
+    VIEWER_SESSION_VERSION,
+    MAXIMUM_RESOLUTION,
+];

@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::channel::PrivateChannelClaims;
 use crate::claim_set::{ClaimSet, serde_via_claim_set};
+use crate::claims_object::ClaimsObject;
 use crate::error::{Violation, Violations};
 use crate::names;
 use crate::restriction::PlaybackRestrictionClaims;
@@ -57,7 +58,7 @@ const RESTRICTION_ONLY: &[&str] = &[
 ];
 
 impl PlaybackClaims {
-    fn kind_of(object: &Map<String, Value>) -> Kind {
+    fn kind_of(object: &ClaimsObject) -> Kind {
         let has = |claim: &str| object.contains_key(claim);
         if has(names::CHANNEL_ARN) {
             Kind::Channel
@@ -107,12 +108,16 @@ impl ClaimSet for PlaybackClaims {
     const KNOWN_CLAIMS: &'static [&'static str] = &[];
 
     fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations> {
+        Self::from_claims_object(object.into())
+    }
+
+    fn from_claims_object(object: ClaimsObject) -> Result<Self, Violations> {
         Ok(match Self::kind_of(&object) {
             Kind::Restriction => {
-                Self::Restriction(PlaybackRestrictionClaims::from_json_object(object)?)
+                Self::Restriction(PlaybackRestrictionClaims::from_claims_object(object)?)
             }
-            Kind::StaticUrl => Self::StaticUrl(StaticUrlClaims::from_json_object(object)?),
-            Kind::Channel => Self::Channel(PrivateChannelClaims::from_json_object(object)?),
+            Kind::StaticUrl => Self::StaticUrl(StaticUrlClaims::from_claims_object(object)?),
+            Kind::Channel => Self::Channel(PrivateChannelClaims::from_claims_object(object)?),
         })
     }
 

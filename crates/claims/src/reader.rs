@@ -4,17 +4,18 @@ use std::num::NonZeroU32;
 
 use serde_json::{Map, Value};
 
+use crate::claims_object::ClaimsObject;
 use crate::error::Violation;
 use crate::numeric_date::{NumericDate, NumericDateError};
 
-/// Takes known claims out of a JSON object one by one; what is left is the unknown claims.
+/// Takes known claims out of a claims object one by one; what is left is the unknown claims.
 pub(crate) struct ClaimReader {
-    object: Map<String, Value>,
+    object: ClaimsObject,
     violations: Vec<Violation>,
 }
 
 impl ClaimReader {
-    pub(crate) fn new(object: Map<String, Value>) -> Self {
+    pub(crate) fn new(object: ClaimsObject) -> Self {
         Self {
             object,
             violations: Vec::new(),
@@ -27,8 +28,7 @@ impl ClaimReader {
         claim: &'static str,
         convert: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<T> {
-        // `shift_remove` keeps the order of the claims left behind.
-        let value = self.object.shift_remove(claim)?;
+        let value = self.object.take(claim)?;
         match convert(value) {
             Ok(converted) => Some(converted),
             Err(violation) => {
@@ -83,7 +83,7 @@ impl ClaimReader {
     /// The unknown claims, or every violation recorded.
     pub(crate) fn finish(self) -> Result<Map<String, Value>, Vec<Violation>> {
         if self.violations.is_empty() {
-            Ok(self.object)
+            Ok(self.object.into_map())
         } else {
             Err(self.violations)
         }

@@ -5,6 +5,7 @@ use std::num::NonZeroU32;
 use serde_json::{Map, Value};
 
 use crate::claim_set::{ClaimSet, ClaimsBuilder, serde_via_claim_set, shared_violations};
+use crate::claims_object::ClaimsObject;
 use crate::concurrency::ConcurrencyBehavior;
 use crate::error::{Violation, Violations};
 use crate::level::SecurityLevel;
@@ -139,6 +140,10 @@ impl ClaimSet for PlaybackRestrictionClaims {
     ];
 
     fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations> {
+        Self::from_claims_object(object.into())
+    }
+
+    fn from_claims_object(object: ClaimsObject) -> Result<Self, Violations> {
         let mut r = ClaimReader::new(object);
         let accid = r.require(names::ACCID, |v| to_string(names::ACCID, v));
         let iat = r.require(names::IAT, |v| crate::reader::to_date(names::IAT, &v));

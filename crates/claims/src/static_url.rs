@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::claim_set::{ClaimSet, ClaimsBuilder, serde_via_claim_set, shared_violations};
+use crate::claims_object::ClaimsObject;
 use crate::error::{Violation, Violations};
 use crate::names;
 use crate::numeric_date::NumericDate;
@@ -109,6 +110,10 @@ impl ClaimSet for StaticUrlClaims {
     ];
 
     fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations> {
+        Self::from_claims_object(object.into())
+    }
+
+    fn from_claims_object(object: ClaimsObject) -> Result<Self, Violations> {
         let mut r = ClaimReader::new(object);
         let accid = r.require(names::ACCID, |v| to_string(names::ACCID, v));
         let iat = r.date(names::IAT);

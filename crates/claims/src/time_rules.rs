@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use crate::claims_object::ClaimsObject;
 use crate::error::{Violation, Violations};
 use crate::names;
 use crate::numeric_date::NumericDate;
@@ -63,17 +64,24 @@ impl TimeClaims {
     /// Reads `iat`, `nbf` and `exp` from a claims object, reporting each that is not a
     /// valid NumericDate (a string, boolean, negative or out-of-range number).
     pub fn from_json_object(object: &Map<String, Value>) -> Result<TimeClaims, Violations> {
+        Self::read(|claim| object.get(claim))
+    }
+
+    /// Like [`TimeClaims::from_json_object`], from a [`ClaimsObject`] (which keeps them).
+    pub fn from_claims_object(object: &ClaimsObject) -> Result<TimeClaims, Violations> {
+        Self::read(|claim| object.get(claim))
+    }
+
+    fn read<'a>(get: impl Fn(&'static str) -> Option<&'a Value>) -> Result<TimeClaims, Violations> {
         let mut found = Vec::new();
         let mut read = |claim: &'static str| {
-            object
-                .get(claim)
-                .and_then(|value| match to_date(claim, value) {
-                    Ok(date) => Some(date),
-                    Err(violation) => {
-                        found.push(violation);
-                        None
-                    }
-                })
+            get(claim).and_then(|value| match to_date(claim, value) {
+                Ok(date) => Some(date),
+                Err(violation) => {
+                    found.push(violation);
+                    None
+                }
+            })
         };
         let times = TimeClaims {
             iat: read(names::IAT),

@@ -6,17 +6,18 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use playback_auth_claims::{
-    ClaimSet, DEFAULT_LEEWAY, NumericDate, TimeClaims, TimeWindow, Violation, Violations, names,
+    ClaimSet, ClaimsObject, DEFAULT_LEEWAY, NumericDate, TimeClaims, TimeWindow, Violation,
+    Violations, names,
 };
 use playback_auth_keys::{Algorithm, KeySet};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Segment, VerifyError, cut};
 use crate::header::Header;
-use crate::json::parse_object;
+use crate::json::{parse_claims, parse_object};
 use crate::signature::verify_signature;
 
 /// Default maximum token length: 8 KiB.
@@ -154,7 +155,7 @@ impl Verifier {
         now: NumericDate,
     ) -> Result<Verified<C>, VerifyError> {
         let (header, payload) = self.authenticate(keys, token, now)?;
-        let claims = C::from_json_object(payload).map_err(VerifyError::Claims)?;
+        let claims = C::from_claims_object(payload).map_err(VerifyError::Claims)?;
         claims.validate().map_err(VerifyError::Claims)?;
         Ok(Verified { header, claims })
     }
@@ -166,7 +167,7 @@ impl Verifier {
         token: &str,
     ) -> Result<Verified<T>, VerifyError> {
         let (header, payload) = self.authenticate(&self.keys, token, self.clock.now())?;
-        let claims = serde_json::from_value(Value::Object(payload)).map_err(|_| {
+        let claims = serde_json::from_value(Value::Object(payload.into_map())).map_err(|_| {
             VerifyError::InvalidJson {
                 segment: Segment::Payload,
             }
@@ -180,7 +181,7 @@ impl Verifier {
         keys: &KeySet,
         token: &str,
         now: NumericDate,
-    ) -> Result<(Header, Map<String, Value>), VerifyError> {
+    ) -> Result<(Header, ClaimsObject), VerifyError> {
         if token.len() > self.max_token_len {
             return Err(VerifyError::TokenTooLong {
                 len: token.len(),
@@ -199,11 +200,11 @@ impl Verifier {
         let signature = decode(parts.signature, Segment::Signature)?;
         check_signature(keys, &header, parts.signing_input.as_bytes(), &signature)?;
 
-        let payload = parse_object(&payload, Segment::Payload)?;
+        let payload = parse_claims(&payload)?;
         if payload.contains_key(names::CHANNEL_ARN) && header.alg != Algorithm::Es384 {
             return Err(VerifyError::ChannelTokenNotEs384 { alg: header.alg });
         }
-        let times = TimeClaims::from_json_object(&payload).map_err(VerifyError::Claims)?;
+        let times = TimeClaims::from_claims_object(&payload).map_err(VerifyError::Claims)?;
         let window = TimeWindow {
             now,
             leeway: self.leeway,
@@ -213,7 +214,7 @@ impl Verifier {
         found.extend(
             self.required_claims
                 .iter()
-                .filter(|claim| !payload.contains_key(**claim))
+                .filter(|claim| !payload.contains_key(claim))
                 .map(|&claim| Violation::MissingClaim { claim }),
         );
         Violations::check(found).map_err(VerifyError::Claims)?;

@@ -79,7 +79,7 @@ fn rejects_non_objects_and_bad_json() {
 }
 
 #[test]
-fn bounds_nesting_before_parsing() {
+fn bounds_nesting() {
     let at_limit = format!(
         "{{\"a\":{}1{}}}",
         "[".repeat(MAX_DEPTH - 1),
