@@ -13,55 +13,25 @@
 mod common;
 
 use std::hint::black_box;
-use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use playback_auth::claims::{NumericDate, PlaybackClaims, PlaybackRestrictionClaims};
+use playback_auth::claims::{NumericDate, PlaybackClaims};
 use playback_auth::keys::{KeySet, PrivateKey};
 use playback_auth::policy::{
     Authorizer, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore,
     MemoryRevocationStore, PolicyEngine, PolicyStore, RequestContext, VerifiedToken,
 };
-use playback_auth::sign::Signer;
 use playback_auth::verify::Verifier;
 
-const ACCOUNT: &str = "1752604059001";
-const CONTENT: &str = "6318776394112";
-const UA: &str = "Mozilla/5.0 (X11; Linux x86_64) Player/2.1";
+use common::{ACCOUNT, authorizer_token as token, request};
 
 type MemoryAuthorizer =
     Authorizer<MemoryPolicyStore, MemoryRevocationStore, MemoryAuditSink, MemoryKeyRegistry>;
 
-/// A level-3 token for `user` whose limits the bench never reaches, so every iteration takes
-/// the full allow path (renewal, known device, one more use).
-fn token(key: &PrivateKey, user: &str, now: NumericDate) -> String {
-    let claims = PlaybackRestrictionClaims::builder(ACCOUNT, now)
-        .valid_for(Duration::from_secs(3600))
-        .content_id(CONTENT)
-        .user_agent(UA)
-        .max_uses(u32::MAX)
-        .max_ips(3)
-        .user(user)
-        .concurrent_streams(3)
-        .device_limit(3)
-        .token_id(format!("bench-{user}"))
-        .build()
-        .unwrap();
-    Signer::new(key.clone()).sign(&claims).unwrap()
-}
-
 fn context(now: NumericDate) -> RequestContext {
-    RequestContext::new(
-        ACCOUNT,
-        CONTENT,
-        UA,
-        IpAddr::V4(Ipv4Addr::new(203, 0, 113, 10)),
-        now,
-    )
-    .with_device_id("tv-1")
-    .with_session_id("tv-1/a")
+    request("tv-1", now)
 }
 
 fn authorizer(

@@ -1,13 +1,24 @@
 #!/usr/bin/env python3
-"""Print the ratio table of the verify and mint benches from criterion's JSON output.
+"""Print the ratio tables of the benches from one run's criterion output.
 
 Reads every target/criterion/**/new/benchmark.json (the benchmark's id) with the
-estimates.json beside it, and prints one markdown table: per group (verify/RS256-2048,
-mint/ES256, ...) the median of each implementation and the ratios ours / raw, ours /
-jsonwebtoken and ours / jwt-simple. Python 3 standard library only.
+estimates.json beside it, target/criterion/authorize_redis/latency.json (written by the
+authorize_redis bench) and, when present, target/criterion/callgrind.json (written by
+benches/callgrind.sh), and prints markdown tables:
 
-Usage (from the repository root):
-    cargo bench --bench verify --bench mint -- --warm-up-time 1 --measurement-time 3
+- verify/<alg> and mint/<alg>: the median of each implementation, ours / raw,
+  ours / jsonwebtoken, ours / jwt-simple, ours / the faster peer, and (verify, with
+  callgrind.json) the instruction ratio ours / raw;
+- authorize_memory/<alg>: authorize / verify and the store operation alone;
+- authorize_redis/<alg>: decision latency p50/p99 with 1 and 16 requests in flight, and
+  the commands per decision.
+
+Python 3 standard library only. Usage (from the repository root):
+    nice -n 10 cargo bench --bench verify --bench mint --bench authorize_memory -- \\
+        --warm-up-time 1 --measurement-time 3
+    nice -n 10 scripts/with-redis.sh cargo bench --bench authorize_redis -- \\
+        --warm-up-time 1 --measurement-time 3
+    benches/callgrind.sh                 # optional: instruction counts
     python3 benches/ratios.py [target/criterion]
 """
 
@@ -17,6 +28,7 @@ import sys
 from pathlib import Path
 
 PEERS = ["raw", "jsonwebtoken", "jwt-simple"]
+ALGS = {"RS256-2048": 0, "ES256": 1, "ES384": 2}
 
 
 def medians(root):
@@ -44,10 +56,76 @@ def duration(ns):
     return f"{ns:.0f} ns"
 
 
-def ratio(ours, other):
+def ratio(ours, other, digits=2):
     if ours is None or not other:
         return "—"
-    return f"{ours / other:.2f}"
+    return f"{ours / other:.{digits}f}"
+
+
+def load_json(path):
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def rows_of(groups, kind):
+    return sorted(
+        (g for g in groups if g.split("/")[0] == kind),
+        key=lambda g: (ALGS.get(g.split("/", 1)[-1], 9), g),
+    )
+
+
+def peer_table(groups, callgrind):
+    print("| bench | ours | raw | jsonwebtoken | jwt-simple | ours ÷ raw | ours ÷ jsonwebtoken "
+          "| ours ÷ jwt-simple | ours ÷ faster peer | instructions ours ÷ raw |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for kind in ["verify", "mint"]:
+        for group in rows_of(groups, kind):
+            m = groups[group]
+            ours = m.get("ours")
+            cells = [duration(m.get(name)) for name in ["ours"] + PEERS]
+            ratios = [ratio(ours, m.get(name)) for name in PEERS]
+            peers = [m[p] for p in ["jsonwebtoken", "jwt-simple"] if m.get(p)]
+            ratios.append(ratio(ours, min(peers)) if peers else "—")
+            counts = (callgrind or {}).get(group, {})
+            ratios.append(ratio(counts.get("ours"), counts.get("raw"), 3))
+            print(f"| {group} | " + " | ".join(cells + ratios) + " |")
+
+
+def memory_table(groups):
+    rows = rows_of(groups, "authorize_memory")
+    if not rows:
+        return
+    print()
+    print("| authorizer (in memory) | verify | authorize | store op | authorize ÷ verify |")
+    print("|---|---:|---:|---:|---:|")
+    for group in rows:
+        m = groups[group]
+        print(f"| {group} | {duration(m.get('verify'))} | {duration(m.get('authorize'))} "
+              f"| {duration(m.get('store_op'))} | {ratio(m.get('authorize'), m.get('verify'))} |")
+
+
+def redis_table(groups, latency):
+    if not latency:
+        return
+    print()
+    print("| authorizer on Redis | authorize (criterion) | p50, 1 in flight | p99, 1 in flight "
+          "| p50, 16 in flight | p99, 16 in flight | decisions/s, 16 in flight |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    us = lambda v: f"{v:.0f} µs" if v < 1e3 else f"{v / 1e3:.2f} ms"  # noqa: E731
+    for alg in sorted((a for a in latency if a in ALGS), key=ALGS.get):
+        one, many = latency[alg].get("in_flight_1", {}), latency[alg].get("in_flight_16", {})
+        criterion = groups.get(f"authorize_redis/{alg}", {}).get("authorize")
+        print(f"| authorize_redis/{alg} | {duration(criterion)} | {us(one['p50_us'])} "
+              f"| {us(one['p99_us'])} | {us(many['p50_us'])} | {us(many['p99_us'])} "
+              f"| {many['decisions_per_s']:.0f} |")
+    trips = latency.get("round_trips")
+    if trips:
+        print()
+        print(f"Per decision (ES256, {trips['decisions']} decisions): "
+              f"{trips['script_calls_per_decision']:.2f} decision-script calls (EVALSHA), "
+              f"{trips['client_commands_per_decision']:.2f} commands sent by the client, "
+              f"{trips['redis_commands_per_decision']:.2f} commands run by Redis "
+              "(in-script ones included).")
+        print(f"Sent by the client: {trips['client_commands']}")
 
 
 def main():
@@ -56,23 +134,11 @@ def main():
     if not root.is_dir():
         sys.exit(f"{root}: no criterion output; run the benches first")
     groups = medians(root)
-    order = {"verify": 0, "mint": 1}
-    algs = {"RS256-2048": 0, "ES256": 1, "ES384": 2}
-    rows = sorted(
-        (g for g in groups if g.split("/")[0] in order),
-        key=lambda g: (order[g.split("/")[0]], algs.get(g.split("/", 1)[-1], 9), g),
-    )
-    if not rows:
+    if not rows_of(groups, "verify") and not rows_of(groups, "mint"):
         sys.exit(f"{root}: no verify/* or mint/* benchmarks found")
-    print("| bench | ours | raw | jsonwebtoken | jwt-simple "
-          "| ours ÷ raw | ours ÷ jsonwebtoken | ours ÷ jwt-simple |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for group in rows:
-        m = groups[group]
-        ours = m.get("ours")
-        cells = [duration(m.get(name)) for name in ["ours"] + PEERS]
-        ratios = [ratio(ours, m.get(name)) for name in PEERS]
-        print(f"| {group} | " + " | ".join(cells + ratios) + " |")
+    peer_table(groups, load_json(root / "callgrind.json"))
+    memory_table(groups)
+    redis_table(groups, load_json(root / "authorize_redis" / "latency.json"))
     print()
     print("Medians of criterion's point estimates; a ratio below 1 means ours is faster.")
 

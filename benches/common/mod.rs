@@ -12,12 +12,14 @@
     clippy::panic
 )]
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 use playback_auth::claims::{ConcurrencyBehavior, NumericDate, PlaybackRestrictionClaims};
 use playback_auth::keys::{Algorithm, KeySet, PrivateKey};
+use playback_auth::policy::RequestContext;
 use playback_auth::sign::Signer;
 use playback_auth::verify::{FixedClock, Verifier};
 
@@ -182,4 +184,40 @@ pub fn jsonwebtoken_alg(alg: Algorithm) -> jsonwebtoken::Algorithm {
         Algorithm::Es256 => jsonwebtoken::Algorithm::ES256,
         Algorithm::Es384 => jsonwebtoken::Algorithm::ES384,
     }
+}
+
+/// The account, content and user agent of the authorizer benches' requests.
+pub const ACCOUNT: &str = "1752604059001";
+pub const CONTENT: &str = "6318776394112";
+pub const UA: &str = "Mozilla/5.0 (X11; Linux x86_64) Player/2.1";
+
+/// A level-3 token for `user` whose limits the authorizer benches never reach, so every
+/// decision takes the full allow path (stream renewal, known device, one more use).
+pub fn authorizer_token(key: &PrivateKey, user: &str, now: NumericDate) -> String {
+    let claims = PlaybackRestrictionClaims::builder(ACCOUNT, now)
+        .valid_for(Duration::from_secs(3600))
+        .content_id(CONTENT)
+        .user_agent(UA)
+        .max_uses(u32::MAX)
+        .max_ips(3)
+        .user(user)
+        .concurrent_streams(3)
+        .device_limit(3)
+        .token_id(format!("bench-{user}"))
+        .build()
+        .unwrap();
+    Signer::new(key.clone()).sign(&claims).unwrap()
+}
+
+/// A playback request for `ACCOUNT`/`CONTENT` from `device`, one stream session per device.
+pub fn request(device: &str, now: NumericDate) -> RequestContext {
+    RequestContext::new(
+        ACCOUNT,
+        CONTENT,
+        UA,
+        IpAddr::V4(Ipv4Addr::new(203, 0, 113, 10)),
+        now,
+    )
+    .with_device_id(device)
+    .with_session_id(format!("{device}/a"))
 }
