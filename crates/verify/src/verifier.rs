@@ -140,6 +140,40 @@ impl Verifier {
         &self.keys
     }
 
+    /// The longest token accepted, in bytes.
+    pub fn max_token_len(&self) -> usize {
+        self.max_token_len
+    }
+
+    /// The first rule alone: refuses a token longer than [`max_token_len`](Self::max_token_len)
+    /// without looking inside it, for callers that must turn an over-long token away before
+    /// hashing or storing it (every verification checks it first too).
+    ///
+    /// ```
+    /// use playback_auth_keys::KeySet;
+    /// use playback_auth_verify::{Verifier, VerifyError};
+    ///
+    /// let verifier = Verifier::builder(KeySet::new()).max_token_len(16).build();
+    /// assert_eq!(verifier.max_token_len(), 16);
+    /// assert!(verifier.check_token_len("a.b.c").is_ok());
+    /// assert_eq!(
+    ///     verifier.check_token_len(&"x".repeat(17)),
+    ///     Err(VerifyError::TokenTooLong { len: 17, max: 16 })
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    /// [`VerifyError::TokenTooLong`].
+    pub fn check_token_len(&self, token: &str) -> Result<(), VerifyError> {
+        if token.len() > self.max_token_len {
+            return Err(VerifyError::TokenTooLong {
+                len: token.len(),
+                max: self.max_token_len,
+            });
+        }
+        Ok(())
+    }
+
     /// Verifies `token` now (by the verifier's clock) and decodes its claims as `C`, running
     /// `C`'s validation rules.
     pub fn verify<C: ClaimSet>(&self, token: &str) -> Result<Verified<C>, VerifyError> {
@@ -182,12 +216,7 @@ impl Verifier {
         token: &str,
         now: NumericDate,
     ) -> Result<(Header, ClaimsObject), VerifyError> {
-        if token.len() > self.max_token_len {
-            return Err(VerifyError::TokenTooLong {
-                len: token.len(),
-                max: self.max_token_len,
-            });
-        }
+        self.check_token_len(token)?;
         let parts = split(token)?;
         let header = parse_object(&decode(parts.header, Segment::Header)?, Segment::Header)?;
         let header = Header::from_json_object(&header)?;
