@@ -56,6 +56,8 @@ pub(crate) enum ApiError {
     TokenTooLong { len: usize, max: usize },
     #[error("the token does not verify with the account's keys: {0}")]
     InvalidToken(#[source] VerifyError),
+    #[error("the token is for account {0:?}, not this one")]
+    AccountMismatch(String),
     #[error("the {kind} blacklist of the account is full ({capacity} entries)")]
     BlacklistFull {
         kind: RevocationKind,
@@ -113,6 +115,7 @@ impl ApiError {
             Self::KeyNotFound => (S::NOT_FOUND, "key_not_found"),
             Self::TokenTooLong { .. } => (S::URI_TOO_LONG, "token_too_long"),
             Self::InvalidToken(error) => (S::BAD_REQUEST, error.code()),
+            Self::AccountMismatch(_) => (S::BAD_REQUEST, "account_mismatch"),
             Self::BlacklistFull { .. } => (S::CONFLICT, "blacklist_full"),
             Self::TokenNotListed => (S::NOT_FOUND, "token_not_listed"),
             Self::InvalidDate => (S::BAD_REQUEST, "invalid_date"),

@@ -97,6 +97,36 @@ async fn only_verified_tokens_are_listed(backend: Backend) {
     );
 }
 
+async fn another_accounts_token_is_account_mismatch(backend: Backend) {
+    let h = backend.harness("another_accounts_token", &Config::default());
+    let key = TestKey::new(Algorithm::Es256);
+    // The same key registered for two accounts: acct-1's token verifies for acct-2 too, but
+    // belongs on acct-1's list only.
+    h.register(&key.public_key_txt()).await;
+    let registered = h
+        .post(
+            "/v1/accounts/acct-2/keys",
+            &json!({ "value": key.public_key_txt() }),
+        )
+        .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::CREATED,
+        "{}",
+        registered.text
+    );
+    let token = key.token(h.now(), |claims| claims);
+
+    h.put(&format!("/v1/accounts/acct-2/blacklist/tokens/{token}"))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "account_mismatch");
+    assert_eq!(
+        h.get("/v1/accounts/acct-2/blacklist").await.json,
+        json!({ "tokens": [] })
+    );
+    assert_eq!(h.put(&path(&token)).await.status, StatusCode::NO_CONTENT);
+}
+
 async fn over_long_tokens_are_refused_on_every_method(backend: Backend) {
     let h = backend.harness("over_long_tokens_are_refused", &Config::default());
     let long = "a".repeat(8 * 1024 + 1);
@@ -145,6 +175,7 @@ async fn a_full_list_is_blacklist_full(backend: Backend) {
 on_every_backend!(
     revoke_check_deny_remove_allow,
     only_verified_tokens_are_listed,
+    another_accounts_token_is_account_mismatch,
     over_long_tokens_are_refused_on_every_method,
     a_full_list_is_blacklist_full,
 );

@@ -54,6 +54,13 @@ pub(crate) async fn add<B: Backend>(
     let verified = verifier
         .verify_with::<PlaybackClaims>(&keys, &path.token, now)
         .map_err(ApiError::InvalidToken)?;
+    // A key may be registered for several accounts; each list holds its own account's tokens
+    // (private-channel tokens carry no account and are listed where they verify).
+    if let Some(token_account) = verified.claims.account()
+        && token_account != account
+    {
+        return Err(ApiError::AccountMismatch(token_account.to_owned()));
+    }
     let token = VerifiedToken::new(verified.claims, &path.token);
     api.authorizer
         .engine()
