@@ -278,7 +278,9 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
             .expires_at()
             .unwrap_or_else(|| ctx.now.saturating_add(MAX_LIFETIME))
             .saturating_add(self.config.leeway);
-        TokenPlan::new(token.token_id(), ctx.client_ip, expires_at)
+        // `maxip` counts clients: an IPv4-mapped IPv6 address (what a dual-stack socket
+        // reports for an IPv4 peer) is the same client as its IPv4 form.
+        TokenPlan::new(token.token_id(), ctx.client_ip.to_canonical(), expires_at)
     }
 
     /// The user's active stream sessions at `now`, oldest first.

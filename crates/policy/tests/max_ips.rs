@@ -85,3 +85,43 @@ async fn maxu_and_maxip_together_count_one_use_per_request() {
         Some(2)
     );
 }
+
+/// Found by the `policy` fuzz target: the IPv4-mapped IPv6 form of a recorded IPv4 address
+/// (what a dual-stack listener reports for the same client) was counted as a second IP.
+#[tokio::test]
+async fn an_ipv4_mapped_ipv6_address_is_the_same_ip_as_its_ipv4_form() {
+    let (engine, _) = engine();
+    let token = restriction("t", |b| b.max_ips(1));
+    let v4 = Ipv4Addr::new(192, 0, 2, 1);
+    let mapped = IpAddr::V6(v4.to_ipv6_mapped());
+    allowed(
+        engine
+            .decide(&token, &request(0).with_client_ip(IpAddr::V4(v4)))
+            .await,
+    );
+    allowed(
+        engine
+            .decide(&token, &request(1).with_client_ip(mapped))
+            .await,
+    );
+    // And the other way round, on a fresh token.
+    let token = restriction("u", |b| b.max_ips(1));
+    allowed(
+        engine
+            .decide(&token, &request(2).with_client_ip(mapped))
+            .await,
+    );
+    allowed(
+        engine
+            .decide(&token, &request(3).with_client_ip(IpAddr::V4(v4)))
+            .await,
+    );
+    assert_eq!(
+        denied(
+            engine
+                .decide(&token, &request(4).with_client_ip(ip(9)))
+                .await
+        ),
+        DenyReason::MaxIpsReached { limit: 1 }
+    );
+}
