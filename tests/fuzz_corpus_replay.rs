@@ -4,7 +4,7 @@
 //! The bodies live in `tests/fuzz_checks/mod.rs`, which the fuzz targets include as well.
 //! `cargo test --test fuzz_corpus_replay -- --ignored write_seed_corpus` rewrites the seed
 //! inputs (`seed-*` files) from the test vectors of the crates; see `fuzz/README.md`.
-#![cfg(all(feature = "sign", feature = "verify"))]
+#![cfg(all(feature = "sign", feature = "verify", feature = "policy"))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -70,6 +70,12 @@ fn verify_corpus_replays() {
 fn keys_corpus_replays() {
     let count = replay("keys", fuzz_checks::keys);
     assert!(count > 0, "no keys corpus");
+}
+
+#[test]
+fn policy_corpus_replays() {
+    let count = replay("policy", fuzz_checks::policy);
+    assert!(count > 0, "no policy corpus");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,9 +328,15 @@ fn write_seed_corpus() {
     let realistic = serde_json::to_vec(&realistic_claims()).unwrap();
     write("claims", "realistic", &realistic);
 
-    // verify, structured mode: every shape under every algorithm ("" = the alg's own header).
+    // verify, structured mode: every shape under ES256 ("" = the alg's own header), the valid
+    // token and the worked examples under RS256 and ES384 too (their signatures are the
+    // costly ones, and the claims paths after the signature are the same).
     for (name, header_text, payload) in attack_shapes() {
+        let every_alg = name == "valid" || name.starts_with("example-");
         for alg in Algorithm::ALL {
+            if alg != Algorithm::Es256 && !every_alg {
+                continue;
+            }
             let header_text = if header_text.is_empty() {
                 header(alg)
             } else {
@@ -521,4 +533,515 @@ fn write_seed_corpus() {
         );
         write("keys", "fuzz-RS256-pkcs1-public.der", &rsa.to_pkcs1_der());
     }
+
+    // policy: hand-made sequences through each limit and behaviour.
+    for (name, input) in policy_seeds() {
+        write("policy", &name, &input);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy seeds, in the layout documented on `fuzz_checks::policy`.
+
+/// A token slot: user (0 none, 1 u0, 2 u1), jti (0 none, 1 jti-a, 2 jti-b), climit (0 none),
+/// cbeh (0 absent, 1 BLOCK_NEW, 2 BLOCK_NEW_USER), dlimit (0 none), maxu (0 none), maxip
+/// (0 none), conid (0 none, 1 c0, 2 c1), lifetime (0 10 min, 1 1 h, 2 2 h, 3 30 days),
+/// sid (0 none, 1 sid-a, 2 sid-b).
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    user: u8,
+    jti: u8,
+    climit: u8,
+    cbeh: u8,
+    dlimit: u8,
+    maxu: u8,
+    maxip: u8,
+    conid: u8,
+    lifetime: u8,
+    sid: u8,
+}
+
+impl Slot {
+    fn bytes(self) -> [u8; fuzz_checks::POLICY_SLOT_BYTES] {
+        [
+            self.user + 3 * self.jti,
+            self.climit + 4 * self.cbeh,
+            self.dlimit + 4 * self.conid,
+            self.maxu + 6 * self.maxip,
+            self.lifetime + 4 * self.sid,
+        ]
+    }
+}
+
+/// A private-channel single-use token slot: jti as for [`Slot`], uuid 0 or 1.
+fn channel_slot(jti: u8, uuid: u8, lifetime: u8) -> [u8; fuzz_checks::POLICY_SLOT_BYTES] {
+    [27 + 3 * jti, uuid, 0, 0, lifetime]
+}
+
+/// A request: slot, player session (0–3, 4 none), device (0–3, 4 none), IP (0–2 IPv4,
+/// 3 the IPv4-mapped form of 0, 4 IPv6), user agent (0, 1), content (0–2).
+fn req(slot: u8, session: u8, device: u8, ip: u8, ua: u8, content: u8) -> Vec<u8> {
+    vec![0, slot + 4 * session, device + 5 * ip, ua + 2 * content]
+}
+
+fn wait(w: u8) -> Vec<u8> {
+    vec![10, w]
+}
+
+/// Waits past a session lease (120 s): 100 + 30 = 130 s.
+fn past_lease() -> Vec<u8> {
+    wait(128 + 30)
+}
+
+fn end_session(user: u8, index: u8) -> Vec<u8> {
+    vec![13, user + 2 * index]
+}
+
+fn remove_device(user: u8, device: u8) -> Vec<u8> {
+    vec![14, user + 2 * device]
+}
+
+fn revoke(slot: u8) -> Vec<u8> {
+    vec![15, slot]
+}
+
+fn policy_input(slots: [[u8; fuzz_checks::POLICY_SLOT_BYTES]; 4], ops: &[Vec<u8>]) -> Vec<u8> {
+    let mut input: Vec<u8> = slots.concat();
+    assert_eq!(
+        input.len(),
+        fuzz_checks::POLICY_SLOTS * fuzz_checks::POLICY_SLOT_BYTES
+    );
+    for op in ops {
+        input.extend_from_slice(op);
+    }
+    input
+}
+
+#[allow(clippy::too_many_lines)] // one table of seeds
+fn policy_seeds() -> Vec<(String, Vec<u8>)> {
+    let plain = Slot::default().bytes();
+    let u0 = Slot {
+        user: 1,
+        lifetime: 1,
+        ..Slot::default()
+    };
+    let streams = |climit, cbeh| Slot { climit, cbeh, ..u0 }.bytes();
+    let mut seeds: Vec<(String, Vec<u8>)> = Vec::new();
+
+    // climit under each behaviour, with 1–3 streams, renewals, expiry and eviction memory.
+    for cbeh in 0..3u8 {
+        for climit in 1..=3u8 {
+            let mut ops = Vec::new();
+            for session in 0..4u8 {
+                ops.push(req(0, session, session % 2, 0, 0, 0));
+                ops.push(wait(2));
+            }
+            ops.push(req(0, 0, 0, 0, 0, 0)); // renewal or evicted
+            ops.push(past_lease());
+            ops.push(req(0, 0, 0, 0, 0, 0));
+            ops.push(req(0, 3, 1, 0, 0, 0));
+            seeds.push((
+                format!("climit{climit}-cbeh{cbeh}"),
+                policy_input([streams(climit, cbeh), plain, plain, plain], &ops),
+            ));
+        }
+    }
+    // BLOCK_NEW_USER: the same device replaces its stream, a new device is refused; the
+    // location without a device is user agent + IP.
+    seeds.push((
+        "block-new-user-locations".into(),
+        policy_input(
+            [streams(2, 2), plain, plain, plain],
+            &[
+                req(0, 0, 0, 0, 0, 0),
+                req(0, 1, 1, 0, 0, 0),
+                req(0, 2, 0, 0, 0, 0),
+                req(0, 3, 2, 0, 0, 0),
+                req(0, 4, 4, 1, 0, 0),
+                past_lease(),
+                req(0, 4, 4, 1, 0, 0),
+                req(0, 4, 4, 1, 1, 0),
+                req(0, 4, 4, 2, 1, 0),
+                req(0, 4, 4, 1, 0, 1),
+            ],
+        ),
+    ));
+    // A lower climit over more active streams: evict-oldest evicts down to it, BLOCK_NEW
+    // refuses, BLOCK_NEW_USER replaces within the location.
+    for cbeh in 0..3u8 {
+        seeds.push((
+            format!("climit-lowered-cbeh{cbeh}"),
+            policy_input(
+                [streams(3, 0), streams(1, cbeh), plain, plain],
+                &[
+                    req(0, 0, 0, 0, 0, 0),
+                    wait(1),
+                    req(0, 1, 0, 0, 0, 0),
+                    wait(1),
+                    req(0, 2, 1, 0, 0, 0),
+                    req(1, 3, 0, 0, 0, 0),
+                    req(1, 1, 0, 0, 0, 0),
+                    req(0, 0, 0, 0, 0, 0),
+                ],
+            ),
+        ));
+    }
+    // Derived session keys (no player session id), and sid claims shared across devices.
+    seeds.push((
+        "derived-and-sid".into(),
+        policy_input(
+            [
+                streams(2, 0),
+                Slot {
+                    climit: 1,
+                    cbeh: 1,
+                    sid: 1,
+                    ..u0
+                }
+                .bytes(),
+                Slot {
+                    climit: 2,
+                    sid: 2,
+                    ..u0
+                }
+                .bytes(),
+                plain,
+            ],
+            &[
+                req(0, 4, 4, 0, 0, 0),
+                req(0, 4, 4, 0, 0, 1),
+                req(0, 4, 4, 3, 0, 0),
+                req(1, 0, 0, 0, 0, 0),
+                req(1, 1, 1, 1, 1, 1),
+                req(2, 4, 4, 2, 1, 2),
+            ],
+        ),
+    ));
+    // Ended sessions stay refused until their old lease ends.
+    seeds.push((
+        "end-session".into(),
+        policy_input(
+            [streams(2, 1), plain, plain, plain],
+            &[
+                req(0, 0, 0, 0, 0, 0),
+                req(0, 1, 0, 0, 0, 0),
+                end_session(0, 0),
+                req(0, 0, 0, 0, 0, 0),
+                req(0, 2, 0, 0, 0, 0),
+                end_session(0, 5),
+                end_session(1, 0),
+                past_lease(),
+                req(0, 0, 0, 0, 0, 0),
+            ],
+        ),
+    ));
+
+    // dlimit: registration up to the limit, known devices pass, removal frees a place, a
+    // lower limit keeps what is registered, a missing device id is refused.
+    for dlimit in 1..=3u8 {
+        seeds.push((
+            format!("dlimit{dlimit}"),
+            policy_input(
+                [Slot { dlimit, ..u0 }.bytes(), plain, plain, plain],
+                &[
+                    req(0, 4, 0, 0, 0, 0),
+                    req(0, 4, 1, 0, 0, 0),
+                    req(0, 4, 2, 0, 0, 0),
+                    req(0, 4, 3, 0, 0, 0),
+                    req(0, 4, 0, 1, 0, 0),
+                    req(0, 4, 4, 0, 0, 0),
+                    remove_device(0, 0),
+                    remove_device(0, 4),
+                    req(0, 4, 3, 0, 0, 0),
+                ],
+            ),
+        ));
+    }
+    seeds.push((
+        "dlimit-lowered".into(),
+        policy_input(
+            [
+                Slot { dlimit: 3, ..u0 }.bytes(),
+                Slot { dlimit: 1, ..u0 }.bytes(),
+                Slot {
+                    user: 2,
+                    dlimit: 1,
+                    ..u0
+                }
+                .bytes(),
+                plain,
+            ],
+            &[
+                req(0, 4, 0, 0, 0, 0),
+                req(0, 4, 1, 0, 0, 0),
+                req(0, 4, 2, 0, 0, 0),
+                req(1, 4, 1, 0, 0, 0),
+                req(1, 4, 3, 0, 0, 0),
+                remove_device(0, 0),
+                remove_device(0, 1),
+                req(1, 4, 3, 0, 0, 0),
+                req(2, 4, 3, 0, 0, 0),
+                req(2, 4, 0, 0, 0, 0),
+            ],
+        ),
+    ));
+    // Streams and devices together: a refused device must not admit the stream.
+    seeds.push((
+        "streams-and-devices".into(),
+        policy_input(
+            [
+                Slot {
+                    climit: 2,
+                    dlimit: 1,
+                    maxu: 5,
+                    ..u0
+                }
+                .bytes(),
+                Slot {
+                    climit: 1,
+                    cbeh: 2,
+                    dlimit: 2,
+                    maxip: 1,
+                    ..u0
+                }
+                .bytes(),
+                plain,
+                plain,
+            ],
+            &[
+                req(0, 0, 0, 0, 0, 0),
+                req(0, 1, 1, 0, 0, 0),
+                req(1, 1, 1, 0, 0, 0),
+                req(1, 2, 1, 1, 0, 0),
+                req(1, 2, 0, 0, 0, 0),
+                req(0, 3, 0, 0, 0, 0),
+            ],
+        ),
+    ));
+
+    // maxu and maxip, per token id: a shared jti shares counters within a partition.
+    for maxu in 1..=5u8 {
+        let mut ops = Vec::new();
+        for i in 0..=maxu {
+            ops.push(req(0, 4, 4, i % 3, 0, 0));
+            ops.push(req(1, 4, 4, 0, 0, 0));
+        }
+        seeds.push((
+            format!("maxu{maxu}"),
+            policy_input(
+                [
+                    Slot {
+                        maxu,
+                        ..Slot::default()
+                    }
+                    .bytes(),
+                    Slot {
+                        jti: 1,
+                        maxu,
+                        ..Slot::default()
+                    }
+                    .bytes(),
+                    Slot {
+                        jti: 1,
+                        maxu: 1,
+                        ..Slot::default()
+                    }
+                    .bytes(),
+                    plain,
+                ],
+                &ops,
+            ),
+        ));
+    }
+    for maxip in 1..=3u8 {
+        let mut ops = Vec::new();
+        for ip in 0..5u8 {
+            ops.push(req(0, 4, 4, ip, 0, 0));
+            ops.push(req(1, 4, 4, ip, 0, 0));
+            ops.push(req(0, 4, 4, 0, 0, 0));
+        }
+        seeds.push((
+            format!("maxip{maxip}"),
+            policy_input(
+                [
+                    Slot {
+                        maxip,
+                        ..Slot::default()
+                    }
+                    .bytes(),
+                    Slot {
+                        user: 2,
+                        jti: 2,
+                        maxip,
+                        maxu: 4,
+                        ..Slot::default()
+                    }
+                    .bytes(),
+                    Slot {
+                        jti: 2,
+                        maxip,
+                        ..Slot::default()
+                    }
+                    .bytes(),
+                    plain,
+                ],
+                &ops,
+            ),
+        ));
+    }
+    // Counters outlive a token only by the leeway: a short token sharing a jti with a long
+    // one, used before and after its expiry.
+    seeds.push((
+        "counters-expire".into(),
+        policy_input(
+            [
+                Slot {
+                    jti: 1,
+                    maxu: 2,
+                    maxip: 1,
+                    lifetime: 0,
+                    ..Slot::default()
+                }
+                .bytes(),
+                Slot {
+                    jti: 1,
+                    maxu: 2,
+                    maxip: 1,
+                    lifetime: 3,
+                    ..Slot::default()
+                }
+                .bytes(),
+                plain,
+                plain,
+            ],
+            &[
+                req(0, 4, 4, 0, 0, 0),
+                req(0, 4, 4, 1, 0, 0),
+                req(0, 4, 4, 0, 0, 0),
+                req(0, 4, 4, 0, 0, 0),
+                wait(192 + 10),
+                req(0, 4, 4, 0, 0, 0),
+                req(1, 4, 4, 1, 0, 0),
+                req(1, 4, 4, 1, 0, 0),
+                wait(250),
+                req(1, 4, 4, 2, 0, 0),
+            ],
+        ),
+    ));
+    // Single use: once per token, a second token with the same uuid, a shared jti.
+    seeds.push((
+        "single-use".into(),
+        policy_input(
+            [
+                channel_slot(0, 0, 1),
+                channel_slot(0, 0, 1),
+                channel_slot(1, 1, 0),
+                channel_slot(1, 0, 3),
+            ],
+            &[
+                req(0, 4, 4, 0, 0, 0),
+                req(0, 4, 4, 1, 0, 0),
+                req(1, 4, 4, 0, 0, 0),
+                req(2, 4, 4, 0, 0, 0),
+                req(3, 4, 4, 0, 0, 0),
+                req(2, 4, 4, 0, 0, 0),
+                wait(240),
+                req(3, 4, 4, 0, 0, 0),
+                req(0, 4, 4, 0, 0, 0),
+            ],
+        ),
+    ));
+    // Static denials (conid) and revocation consume nothing.
+    seeds.push((
+        "static-and-revoked".into(),
+        policy_input(
+            [
+                Slot {
+                    conid: 1,
+                    maxu: 2,
+                    climit: 1,
+                    cbeh: 1,
+                    dlimit: 1,
+                    ..u0
+                }
+                .bytes(),
+                Slot {
+                    maxu: 3,
+                    climit: 2,
+                    dlimit: 2,
+                    ..u0
+                }
+                .bytes(),
+                channel_slot(2, 1, 1),
+                plain,
+            ],
+            &[
+                req(0, 0, 0, 0, 0, 1),
+                req(0, 0, 0, 0, 0, 0),
+                req(0, 0, 0, 0, 0, 2),
+                req(1, 1, 1, 0, 0, 0),
+                revoke(1),
+                req(1, 1, 1, 0, 0, 0),
+                revoke(2),
+                req(2, 4, 4, 0, 0, 0),
+                req(0, 1, 0, 0, 0, 0),
+            ],
+        ),
+    ));
+    // Everything at once, over long waits past leases and expiries.
+    seeds.push((
+        "mixed-long".into(),
+        policy_input(
+            [
+                Slot {
+                    climit: 2,
+                    dlimit: 2,
+                    maxu: 5,
+                    maxip: 2,
+                    lifetime: 0,
+                    ..u0
+                }
+                .bytes(),
+                Slot {
+                    user: 2,
+                    climit: 1,
+                    cbeh: 2,
+                    dlimit: 3,
+                    jti: 1,
+                    maxu: 4,
+                    ..u0
+                }
+                .bytes(),
+                Slot {
+                    user: 2,
+                    climit: 3,
+                    cbeh: 1,
+                    jti: 1,
+                    lifetime: 3,
+                    ..u0
+                }
+                .bytes(),
+                channel_slot(1, 0, 2),
+            ],
+            &[
+                req(0, 0, 0, 0, 0, 0),
+                req(1, 1, 1, 1, 1, 1),
+                req(2, 2, 2, 2, 0, 2),
+                req(3, 4, 4, 4, 1, 0),
+                wait(140),
+                req(0, 1, 1, 3, 0, 0),
+                req(1, 2, 1, 1, 1, 1),
+                wait(200),
+                req(2, 3, 3, 0, 0, 0),
+                wait(250),
+                req(0, 0, 0, 0, 0, 0),
+                req(2, 0, 0, 0, 0, 0),
+                req(1, 0, 1, 0, 0, 0),
+                end_session(1, 0),
+                remove_device(1, 1),
+                req(1, 0, 1, 0, 0, 0),
+            ],
+        ),
+    ));
+    seeds
 }
