@@ -69,7 +69,6 @@ impl NumericDate {
 
     /// Fractional seconds since the epoch; `None` when not finite or out of range.
     pub fn from_secs_f64(secs: f64) -> Option<NumericDate> {
-        // `!(x >= 0)` also catches NaN.
         if secs.is_finite() && secs >= 0.0 && secs <= Self::MAX_SECS as f64 {
             Some(NumericDate(Repr::Float(secs)))
         } else {

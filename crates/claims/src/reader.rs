@@ -29,13 +29,7 @@ impl ClaimReader {
         convert: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<T> {
         let value = self.object.take(claim)?;
-        match convert(value) {
-            Ok(converted) => Some(converted),
-            Err(violation) => {
-                self.violations.push(violation);
-                None
-            }
-        }
+        self.convert(value, convert)
     }
 
     /// Like [`Self::take`], but records `MissingClaim` when absent.
@@ -44,11 +38,25 @@ impl ClaimReader {
         claim: &'static str,
         convert: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<T> {
-        if !self.object.contains_key(claim) {
+        let Some(value) = self.object.take(claim) else {
             self.violations.push(Violation::MissingClaim { claim });
             return None;
+        };
+        self.convert(value, convert)
+    }
+
+    fn convert<T>(
+        &mut self,
+        value: Value,
+        convert: impl FnOnce(Value) -> Result<T, Violation>,
+    ) -> Option<T> {
+        match convert(value) {
+            Ok(converted) => Some(converted),
+            Err(violation) => {
+                self.violations.push(violation);
+                None
+            }
         }
-        self.take(claim, convert)
     }
 
     pub(crate) fn string(&mut self, claim: &'static str) -> Option<String> {

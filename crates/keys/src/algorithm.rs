@@ -2,6 +2,11 @@
 
 use std::fmt;
 
+/// ES256 signatures: `r‖s`, 32 bytes each.
+pub(crate) const ES256_SIGNATURE_LEN: usize = 64;
+/// ES384 signatures: `r‖s`, 48 bytes each.
+pub(crate) const ES384_SIGNATURE_LEN: usize = 96;
+
 /// A JWS `alg` this library signs and verifies with (SPEC §1).
 ///
 /// Every other value — `none`, `HS256`, `PS256`, `ES512`, `EdDSA`, different case — has no
@@ -39,8 +44,8 @@ impl Algorithm {
     pub fn signature_len(self) -> Option<usize> {
         match self {
             Algorithm::Rs256 => None,
-            Algorithm::Es256 => Some(64),
-            Algorithm::Es384 => Some(96),
+            Algorithm::Es256 => Some(ES256_SIGNATURE_LEN),
+            Algorithm::Es384 => Some(ES384_SIGNATURE_LEN),
         }
     }
 

@@ -8,6 +8,7 @@ use elliptic_curve::pkcs8::SubjectPublicKeyInfoRef;
 use elliptic_curve::pkcs8::der::Decode as _;
 use rsa::traits::PublicKeyParts as _;
 
+use crate::algorithm::{ES256_SIGNATURE_LEN, ES384_SIGNATURE_LEN};
 use crate::asn1::{self, EcCurve, KeyAlgorithm};
 use crate::error::truncated;
 use crate::{Algorithm, KeyError, pem};
@@ -263,6 +264,16 @@ impl PublicKey {
             PublicKey::Rs256(_) => Algorithm::Rs256,
             PublicKey::Es256(_) => Algorithm::Es256,
             PublicKey::Es384(_) => Algorithm::Es384,
+        }
+    }
+
+    /// Length in bytes of every signature this key verifies: the modulus length for RS256,
+    /// 64 for ES256, 96 for ES384.
+    pub fn signature_len(&self) -> usize {
+        match self {
+            PublicKey::Rs256(key) => key.signature_len(),
+            PublicKey::Es256(_) => ES256_SIGNATURE_LEN,
+            PublicKey::Es384(_) => ES384_SIGNATURE_LEN,
         }
     }
 

@@ -21,7 +21,7 @@ pub struct Header {
 impl Header {
     /// Applies the header rules: `alg` present and supported (`none` in any case refused),
     /// no `crit`, no `b64: false`, `typ` (if any) `JWT`, `kid` (if any) a string.
-    pub(crate) fn from_json_object(object: &Map<String, Value>) -> Result<Header, VerifyError> {
+    pub(crate) fn from_json_object(mut object: Map<String, Value>) -> Result<Header, VerifyError> {
         let alg = match object.get("alg") {
             None => return Err(VerifyError::MissingAlgorithm),
             Some(Value::String(alg)) => alg,
@@ -50,24 +50,25 @@ impl Header {
                 });
             }
         }
-        let typ = optional_string(object, "typ")?;
+        let typ = optional_string(&mut object, "typ")?;
         if let Some(typ) = &typ
             && !typ.eq_ignore_ascii_case("JWT")
         {
             return Err(VerifyError::UnexpectedType { typ: cut(typ, 32) });
         }
-        let kid = optional_string(object, "kid")?;
+        let kid = optional_string(&mut object, "kid")?;
         Ok(Header { alg, kid, typ })
     }
 }
 
+/// Moves the string member `name` out of the header (the map is dropped afterwards).
 fn optional_string(
-    object: &Map<String, Value>,
+    object: &mut Map<String, Value>,
     name: &'static str,
 ) -> Result<Option<String>, VerifyError> {
-    match object.get(name) {
+    match object.remove(name) {
         None => Ok(None),
-        Some(Value::String(value)) => Ok(Some(value.clone())),
+        Some(Value::String(value)) => Ok(Some(value)),
         Some(_) => Err(VerifyError::InvalidHeaderMember {
             name,
             expected: "a string",

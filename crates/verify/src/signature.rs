@@ -1,7 +1,6 @@
 //! The one place a signature is checked, one arm per algorithm.
 
 use playback_auth_keys::{Algorithm, PublicKey};
-use rsa::traits::PublicKeyParts;
 
 use crate::error::VerifyError;
 
@@ -39,7 +38,8 @@ pub fn verify_signature(
     signing_input: &[u8],
     signature: &[u8],
 ) -> Result<(), VerifyError> {
-    let length = |expected: usize| {
+    let expected = key.signature_len();
+    let length = || {
         if signature.len() == expected {
             Ok(())
         } else {
@@ -53,7 +53,7 @@ pub fn verify_signature(
     match (alg, key) {
         (Algorithm::Rs256, PublicKey::Rs256(key)) => {
             let key = key.inner();
-            length(key.size())?;
+            length()?;
             let hashed = <rsa::sha2::Sha256 as rsa::sha2::Digest>::digest(signing_input);
             key.verify(
                 rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha256>(),
@@ -64,7 +64,7 @@ pub fn verify_signature(
         }
         (Algorithm::Es256, PublicKey::Es256(key)) => {
             use p256::ecdsa::signature::Verifier as _;
-            length(64)?;
+            length()?;
             let signature = p256::ecdsa::Signature::from_slice(signature)
                 .map_err(|_| VerifyError::InvalidSignature)?;
             key.inner()
@@ -73,7 +73,7 @@ pub fn verify_signature(
         }
         (Algorithm::Es384, PublicKey::Es384(key)) => {
             use p384::ecdsa::signature::Verifier as _;
-            length(96)?;
+            length()?;
             let signature = p384::ecdsa::Signature::from_slice(signature)
                 .map_err(|_| VerifyError::InvalidSignature)?;
             key.inner()

@@ -219,7 +219,7 @@ impl Verifier {
         self.check_token_len(token)?;
         let parts = split(token)?;
         let header = parse_object(&decode(parts.header, Segment::Header)?, Segment::Header)?;
-        let header = Header::from_json_object(&header)?;
+        let header = Header::from_json_object(header)?;
         if !self.algorithms.contains(&header.alg) {
             return Err(VerifyError::AlgorithmNotAllowed { alg: header.alg });
         }
