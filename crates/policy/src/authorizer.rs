@@ -149,13 +149,7 @@ where
     ) -> (Decision, Option<VerifiedToken>) {
         let keys = match self.registry.key_set(&ctx.account).await {
             Ok(keys) => keys,
-            Err(_) => {
-                let decision = self
-                    .engine
-                    .reject(None, ctx, DenyReason::StoreUnavailable)
-                    .await;
-                return (decision, None);
-            }
+            Err(_) => return (self.engine.reject_registry_fault(ctx).await, None),
         };
         match self
             .verifier

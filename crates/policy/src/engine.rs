@@ -1,5 +1,6 @@
 //! [`PolicyEngine`]: revocation, static checks and one atomic store operation per decision.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -158,6 +159,14 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         decision
     }
 
+    /// Denies a request whose keys could not be read (the key registry is a store too):
+    /// counted in [`store_failures`](Self::store_failures) and audited, and always closed —
+    /// without keys nothing can be verified, whatever the fail-open setting.
+    pub(crate) async fn reject_registry_fault(&self, ctx: &RequestContext) -> Decision {
+        self.store_failures.fetch_add(1, Ordering::Relaxed);
+        self.reject(None, ctx, DenyReason::StoreUnavailable).await
+    }
+
     async fn record(&self, record: AuditRecord) {
         if self.audit.record(record).await.is_err() {
             // The decision stands: an unavailable audit trail must not turn viewers away
@@ -191,13 +200,13 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
             Ok(plan) => plan,
             Err(reason) => return (Decision::Deny(reason), None),
         };
-        let session = plan.session.as_ref().map(|s| s.session_key.clone());
         if plan.is_empty() {
+            // No stateful claim: no session either.
             let allowed = Allowed {
                 degraded,
                 ..Allowed::default()
             };
-            return (Decision::Allow(allowed), session);
+            return (Decision::Allow(allowed), None);
         }
         let decision = match self.store.apply(&plan).await {
             Ok(Outcome::Applied(applied)) => Decision::Allow(Allowed {
@@ -212,7 +221,7 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
                 .store_fault()
                 .unwrap_or_else(|| Decision::Allow(Allowed::degraded())),
         };
-        (decision, session)
+        (decision, plan.session.map(|session| session.session_key))
     }
 
     /// Counts a store fault; the denial to return when failing closed.
@@ -229,6 +238,10 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         token: &VerifiedToken,
         ctx: &RequestContext,
     ) -> Result<DecisionPlan, DenyReason> {
+        // The token's id (its `jti`, or the hex of its digest) is built at most once: for the
+        // partition of a token without a user and for the token's counters.
+        let token_id = OnceCell::new();
+        let token_id = || token_id.get_or_init(|| token.token_id()).clone();
         let partition = match token.uid() {
             Some(uid) => Partition::User {
                 account: ctx.account.clone(),
@@ -236,14 +249,14 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
             },
             None => Partition::Token {
                 account: ctx.account.clone(),
-                token_id: token.token_id(),
+                token_id: token_id(),
             },
         };
         let mut plan = DecisionPlan::new(partition, ctx.now);
         match &token.claims {
             PlaybackClaims::Restriction(claims) => {
                 if claims.maxu.is_some() || claims.maxip.is_some() {
-                    let mut token_plan = self.token_plan(token, ctx);
+                    let mut token_plan = self.token_plan(token_id(), token, ctx);
                     token_plan.max_uses = claims.maxu;
                     token_plan.max_ips = claims.maxip;
                     plan = plan.with_token(token_plan);
@@ -264,8 +277,10 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
             }
             PlaybackClaims::Channel(claims) => {
                 if let Some(uuid) = &claims.single_use_uuid {
-                    plan =
-                        plan.with_token(self.token_plan(token, ctx).with_single_use(uuid.as_str()));
+                    plan = plan.with_token(
+                        self.token_plan(token_id(), token, ctx)
+                            .with_single_use(uuid.as_str()),
+                    );
                 }
             }
             PlaybackClaims::StaticUrl(_) => {}
@@ -273,14 +288,19 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         Ok(plan)
     }
 
-    fn token_plan(&self, token: &VerifiedToken, ctx: &RequestContext) -> TokenPlan {
+    fn token_plan(
+        &self,
+        token_id: String,
+        token: &VerifiedToken,
+        ctx: &RequestContext,
+    ) -> TokenPlan {
         let expires_at = token
             .expires_at()
             .unwrap_or_else(|| ctx.now.saturating_add(MAX_LIFETIME))
             .saturating_add(self.config.leeway);
         // `maxip` counts clients: an IPv4-mapped IPv6 address (what a dual-stack socket
         // reports for an IPv4 peer) is the same client as its IPv4 form.
-        TokenPlan::new(token.token_id(), ctx.client_ip.to_canonical(), expires_at)
+        TokenPlan::new(token_id, ctx.client_ip.to_canonical(), expires_at)
     }
 
     /// The user's active stream sessions at `now`, oldest first.
@@ -357,7 +377,7 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         self.audit_failures.load(Ordering::Relaxed)
     }
 
-    /// How many decisions met a failing state or revocation store.
+    /// How many decisions met a failing state, revocation or key-registry store.
     pub fn store_failures(&self) -> u64 {
         self.store_failures.load(Ordering::Relaxed)
     }

@@ -265,6 +265,7 @@ async fn a_registry_fault_fails_closed_and_is_audited() {
     let authorizer = authorizer(DownRegistry);
     let decision = authorizer.authorize(&token(&key, 5), &ctx(at(1))).await;
     assert_eq!(decision.deny_reason(), Some(&DenyReason::StoreUnavailable));
+    assert_eq!(authorizer.engine().store_failures(), 1);
     assert_eq!(
         authorizer.engine().audit().all_records()[0]
             .reason
