@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::claims_object::ClaimsObject;
-use crate::error::{DecodeError, Violation, Violations};
+use crate::error::{DecodeError, StrictJsonError, Violation, Violations};
 use crate::names;
 use crate::numeric_date::NumericDate;
 use crate::time_rules::TimeClaims;
@@ -42,12 +42,14 @@ pub trait ClaimSet: Sized {
     /// The claims this crate does not know, kept as they came.
     fn extra(&self) -> &Map<String, Value>;
 
-    /// Decodes JSON bytes; the object must be a claim set of this kind.
+    /// Decodes JSON bytes under the strict rules the verifier applies (no duplicate member
+    /// names, bounded nesting); the object must be a claim set of this kind.
     fn from_json_slice(bytes: &[u8]) -> Result<Self, DecodeError> {
-        match serde_json::from_slice(bytes).map_err(DecodeError::Json)? {
-            Value::Object(object) => Self::from_json_object(object).map_err(DecodeError::Invalid),
-            _ => Err(DecodeError::NotAnObject),
-        }
+        let object = ClaimsObject::from_json_slice(bytes).map_err(|error| match error {
+            StrictJsonError::NotAnObject => DecodeError::NotAnObject,
+            other => DecodeError::Json(other),
+        })?;
+        Self::from_claims_object(object).map_err(DecodeError::Invalid)
     }
 
     /// `jti`, when the token has a string one (the id that use counts are kept under).

@@ -371,9 +371,10 @@ pub enum StrictJsonError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DecodeError {
-    /// The bytes are not JSON.
-    #[error("claims are not valid JSON")]
-    Json(#[source] serde_json::Error),
+    /// The bytes are not strict JSON: not UTF-8, not JSON, nested too deep, or an object
+    /// with a duplicate member name (the rules of [`crate::strict_json`]).
+    #[error("claims are not valid JSON: {0}")]
+    Json(#[source] StrictJsonError),
     /// The JSON is not an object.
     #[error("claims must be a JSON object")]
     NotAnObject,

@@ -55,8 +55,44 @@ fn reports_the_chosen_kinds_violations() {
 #[test]
 fn delegates_validation_and_encoding() {
     let claims = PlaybackClaims::from_json_slice(br#"{"accid":"a","iat":1,"climit":2}"#).unwrap();
-    assert!(claims.validate().is_err());
+    assert_eq!(
+        claims.validate().unwrap_err().into_vec(),
+        vec![Violation::ClaimRequires {
+            claim: "climit",
+            requires: "uid"
+        }]
+    );
     assert_eq!(claims.account(), Some("a"));
     assert!(claims.as_restriction().is_some() && claims.as_channel().is_none());
     assert_eq!(claims.to_json_object().unwrap().len(), 3);
+}
+
+/// Bytes are decoded under the verifier's strict JSON rules: a repeated claim is refused,
+/// not resolved to its last value.
+#[test]
+fn decoding_bytes_is_strict_json() {
+    use crate::{DecodeError, StrictJsonError};
+
+    let duplicate = br#"{"accid":"a","iat":1,"maxu":5,"maxu":1000}"#;
+    assert!(matches!(
+        PlaybackClaims::from_json_slice(duplicate),
+        Err(DecodeError::Json(StrictJsonError::DuplicateMember { name })) if name == "maxu"
+    ));
+    assert!(matches!(
+        PlaybackClaims::from_json_slice(b"[1,2]"),
+        Err(DecodeError::NotAnObject)
+    ));
+    assert!(matches!(
+        PlaybackClaims::from_json_slice(b"{\"accid\":"),
+        Err(DecodeError::Json(StrictJsonError::Syntax(_)))
+    ));
+    let deep = format!(
+        "{{\"accid\":\"a\",\"iat\":1,\"x\":{}{}}}",
+        "[".repeat(40),
+        "]".repeat(40)
+    );
+    assert!(matches!(
+        PlaybackClaims::from_json_slice(deep.as_bytes()),
+        Err(DecodeError::Json(StrictJsonError::NestingTooDeep { .. }))
+    ));
 }
