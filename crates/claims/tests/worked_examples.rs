@@ -4,7 +4,7 @@
 
 use playback_auth_claims::{
     ClaimSet, ConcurrencyBehavior, PlaybackRestrictionClaims, PrivateChannelClaims, SecurityLevel,
-    StaticUrlClaims,
+    StaticUrlClaims, Violation,
 };
 use serde_json::Value;
 
@@ -43,7 +43,19 @@ fn level_2_licence_key_protection() {
         "examples/level2_licence_protection.json"
     ));
     claims.validate_for_level(SecurityLevel::Two).unwrap();
-    assert!(claims.validate_for_level(SecurityLevel::One).is_err());
+    // Level 1 allows none of the licence key protection claims, and says which.
+    let refused: Vec<Violation> = claims
+        .validate_for_level(SecurityLevel::One)
+        .unwrap_err()
+        .into_vec();
+    let level_one = |claim| Violation::NotAllowedAtLevel {
+        claim,
+        level: SecurityLevel::One,
+    };
+    for claim in ["conid", "ua", "maxip", "maxu"] {
+        assert!(refused.contains(&level_one(claim)), "{claim}: {refused:?}");
+    }
+    assert_eq!(refused.len(), 4, "{refused:?}");
     assert_eq!(claims.maxu.map(|n| n.get()), Some(10));
 }
 

@@ -1,5 +1,5 @@
 use super::*;
-use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
+use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims, Violation};
 
 fn claims() -> PlaybackRestrictionClaims {
     PlaybackRestrictionClaims::builder("acct", NumericDate::from_secs(1_700_000_000).unwrap())
@@ -73,11 +73,13 @@ fn sign_serialize_checks_the_universal_time_rules() {
     );
     assert!(matches!(
         signer.sign_serialize(&serde_json::json!({"iat": 0, "exp": 9_999_999})),
-        Err(SignError::InvalidClaims(_))
+        Err(SignError::InvalidClaims(violations))
+            if matches!(violations.first(), Some(Violation::ExpiryTooFar { .. }))
     ));
     assert!(matches!(
         signer.sign_serialize(&serde_json::json!({"exp": "tomorrow"})),
-        Err(SignError::InvalidClaims(_))
+        Err(SignError::InvalidClaims(violations))
+            if matches!(violations.first(), Some(Violation::WrongType { claim: "exp", .. }))
     ));
     assert!(matches!(
         signer.sign_serialize(&serde_json::json!([1])),
