@@ -142,6 +142,18 @@ async fn story(app: Router, clock: &TestClock) {
         .await
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = anonymous.json().await.unwrap();
+    assert_eq!(body["error"], "admin_unauthorized");
+    // A path that is neither playback nor admin is a plain 404, not an admin 401.
+    let stray = server
+        .http
+        .get(format!("{}/favicon.ico", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stray.status(), StatusCode::NOT_FOUND);
+    let body: Value = stray.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
 
     // Register the publisher's public key through the admin API.
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
@@ -170,6 +182,18 @@ async fn story(app: Router, clock: &TestClock) {
         .build()
         .unwrap();
     let token = Signer::new(key).sign(&claims).unwrap();
+
+    // Another method on the playback route is refused by the router before the layer: it
+    // admits no session (the two plays below still fit under climit 2) and is not audited.
+    let posted = server
+        .http
+        .post(format!("{}/v1/play/{ACCOUNT}/{VIDEO}", server.base))
+        .bearer_auth(&token)
+        .header("x-session-id", "sneaky")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), StatusCode::METHOD_NOT_ALLOWED);
 
     let (status, body) = server.play(&token, "tv").await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -10,7 +10,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use playback_auth::admin::{AdminApi, AdminToken};
@@ -87,14 +89,27 @@ where
     let layer = PlaybackAuthLayer::builder(Arc::clone(&authorizer), ContentRoute::new(PLAY_ROUTE)?)
         .clock(settings.clock.clone())
         .build();
-    let playback = Router::new()
-        .route(PLAY_ROUTE, get(play))
-        .route_layer(layer);
     let admin = AdminApi::new(authorizer, Arc::new(reports), settings.admin_token)
         .clock(Arc::new(settings.clock))
         .report_delay(settings.report_delay)
         .router();
-    Ok(playback.merge(admin))
+    Ok(Router::new()
+        // The layer wraps the GET handler only: a request with another method is answered
+        // 405 by the router and never reaches the authorizer (it would count a use).
+        .route(PLAY_ROUTE, get(play).route_layer(layer))
+        // The admin API owns its two prefixes, with its own credential check, 404 and 405;
+        // merged instead, its fallback would answer every unknown path with 401.
+        .route_service("/v1/accounts/{*rest}", admin.clone().into_service::<Body>())
+        .route_service("/v1/audit/{*rest}", admin.into_service::<Body>())
+        .fallback(not_found))
+}
+
+/// Any other path.
+async fn not_found() -> (StatusCode, Json<Value>) {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({ "error": "not_found", "message": "no route matches this path" })),
+    )
 }
 
 /// The demo playback endpoint: only reached when the layer allowed the request, with the
