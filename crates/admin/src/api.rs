@@ -111,7 +111,6 @@ where
             reports: self.reports,
             clock: self.clock,
             report_delay: self.report_delay,
-            executions: audit::Owners::default(),
         });
         routes::<Stores<S, R, A, K, AS>>()
             .method_not_allowed_fallback(method_not_allowed)
@@ -224,7 +223,6 @@ pub(crate) struct Shared<B: Backend> {
     pub(crate) reports: Arc<AuditReports<B::ReportSink>>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) report_delay: Duration,
-    pub(crate) executions: audit::Owners,
 }
 
 impl<B: Backend> Shared<B> {

@@ -201,3 +201,14 @@ async fn an_engine_writing_through_a_shared_sink_feeds_the_reports() {
         Some("store_unavailable")
     );
 }
+
+#[test]
+fn an_execution_knows_its_account() {
+    let reports = reports();
+    let first = reports.request("acct-1", YESTERDAY, TODAY).unwrap();
+    let second = reports.request("acct-2", YESTERDAY, TODAY).unwrap();
+    assert_eq!(reports.account(first).as_deref(), Some("acct-1"));
+    assert_eq!(reports.account(second).as_deref(), Some("acct-2"));
+    assert!(reports.remove(first));
+    assert_eq!(reports.account(first), None);
+}

@@ -1,44 +1,17 @@
 //! `/v1/audit/accounts/{account}/…`: daily audit reports, queried then polled.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
 use http::StatusCode;
-use playback_auth_policy::{AuditRecord, AuditReports, AuditSink, ExecutionId, ExecutionStatus};
+use playback_auth_policy::{AuditRecord, ExecutionId, ExecutionStatus};
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 
 use crate::api::{Backend, Shared};
 use crate::error::ApiError;
 use crate::extract::{Params, check_account};
-
-/// Which account asked for each execution, so an account sees only its own.
-///
-/// [`AuditReports`] numbers executions across accounts and does not say whose an id is;
-/// entries are dropped once the reports have forgotten the execution.
-#[derive(Debug, Default)]
-pub(crate) struct Owners {
-    by_id: Mutex<HashMap<ExecutionId, String>>,
-}
-
-impl Owners {
-    fn insert<S: AuditSink>(&self, id: ExecutionId, account: &str, reports: &AuditReports<S>) {
-        let mut owners = self.lock();
-        owners.retain(|known, _| reports.status(*known).is_some());
-        owners.insert(id, account.to_owned());
-    }
-
-    fn is_owner(&self, id: ExecutionId, account: &str) -> bool {
-        self.lock().get(&id).is_some_and(|owner| owner == account)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<ExecutionId, String>> {
-        // No code panics while holding the lock, so the map is still consistent.
-        self.by_id.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct QueryPath {
@@ -80,7 +53,6 @@ pub(crate) async fn query<B: Backend>(
     let date = parse_date(&path.date)?;
     let today = api.now().to_offset_date_time().date();
     let id = api.reports.request(account, date, today)?;
-    api.executions.insert(id, account, &api.reports);
 
     let reports = Arc::clone(&api.reports);
     let delay = api.report_delay;
@@ -149,7 +121,8 @@ fn owned_execution<B: Backend>(
 ) -> Result<(ExecutionId, ExecutionStatus), ApiError> {
     let account = check_account(&path.account)?;
     let id = parse_execution_id(&path.id)?;
-    if !api.executions.is_owner(id, account) {
+    // Ids are numbered across accounts: another account's id is as unknown as a made-up one.
+    if api.reports.account(id).as_deref() != Some(account) {
         return Err(ApiError::ExecutionNotFound);
     }
     let status = api.reports.status(id).ok_or(ApiError::ExecutionNotFound)?;

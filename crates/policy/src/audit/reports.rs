@@ -254,6 +254,16 @@ impl<S: AuditSink> AuditReports<S> {
             })
     }
 
+    /// The account an execution was requested for; `None` for an unknown (or dropped) id.
+    /// Ids are numbered across accounts: an API serving several accounts checks this before
+    /// answering one account about an id.
+    pub fn account(&self, id: ExecutionId) -> Option<String> {
+        self.executions()
+            .by_id
+            .get(&id.0)
+            .map(|execution| execution.account.clone())
+    }
+
     /// The report of a completed execution; `None` while processing, after a failure, or
     /// for an unknown id.
     pub fn report(&self, id: ExecutionId) -> Option<Arc<Report>> {
