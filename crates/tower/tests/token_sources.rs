@@ -1,5 +1,6 @@
 //! Where the token comes from: the bearer header, each query parameter, a configured list;
-//! none is `401 token_missing`, two different ones are `400 conflicting_tokens`.
+//! none is `401 token_missing`, two different ones are `400 conflicting_tokens`, a parameter
+//! that is not percent-encoding `400 malformed_query`.
 
 mod common;
 
@@ -73,4 +74,18 @@ async fn two_different_tokens_are_400_conflicting_tokens() {
     get_reply(&app, play(&first).uri(format!("{PLAY}?bcov_auth={first}")))
         .await
         .assert_allowed();
+}
+
+#[tokio::test]
+async fn a_token_parameter_that_is_not_percent_encoding_is_400_malformed_query() {
+    let (authorizer, _keys) = authorizer().await;
+    let app = app(builder(&authorizer).build());
+    for uri in [
+        format!("{PLAY}?token=%ZZ"),
+        format!("{PLAY}?bcov_auth=abc%4"),
+    ] {
+        get_reply(&app, request(&uri))
+            .await
+            .assert_denied(400, "malformed_query");
+    }
 }
