@@ -10,7 +10,7 @@ use http::{HeaderValue, StatusCode};
 use playback_auth_claims::UidError;
 use playback_auth_keys::KeyError;
 use playback_auth_policy::{
-    AuditError, RegistryError, ReportError, RevocationError, RevocationKind, StoreError,
+    AuditError, RegistryError, ReportError, RevocationError, RevocationKind, StoreError, TokenError,
 };
 use playback_auth_verify::VerifyError;
 use serde_json::json;
@@ -177,6 +177,16 @@ impl From<RegistryError> for ApiError {
             RegistryError::RegistryFull { capacity } => Self::TooManyKeys(capacity),
             RegistryError::Backend { source } => Self::StoreUnavailable(source),
             other => Self::KeyRefused(Self::detail(&other)),
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::Registry(error) => Self::from(error),
+            TokenError::Invalid(error) => Self::InvalidToken(error),
+            other => Self::store(other),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The one-call authorizer: token bytes and request in, decision out.
 
-use playback_auth_claims::PlaybackClaims;
+use playback_auth_claims::{NumericDate, PlaybackClaims};
 use playback_auth_verify::{Verifier, VerifyError};
 
 use crate::audit::AuditSink;
@@ -8,6 +8,7 @@ use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Decision, DenyReason};
 use crate::digest::TokenDigest;
 use crate::engine::PolicyEngine;
+use crate::error::TokenError;
 use crate::registry::KeyRegistry;
 use crate::revocation::RevocationStore;
 use crate::store::PolicyStore;
@@ -147,20 +148,13 @@ where
         token: &str,
         ctx: &RequestContext,
     ) -> (Decision, Option<VerifiedToken>) {
-        let keys = match self.registry.key_set(&ctx.account).await {
-            Ok(keys) => keys,
-            Err(_) => return (self.engine.reject_registry_fault(ctx).await, None),
-        };
-        match self
-            .verifier
-            .verify_with::<PlaybackClaims>(&keys, token, ctx.now)
-        {
-            Ok(verified) => {
-                let token = VerifiedToken::new(verified.claims, token);
+        match self.verify_token(&ctx.account, token, ctx.now).await {
+            Ok(token) => {
                 let decision = self.engine.decide(&token, ctx).await;
                 (decision, Some(token))
             }
-            Err(error) => {
+            Err(TokenError::Registry(_)) => (self.engine.reject_registry_fault(ctx).await, None),
+            Err(TokenError::Invalid(error)) => {
                 // An oversized token is not hashed: rejecting it must cost nothing that grows
                 // with what the client sent.
                 let digest = (!matches!(error, VerifyError::TokenTooLong { .. }))
@@ -172,6 +166,31 @@ where
                 (decision, None)
             }
         }
+    }
+
+    /// Verifies `token` for `account` at `now` with the account's current keys from the
+    /// registry, without deciding anything or writing an audit record — for callers that
+    /// act on a token rather than let it play (e.g. an API that revokes it).
+    ///
+    /// # Errors
+    /// [`TokenError::Registry`] when the keys cannot be read, [`TokenError::Invalid`] when
+    /// the token fails verification.
+    pub async fn verify_token(
+        &self,
+        account: &str,
+        token: &str,
+        now: NumericDate,
+    ) -> Result<VerifiedToken, TokenError> {
+        let keys = self
+            .registry
+            .key_set(account)
+            .await
+            .map_err(TokenError::Registry)?;
+        let verified = self
+            .verifier
+            .verify_with::<PlaybackClaims>(&keys, token, now)
+            .map_err(TokenError::Invalid)?;
+        Ok(VerifiedToken::new(verified.claims, token))
     }
 
     /// The policy engine (sessions, devices, revocation and audit live behind it).

@@ -129,6 +129,18 @@ pub enum ReportError {
     },
 }
 
+/// Why [`Authorizer::verify_token`](crate::Authorizer::verify_token) found no valid token.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The account's keys could not be read.
+    #[error("the account's keys could not be read")]
+    Registry(#[source] RegistryError),
+    /// The token failed verification with the account's keys.
+    #[error("invalid token: {0}")]
+    Invalid(#[source] playback_auth_verify::VerifyError),
+}
+
 /// Why a public key could not be registered, read or removed.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]

@@ -26,7 +26,7 @@ pub use decision::{Allowed, Decision, DenyReason, SessionChange};
 pub use digest::TokenDigest;
 pub use engine::{PolicyConfig, PolicyEngine};
 pub use error::StoreError;
-pub use error::{AuditError, RegistryError, ReportError, RevocationError};
+pub use error::{AuditError, RegistryError, ReportError, RevocationError, TokenError};
 pub use memory::{MemoryPolicyStore, MemorySnapshot};
 pub use registry::{
     DEFAULT_KEYS_PER_ACCOUNT, KeyFamily, KeyKind, KeyRecord, KeyRegistry, MAX_KEY_ID_LEN,

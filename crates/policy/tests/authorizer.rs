@@ -312,3 +312,41 @@ async fn authorize_verified_returns_no_token_when_verification_or_the_registry_f
     assert_eq!(decision.deny_reason(), Some(&DenyReason::StoreUnavailable));
     assert!(verified.is_none());
 }
+
+/// `verify_token` is the authorizer's verification step alone: the account's keys, the
+/// verifier's rules, and no decision or audit record.
+#[tokio::test]
+async fn verify_token_checks_without_deciding_or_auditing() {
+    use playback_auth_policy::TokenError;
+
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let stranger = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let down = authorizer(DownRegistry);
+    let authorizer = authorizer(registered(&[&key]).await);
+    let valid = token(&key, 1);
+
+    let verified = authorizer
+        .verify_token(ACCOUNT, &valid, at(1))
+        .await
+        .unwrap();
+    assert_eq!(verified.digest, TokenDigest::of_token(&valid));
+    // Twice: verifying consumed none of the token's single use.
+    authorizer
+        .verify_token(ACCOUNT, &valid, at(1))
+        .await
+        .unwrap();
+    assert!(authorizer.authorize(&valid, &ctx(at(1))).await.is_allowed());
+
+    assert!(matches!(
+        authorizer
+            .verify_token(ACCOUNT, &token(&stranger, 1), at(1))
+            .await,
+        Err(TokenError::Invalid(VerifyError::InvalidSignature))
+    ));
+    assert!(matches!(
+        down.verify_token(ACCOUNT, &valid, at(1)).await,
+        Err(TokenError::Registry(RegistryError::Backend { .. }))
+    ));
+    // Only the one authorize call above was audited.
+    assert_eq!(authorizer.engine().audit().all_records().len(), 1);
+}

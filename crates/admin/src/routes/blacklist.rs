@@ -5,8 +5,8 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use http::StatusCode;
-use playback_auth_claims::{NumericDate, PlaybackClaims};
-use playback_auth_policy::{KeyRegistry, RevocationStore, TokenDigest, VerifiedToken};
+use playback_auth_claims::NumericDate;
+use playback_auth_policy::{RevocationStore, TokenDigest};
 use playback_auth_verify::{Verifier, VerifyError};
 use serde::{Deserialize, Serialize};
 
@@ -43,25 +43,19 @@ pub(crate) async fn add<B: Backend>(
 ) -> Result<StatusCode, ApiError> {
     let account = check_account(&path.account)?;
     let now = api.now();
-    let verifier = api.authorizer.verifier();
-    check_length(verifier, &path.token)?;
-    let keys = api
+    // The length first: an over-long token costs no registry read.
+    check_length(api.authorizer.verifier(), &path.token)?;
+    let token = api
         .authorizer
-        .registry()
-        .key_set(account)
-        .await
-        .map_err(ApiError::from)?;
-    let verified = verifier
-        .verify_with::<PlaybackClaims>(&keys, &path.token, now)
-        .map_err(ApiError::InvalidToken)?;
+        .verify_token(account, &path.token, now)
+        .await?;
     // A key may be registered for several accounts; each list holds its own account's tokens
     // (private-channel tokens carry no account and are listed where they verify).
-    if let Some(token_account) = verified.claims.account()
+    if let Some(token_account) = token.claims.account()
         && token_account != account
     {
         return Err(ApiError::AccountMismatch(token_account.to_owned()));
     }
-    let token = VerifiedToken::new(verified.claims, &path.token);
     api.authorizer
         .engine()
         .revocations()
