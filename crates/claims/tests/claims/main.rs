@@ -1,0 +1,9 @@
+//! Integration tests of `playback-auth-claims`, one binary with a module per behaviour.
+
+mod common;
+
+mod channel_rules;
+mod properties;
+mod restriction_rules;
+mod static_url_rules;
+mod worked_examples;

@@ -1,0 +1,217 @@
+//! `AuditSink` on Redis: capped streams per account and UTC day, read back for reports,
+//! purged by day.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use playback_auth_claims::NumericDate;
+use playback_auth_policy::{
+    AuditDecision, AuditRecord, AuditReports, AuditSink, ExecutionStatus, TokenDigest,
+};
+use playback_auth_redis::RedisStore;
+use time::macros::date;
+
+use crate::common::{ACCOUNT, ip};
+
+/// 2023-11-14T22:13:20Z + `secs`.
+fn time_at(secs: i64) -> NumericDate {
+    crate::common::at(secs)
+}
+
+const DAY: i64 = 24 * 60 * 60;
+
+fn record(account: &str, secs: i64, decision: AuditDecision) -> AuditRecord {
+    AuditRecord::new(
+        time_at(secs),
+        account,
+        ip(1),
+        "Player/1.0",
+        "video-7",
+        decision,
+    )
+    .with_uid("viewer-1")
+    .with_token_digest(TokenDigest::of_token("h.p.s"))
+    .with_reason("stream_limit_reached")
+}
+
+fn store(url: &str, cap: usize) -> RedisStore {
+    RedisStore::builder(url)
+        .key_prefix(crate::common::unique_prefix("audit"))
+        .timeout(Duration::from_secs(5))
+        .audit_records_per_day(cap)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn records_are_read_back_by_account_and_utc_day_in_order() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let sink = store(&url, 1000);
+    // 2023-11-14 ends at +6400 s.
+    let written = [
+        record(ACCOUNT, 0, AuditDecision::Allow),
+        record("acct-2", 1, AuditDecision::Deny),
+        record(ACCOUNT, 2, AuditDecision::Deny),
+        record(ACCOUNT, 6400, AuditDecision::Allow),
+    ];
+    for r in &written {
+        sink.record(r.clone()).await.unwrap();
+    }
+    let day = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 14))
+        .await
+        .unwrap();
+    assert_eq!(day.records, [written[0].clone(), written[2].clone()]);
+    assert_eq!(day.skipped, 0);
+    let next = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 15))
+        .await
+        .unwrap();
+    assert_eq!(next.records, [written[3].clone()]);
+    let other = sink
+        .records_for("acct-2", date!(2023 - 11 - 14))
+        .await
+        .unwrap();
+    assert_eq!(other.records, [written[1].clone()]);
+    assert!(
+        sink.records_for(ACCOUNT, date!(2023 - 11 - 13))
+            .await
+            .unwrap()
+            .records
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn unreadable_entries_are_skipped_not_fatal_and_pages_are_followed() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let sink = store(&url, 1_000_000);
+    let stream = sink.audit_stream_key(ACCOUNT, date!(2023 - 11 - 14));
+    let mut admin = crate::common::admin(&url).await;
+    for i in 0..2500 {
+        sink.record(record(ACCOUNT, i % 100, AuditDecision::Allow))
+            .await
+            .unwrap();
+        if i % 1000 == 7 {
+            let _: String = redis::cmd("XADD")
+                .arg(&stream)
+                .arg("*")
+                .arg("r")
+                .arg("{torn")
+                .query_async(&mut admin)
+                .await
+                .unwrap();
+            let _: String = redis::cmd("XADD")
+                .arg(&stream)
+                .arg("*")
+                .arg("other")
+                .arg("x")
+                .query_async(&mut admin)
+                .await
+                .unwrap();
+        }
+    }
+    let read = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 14))
+        .await
+        .unwrap();
+    assert_eq!(read.records.len(), 2500);
+    assert_eq!(read.skipped, 6);
+}
+
+#[tokio::test]
+async fn streams_are_capped_and_expire_after_the_retention_window() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let sink = store(&url, 10);
+    for i in 0..500 {
+        sink.record(record(ACCOUNT, i, AuditDecision::Deny))
+            .await
+            .unwrap();
+    }
+    let stream = sink.audit_stream_key(ACCOUNT, date!(2023 - 11 - 14));
+    let mut admin = crate::common::admin(&url).await;
+    let len: usize = redis::cmd("XLEN")
+        .arg(&stream)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    // `MAXLEN ~` trims whole stream nodes (100 entries by default).
+    assert!((10..=200).contains(&len), "XLEN {len}");
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(&stream)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    // The last record (+499 s) keeps its day (ends at +6400 s) for 30 more days, + 60 s margin.
+    let expected_ms = (6400 - 499 + 30 * DAY + 60) * 1000;
+    assert!(
+        ttl <= expected_ms && ttl > expected_ms - 5000,
+        "PTTL {ttl}, expected {expected_ms}"
+    );
+}
+
+#[tokio::test]
+async fn purge_drops_the_days_before_the_date_for_every_account() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let sink = store(&url, 1000);
+    for (account, secs) in [
+        (ACCOUNT, 0),
+        ("acct-2", 0),
+        (ACCOUNT, 6400),
+        (ACCOUNT, 6400 + DAY),
+    ] {
+        sink.record(record(account, secs, AuditDecision::Allow))
+            .await
+            .unwrap();
+    }
+    sink.purge_before(date!(2023 - 11 - 15)).await.unwrap();
+    for (account, day, expected) in [
+        (ACCOUNT, date!(2023 - 11 - 14), 0),
+        ("acct-2", date!(2023 - 11 - 14), 0),
+        (ACCOUNT, date!(2023 - 11 - 15), 1),
+        (ACCOUNT, date!(2023 - 11 - 16), 1),
+    ] {
+        let read = sink.records_for(account, day).await.unwrap();
+        assert_eq!(read.records.len(), expected, "{account} {day}");
+    }
+    sink.purge_before(date!(2023 - 11 - 17)).await.unwrap();
+    assert!(
+        sink.records_for(ACCOUNT, date!(2023 - 11 - 16))
+            .await
+            .unwrap()
+            .records
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn daily_reports_are_generated_from_the_redis_sink() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let sink = Arc::new(store(&url, 1000));
+    sink.record(record(ACCOUNT, 0, AuditDecision::Allow))
+        .await
+        .unwrap();
+    sink.record(record(ACCOUNT, 1, AuditDecision::Deny))
+        .await
+        .unwrap();
+    let reports = AuditReports::new(Arc::clone(&sink));
+    let id = reports
+        .request(ACCOUNT, date!(2023 - 11 - 14), date!(2023 - 11 - 15))
+        .unwrap();
+    assert_eq!(reports.status(id), Some(ExecutionStatus::Processing));
+    reports.run_pending().await;
+    assert_eq!(reports.status(id), Some(ExecutionStatus::Completed));
+    assert_eq!(reports.report(id).unwrap().records.len(), 2);
+}

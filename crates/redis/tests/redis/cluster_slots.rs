@@ -1,0 +1,253 @@
+//! Cluster safety: for every decision shape, every key the scripts touch hashes to one
+//! Redis Cluster slot — computed here with CRC16 per the Redis Cluster spec, cross-checked
+//! with `CLUSTER KEYSLOT`, and proven by running every shape on a cluster-mode node (which
+//! refuses a script whose keys span slots with `CROSSSLOT`).
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+
+use std::collections::BTreeSet;
+use std::num::NonZeroU32;
+use std::time::{Duration, Instant};
+
+use playback_auth_claims::{ConcurrencyBehavior, Uid};
+use playback_auth_policy::{
+    DecisionPlan, DevicePlan, Outcome, Partition, PolicyStore, RevocationStore, SessionPlan,
+    TokenDigest, TokenPlan,
+};
+use playback_auth_redis::RedisStore;
+
+use crate::common::{RedisServer, at, ip};
+
+/// CRC16/XMODEM (polynomial 0x1021, initial 0), as Redis Cluster uses.
+fn crc16(bytes: &[u8]) -> u16 {
+    let mut crc: u16 = 0;
+    for &byte in bytes {
+        crc ^= u16::from(byte) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
+
+/// The key's slot: CRC16 of the hash tag (the text between the first `{` and the next
+/// `}`, when not empty), else of the whole key, modulo 16384.
+fn key_slot(key: &str) -> u16 {
+    let bytes = key.as_bytes();
+    let hashed = bytes
+        .iter()
+        .position(|&b| b == b'{')
+        .and_then(|open| {
+            let rest = &bytes[open + 1..];
+            rest.iter()
+                .position(|&b| b == b'}')
+                .filter(|&close| close > 0)
+                .map(|close| &rest[..close])
+        })
+        .unwrap_or(bytes);
+    crc16(hashed) % 16384
+}
+
+#[test]
+fn crc16_matches_the_cluster_spec_examples() {
+    // The reference value from the Redis Cluster specification.
+    assert_eq!(crc16(b"123456789"), 0x31c3);
+    assert_eq!(key_slot("foo"), 12182);
+    assert_eq!(key_slot("a{foo}b"), 12182);
+    assert_eq!(key_slot("{}foo"), crc16(b"{}foo") % 16384);
+}
+
+fn nz(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap()
+}
+
+/// Every decision shape, for an account and uid (accounts, token ids, session keys and
+/// device ids with characters that would break a naive hash tag; uids cannot hold braces).
+fn shapes(account: &str, uid: &str) -> Vec<(&'static str, DecisionPlan)> {
+    let user = Partition::User {
+        account: account.to_owned(),
+        uid: Uid::new(uid).unwrap(),
+    };
+    let token_partition = Partition::Token {
+        account: account.to_owned(),
+        token_id: "jti-{1}".to_owned(),
+    };
+    let token = || {
+        TokenPlan::new("jti-{1}", ip(1), at(3600))
+            .with_max_uses(nz(5))
+            .with_max_ips(nz(2))
+            .with_single_use("uuid-1")
+    };
+    let session = || {
+        SessionPlan::new(
+            "s}1",
+            "loc{",
+            nz(2),
+            ConcurrencyBehavior::EvictOldest,
+            Duration::from_secs(120),
+        )
+    };
+    let device = || DevicePlan::new("d{1}", nz(2));
+    vec![
+        (
+            "token only",
+            DecisionPlan::new(token_partition, at(0)).with_token(token()),
+        ),
+        (
+            "user token",
+            DecisionPlan::new(user.clone(), at(0)).with_token(token()),
+        ),
+        (
+            "session",
+            DecisionPlan::new(user.clone(), at(0)).with_session(session()),
+        ),
+        (
+            "device",
+            DecisionPlan::new(user.clone(), at(0)).with_device(device()),
+        ),
+        (
+            "all three",
+            DecisionPlan::new(user, at(0))
+                .with_token(token())
+                .with_session(session())
+                .with_device(device()),
+        ),
+    ]
+}
+
+const TRICKY: [(&str, &str); 3] = [("acct-1", "viewer-1"), ("a}c{c", "u/x=y"), ("{", "a.b@c")];
+
+#[tokio::test]
+async fn every_decision_shape_hashes_to_one_slot() {
+    // Pure: keys are computed, no server is needed.
+    let store = RedisStore::builder("redis://127.0.0.1:1/").build().unwrap();
+    let mut tags = BTreeSet::new();
+    for (account, uid) in TRICKY {
+        for (shape, plan) in shapes(account, uid) {
+            let keys = store.keys_for(&plan);
+            assert!(!keys.is_empty(), "{shape}");
+            let slots: BTreeSet<u16> = keys.iter().map(|k| key_slot(k)).collect();
+            assert_eq!(
+                slots.len(),
+                1,
+                "{shape} of {account:?}/{uid:?} spans slots: {keys:?}"
+            );
+            let open = keys[0].find('{').unwrap();
+            let close = keys[0][open..].find('}').unwrap() + open;
+            tags.insert(keys[0][open..=close].to_owned());
+        }
+        // Revocation: one key per account (revoke, check, list, remove all use it).
+        let revocations = store.revocation_key(account);
+        assert!(revocations.contains('{'));
+        assert_eq!(
+            key_slot(&revocations),
+            key_slot(&revocations.replace("revocations", "x"))
+        );
+    }
+    // One user partition and one token partition per account, all distinct.
+    assert_eq!(tags.len(), TRICKY.len() * 2, "{tags:?}");
+}
+
+async fn query<T: redis::FromRedisValue>(
+    connection: &mut redis::aio::MultiplexedConnection,
+    args: &[&str],
+) -> redis::RedisResult<T> {
+    let mut cmd = redis::cmd(args[0]);
+    for arg in &args[1..] {
+        cmd.arg(*arg);
+    }
+    cmd.query_async(connection).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shape_runs_on_a_cluster_mode_node() {
+    let Some(server) = RedisServer::start(&[
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "nodes.conf",
+    ]) else {
+        return;
+    };
+    let mut admin = crate::common::admin(&server.url()).await;
+    let _: String = query(&mut admin, &["CLUSTER", "ADDSLOTSRANGE", "0", "16383"])
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let info: String = query(&mut admin, &["CLUSTER", "INFO"]).await.unwrap();
+        if info.contains("cluster_state:ok") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the one-node cluster never became ok: {info}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The node does refuse a script whose keys span slots: the check below means something.
+    let crossed: redis::RedisResult<i64> =
+        query(&mut admin, &["EVAL", "return 1", "2", "{a}x", "{b}y"]).await;
+    let refusal = crossed.unwrap_err().to_string();
+    assert!(refusal.to_lowercase().contains("crossslot"), "{refusal}");
+
+    for (account, uid) in TRICKY {
+        for (shape, plan) in shapes(account, uid) {
+            let prefix = crate::common::unique_prefix("cluster");
+            let store = RedisStore::builder(server.url())
+                .key_prefix(&prefix)
+                .timeout(Duration::from_secs(5))
+                .build()
+                .unwrap();
+            // Our slots agree with the server's.
+            let keys = store.keys_for(&plan);
+            for key in &keys {
+                let slot: u16 = query(&mut admin, &["CLUSTER", "KEYSLOT", key])
+                    .await
+                    .unwrap();
+                assert_eq!(slot, key_slot(key), "{key}");
+            }
+            // Twice: the second run reads what the first wrote.
+            for _ in 0..2 {
+                let outcome = store.apply(&plan).await;
+                assert!(
+                    matches!(outcome, Ok(Outcome::Applied(_) | Outcome::Refused(_))),
+                    "{shape}: {outcome:?}"
+                );
+            }
+            // Every key the decision left behind is one of its declared keys.
+            let written: Vec<String> = query(&mut admin, &["KEYS", &format!("{prefix}:*")])
+                .await
+                .unwrap();
+            assert!(!written.is_empty(), "{shape}");
+            for key in &written {
+                assert!(keys.contains(key), "{shape} wrote undeclared key {key}");
+            }
+            if let Partition::User { uid, .. } = &plan.partition {
+                store.sessions(account, uid, at(1)).await.unwrap();
+                store.end_session(account, uid, "s}1", at(1)).await.unwrap();
+                store.devices(account, uid).await.unwrap();
+                store.remove_device(account, uid, "d{1}").await.unwrap();
+            }
+        }
+        // The revocation shape: revoke (script), check (HMGET), list, remove.
+        let store = RedisStore::builder(server.url())
+            .key_prefix(crate::common::unique_prefix("cluster-revocation"))
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        let digest = TokenDigest::of_token("t");
+        store
+            .revoke_token(account, digest, at(3600), at(0))
+            .await
+            .unwrap();
+        assert!(store.is_revoked(account, digest, at(1)).await.unwrap());
+        let token = crate::common::restriction("t", |b| b.user("viewer-1").token_id("j"));
+        store.check(account, &token, at(1)).await.unwrap();
+        assert!(store.unrevoke(account, digest, at(1)).await.unwrap());
+    }
+}

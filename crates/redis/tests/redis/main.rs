@@ -1,0 +1,15 @@
+//! Integration tests of `playback-auth-redis`, one binary with a module per behaviour.
+
+mod common;
+
+mod audit;
+mod cluster_slots;
+mod conformance;
+mod differential;
+mod engine;
+mod expiry;
+mod faults;
+mod fleet;
+mod registry;
+mod revocation;
+mod round_trips;

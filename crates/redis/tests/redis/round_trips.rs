@@ -1,0 +1,275 @@
+//! One round trip per decision, on a private server: `INFO commandstats` shows exactly N
+//! `EVALSHA` calls for N decisions, and `MONITOR` (which tags commands run inside scripts
+//! `[0 lua]`) shows that the client sent nothing else.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use playback_auth_claims::{ConcurrencyBehavior, Uid};
+use playback_auth_policy::{
+    Decision, DecisionPlan, DevicePlan, MemoryAuditSink, MemoryRevocationStore, Partition,
+    PolicyEngine, PolicyStore, SessionPlan, TokenPlan,
+};
+use playback_auth_redis::RedisStore;
+
+use crate::common::{ACCOUNT, RedisServer, at, ip, request, restriction};
+
+fn nz(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap()
+}
+
+/// `calls` per command since the last `CONFIG RESETSTAT`.
+async fn command_calls(admin: &mut redis::aio::MultiplexedConnection) -> BTreeMap<String, u64> {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(admin)
+        .await
+        .unwrap();
+    info.lines()
+        .filter_map(|line| {
+            let (name, stats) = line.strip_prefix("cmdstat_")?.split_once(':')?;
+            let calls = stats.split(',').find_map(|kv| kv.strip_prefix("calls="))?;
+            Some((name.to_owned(), calls.parse().unwrap()))
+        })
+        .collect()
+}
+
+async fn reset(admin: &mut redis::aio::MultiplexedConnection) {
+    let _: String = redis::cmd("CONFIG")
+        .arg("RESETSTAT")
+        .query_async(admin)
+        .await
+        .unwrap();
+}
+
+/// `redis-cli MONITOR` on the server, writing to a file.
+struct Monitor {
+    child: Child,
+    out: PathBuf,
+}
+
+impl Monitor {
+    fn start(server: &RedisServer) -> Self {
+        let bin = std::env::var("REDIS_SERVER_BIN").map_or_else(
+            |_| PathBuf::from("redis-cli"),
+            |server| PathBuf::from(server).with_file_name("redis-cli"),
+        );
+        let out = std::env::temp_dir().join(crate::common::unique("monitor"));
+        let child = Command::new(bin)
+            .args(["-p", &server.port().to_string(), "monitor"])
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&out).unwrap())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let monitor = Self { child, out };
+        monitor.wait_for(|text| text.starts_with("OK"));
+        monitor
+    }
+
+    fn text(&self) -> String {
+        std::fs::read_to_string(&self.out).unwrap_or_default()
+    }
+
+    fn wait_for(&self, done: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !done(&self.text()) {
+            assert!(
+                Instant::now() < deadline,
+                "MONITOR output incomplete:\n{}",
+                self.text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Commands clients sent (not those scripts ran), by name, once `expected` arrived.
+    fn client_commands(mut self, expected: u64) -> BTreeMap<String, u64> {
+        self.wait_for(|text| client_lines(text).count() as u64 >= expected);
+        // Anything sent after the expected commands would show up here too.
+        std::thread::sleep(Duration::from_millis(200));
+        let text = self.text();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.out);
+        let mut counts = BTreeMap::new();
+        for line in client_lines(&text) {
+            let name = line.split('"').nth(1).unwrap().to_lowercase();
+            *counts.entry(name).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+/// MONITOR lines of commands sent by clients: `TIME [DB ADDR] "cmd" ...`, not `[DB lua]`.
+fn client_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .filter(|line| line.contains(" ["))
+        .filter(|line| !line.contains(" lua] "))
+}
+
+/// The commands of the decision path: everything but the test's own `CONFIG`/`INFO`.
+fn decision_commands(calls: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    calls
+        .into_iter()
+        .filter(|(name, _)| !name.starts_with("config") && name != "info")
+        .collect()
+}
+
+fn plans(i: u32) -> DecisionPlan {
+    let user = Partition::User {
+        account: ACCOUNT.to_owned(),
+        uid: Uid::new(format!("viewer-{}", i % 7)).unwrap(),
+    };
+    let token = TokenPlan::new(format!("jti-{}", i % 5), ip(1), at(3600)).with_max_uses(nz(20));
+    let session = SessionPlan::new(
+        format!("s{i}"),
+        "loc",
+        nz(2),
+        ConcurrencyBehavior::BlockNew,
+        Duration::from_secs(120),
+    );
+    let device = DevicePlan::new(format!("d{i}"), nz(3));
+    let now = at(i64::from(i));
+    match i % 4 {
+        0 => DecisionPlan::new(
+            Partition::Token {
+                account: ACCOUNT.to_owned(),
+                token_id: format!("jti-{}", i % 5),
+            },
+            now,
+        )
+        .with_token(token),
+        1 => DecisionPlan::new(user, now).with_session(session),
+        2 => DecisionPlan::new(user, now).with_device(device),
+        _ => DecisionPlan::new(user, now)
+            .with_token(token)
+            .with_session(session)
+            .with_device(device),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_decision_is_exactly_one_evalsha() {
+    let Some(server) = RedisServer::start(&[]) else {
+        return;
+    };
+    let mut admin = crate::common::admin(&server.url()).await;
+    let store = RedisStore::builder(server.url())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+
+    // The very first decision on a server that does not know the script yet.
+    reset(&mut admin).await;
+    store.apply(&plans(0)).await.unwrap();
+    let first = decision_commands(command_calls(&mut admin).await);
+    assert_eq!(first.get("evalsha"), Some(&2), "{first:?}");
+    assert_eq!(first.get("script|load"), Some(&1), "{first:?}");
+
+    // Steady state: N decisions of every shape, allowed and refused.
+    const N: u32 = 400;
+    reset(&mut admin).await;
+    let monitor = Monitor::start(&server);
+    let mut refused = 0;
+    for i in 0..N {
+        if matches!(
+            store.apply(&plans(i)).await.unwrap(),
+            playback_auth_policy::Outcome::Refused(_)
+        ) {
+            refused += 1;
+        }
+    }
+    let sent = monitor.client_commands(u64::from(N));
+    let expected: BTreeMap<String, u64> = [("evalsha".to_owned(), u64::from(N))].into();
+    assert_eq!(sent, expected, "commands sent for {N} decisions");
+    let calls = command_calls(&mut admin).await;
+    assert_eq!(calls.get("evalsha"), Some(&u64::from(N)));
+    assert!(refused > 0 && refused < N, "{refused} of {N} refused");
+    eprintln!(
+        "round trips: {N} decisions ({refused} refused): client sent {sent:?}; inside the script: {:?}",
+        decision_commands(calls)
+            .into_iter()
+            .filter(|(name, _)| name != "evalsha" && name != "monitor")
+            .collect::<BTreeMap<_, _>>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_engine_decision_on_redis_costs_three_round_trips() {
+    let Some(server) = RedisServer::start(&[]) else {
+        return;
+    };
+    let store = RedisStore::builder(server.url())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let token = restriction("engine", |b| {
+        b.user("viewer-1").concurrent_streams(1000).max_uses(1000)
+    });
+    // State on Redis, revocations and audit in memory: one EVALSHA per decision.
+    let state_only = PolicyEngine::new(
+        store.clone(),
+        MemoryRevocationStore::new(),
+        MemoryAuditSink::new(),
+    );
+    // Everything on Redis: + one HMGET (revocations) + one audit pipeline.
+    let everything = PolicyEngine::new(store.clone(), store.clone(), store.clone());
+    assert!(matches!(
+        state_only
+            .decide(&token, &request(0).with_session_id("warm"))
+            .await,
+        Decision::Allow(_)
+    ));
+    assert!(matches!(
+        everything
+            .decide(&token, &request(0).with_session_id("warm"))
+            .await,
+        Decision::Allow(_)
+    ));
+
+    const N: u64 = 100;
+    let monitor = Monitor::start(&server);
+    for i in 0..N {
+        assert!(matches!(
+            state_only
+                .decide(&token, &request(1).with_session_id(format!("a{i}")))
+                .await,
+            Decision::Allow(_)
+        ));
+    }
+    let sent = monitor.client_commands(N);
+    assert_eq!(sent, [("evalsha".to_owned(), N)].into());
+
+    let monitor = Monitor::start(&server);
+    for i in 0..N {
+        assert!(matches!(
+            everything
+                .decide(&token, &request(1).with_session_id(format!("b{i}")))
+                .await,
+            Decision::Allow(_)
+        ));
+    }
+    let sent = monitor.client_commands(6 * N);
+    let expected: BTreeMap<String, u64> = [
+        ("evalsha", N),
+        ("hmget", N),
+        ("xadd", N),
+        ("pexpire", N),
+        ("zadd", N),
+        ("zremrangebyscore", N),
+    ]
+    .into_iter()
+    .map(|(name, calls)| (name.to_owned(), calls))
+    .collect();
+    assert_eq!(sent, expected);
+    eprintln!(
+        "round trips: engine with state, revocations and audit on Redis, {N} decisions: \
+         client sent {sent:?} (3 round trips each: HMGET, EVALSHA, one audit pipeline)"
+    );
+}

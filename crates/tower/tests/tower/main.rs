@@ -1,0 +1,16 @@
+//! Integration tests of `playback-auth-tower`, one binary with a module per behaviour.
+
+mod common;
+
+mod content_tags;
+mod cors;
+mod forwarded_for;
+mod handler_extensions;
+mod header_bytes;
+mod no_panic;
+mod policy_denials;
+mod real_http;
+mod route_mismatch;
+mod store_unavailable;
+mod token_rejections;
+mod token_sources;

@@ -1,0 +1,73 @@
+//! A state store that cannot be reached fails closed: `503 store_unavailable`.
+
+
+use std::io;
+
+use crate::common::*;
+use playback_auth_claims::{NumericDate, Uid};
+use playback_auth_policy::{
+    DecisionPlan, DeviceInfo, Outcome, PolicyStore, SessionInfo, StoreError,
+};
+
+/// A store whose backend is down: every call fails.
+struct DownStore;
+
+fn down() -> StoreError {
+    StoreError::backend(io::Error::new(
+        io::ErrorKind::ConnectionRefused,
+        "10.0.0.5:6379 connection refused",
+    ))
+}
+
+impl PolicyStore for DownStore {
+    async fn apply(&self, _: &DecisionPlan) -> Result<Outcome, StoreError> {
+        Err(down())
+    }
+    async fn sessions(
+        &self,
+        _: &str,
+        _: &Uid,
+        _: NumericDate,
+    ) -> Result<Vec<SessionInfo>, StoreError> {
+        Err(down())
+    }
+    async fn end_session(
+        &self,
+        _: &str,
+        _: &Uid,
+        _: &str,
+        _: NumericDate,
+    ) -> Result<bool, StoreError> {
+        Err(down())
+    }
+    async fn devices(&self, _: &str, _: &Uid) -> Result<Vec<DeviceInfo>, StoreError> {
+        Err(down())
+    }
+    async fn remove_device(&self, _: &str, _: &Uid, _: &str) -> Result<bool, StoreError> {
+        Err(down())
+    }
+}
+
+#[tokio::test]
+async fn a_stateful_token_is_503_store_unavailable_without_internal_details() {
+    let (authorizer, keys) = authorizer_on(DownStore).await;
+    let app = app(builder(&authorizer).build());
+    let token = keys.restriction(|b| b.max_uses(3));
+    let reply = get_reply(&app, play(&token)).await;
+    reply.assert_denied(503, "store_unavailable");
+    assert_eq!(reply.header("www-authenticate"), None);
+    let message = reply.body["message"].as_str().unwrap();
+    assert!(
+        !message.contains("6379") && !message.contains("refused"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_without_stateful_claims_does_not_need_the_store() {
+    let (authorizer, keys) = authorizer_on(DownStore).await;
+    let app = app(builder(&authorizer).build());
+    get_reply(&app, play(&keys.restriction(|b| b)))
+        .await
+        .assert_allowed();
+}
