@@ -1,5 +1,5 @@
 //! The edge service's application, shared by `examples/edge_service/main.rs` and the
-//! end-to-end tests in `tests/edge_service.rs`, so the tests drive exactly what the example
+//! end-to-end tests in `tests/edge_service/`, so the tests drive exactly what the example
 //! serves.
 //!
 //! - `GET /v1/play/{account}/{content}`: a demo playback endpoint behind

@@ -9,7 +9,7 @@
     clippy::print_stderr
 )]
 
-#[path = "../examples/edge_service/app.rs"]
+#[path = "../../examples/edge_service/app.rs"]
 mod app;
 
 use std::net::SocketAddr;
