@@ -129,28 +129,28 @@ fn worked_examples() -> Vec<(&'static str, &'static str)> {
     vec![
         (
             "level1_tags",
-            include_str!("../crates/claims/tests/examples/level1_tags.json"),
+            include_str!("../crates/claims/tests/claims/examples/level1_tags.json"),
         ),
         (
             "level2_licence_protection",
-            include_str!("../crates/claims/tests/examples/level2_licence_protection.json"),
+            include_str!("../crates/claims/tests/claims/examples/level2_licence_protection.json"),
         ),
         (
             "level3_concurrency",
-            include_str!("../crates/claims/tests/examples/level3_concurrency.json"),
+            include_str!("../crates/claims/tests/claims/examples/level3_concurrency.json"),
         ),
         (
             "static_url",
-            include_str!("../crates/claims/tests/examples/static_url.json"),
+            include_str!("../crates/claims/tests/claims/examples/static_url.json"),
         ),
         (
             "private_channel",
-            include_str!("../crates/claims/tests/examples/private_channel.json"),
+            include_str!("../crates/claims/tests/claims/examples/private_channel.json"),
         ),
     ]
 }
 
-/// Header/payload pairs of the attack corpus (crates/verify/tests/attack_corpus.rs), signed by
+/// Header/payload pairs of the attack corpus (crates/verify/tests/verify/attack_corpus.rs), signed by
 /// the verify target in its structured mode.
 fn attack_shapes() -> Vec<(String, String, String)> {
     let exp = NOW + 60;

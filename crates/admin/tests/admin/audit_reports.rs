@@ -6,7 +6,6 @@
     clippy::panic
 )]
 
-
 use std::time::Duration;
 
 use crate::common::{Backend, Config, DAY, Harness, Reply, TestKey, at, ip, request};

@@ -6,7 +6,6 @@
     clippy::panic
 )]
 
-
 use crate::common::{Backend, Config, TestKey, request};
 use http::StatusCode;
 use playback_auth_keys::Algorithm;

@@ -6,7 +6,6 @@
     clippy::panic
 )]
 
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 

@@ -6,7 +6,6 @@
     clippy::panic
 )]
 
-
 use crate::common::{Backend, Config, TestKey};
 use http::{Method, StatusCode};
 use playback_auth_keys::Algorithm;

@@ -6,7 +6,6 @@
     clippy::panic
 )]
 
-
 use crate::common::{Backend, Config, Harness, TestKey, request};
 use http::StatusCode;
 use playback_auth_keys::Algorithm;

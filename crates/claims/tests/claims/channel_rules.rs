@@ -1,6 +1,5 @@
 //! Every rule of the private-channel claims (SPEC §2.3): a passing and a failing value.
 
-
 use crate::common::{Case, check_cases, object, violations};
 use playback_auth_claims::{ArnPart, PrivateChannelClaims, Violation};
 use serde_json::json;

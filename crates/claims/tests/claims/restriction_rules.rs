@@ -1,7 +1,6 @@
 //! Every rule of the playback restriction claims (SPEC §2.2): a passing and a failing value.
 #![allow(clippy::unwrap_used)]
 
-
 use crate::common::{Case, check_cases, object, violations};
 use playback_auth_claims::{
     ClaimSet, NumericDate, PlaybackRestrictionClaims, SecurityLevel, UidError, Violation,

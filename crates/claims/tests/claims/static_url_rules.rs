@@ -1,7 +1,6 @@
 //! Every rule of the static URL delivery claims (SPEC §2.1): a passing and a failing value.
 #![allow(clippy::unwrap_used)]
 
-
 use crate::common::{Case, check_cases, object, violations};
 use playback_auth_claims::{NumericDate, StaticUrlClaims, Violation};
 use serde_json::json;

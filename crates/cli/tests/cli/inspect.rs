@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-
 use crate::common::{TempDir, keygen, mint, run, run_with_stdin, segment, with_payload};
 use serde_json::Value;
 

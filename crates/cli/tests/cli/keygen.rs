@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-
 use crate::common::{TempDir, run, run_in};
 
 #[test]

@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-
 use crate::common::{IAT, TempDir, fixed_claims, keygen, mint, run, segment};
 use playback_auth_keys::{KeySet, PublicKey};
 use serde_json::Value;

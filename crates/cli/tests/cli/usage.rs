@@ -1,6 +1,5 @@
 //! Help for every subcommand, and clap's usage errors exit 2.
 
-
 use crate::common::run;
 
 #[test]

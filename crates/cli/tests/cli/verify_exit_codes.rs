@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-
 use crate::common::{
     IAT, TempDir, fixed_claims, keygen, mint, run, run_with_stdin, segment, with_payload,
 };

@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-
 use crate::common::fixture;
 use playback_auth_keys::{Algorithm, Jwk, Jwks, KeySet, PrivateKey, PublicKey};
 

@@ -2,7 +2,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-
 use crate::common::fixture;
 use playback_auth_keys::{Algorithm, KeySet, PublicKey};
 

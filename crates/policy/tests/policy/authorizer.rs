@@ -2,7 +2,6 @@
 //! engine → audit, including rotation without a restart and fail-closed registry faults.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns fail the calling test
 
-
 use std::future::{Future, ready};
 use std::io;
 use std::time::Duration;

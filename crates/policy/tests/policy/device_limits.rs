@@ -2,7 +2,6 @@
 //! beyond the limit is denied, a request without a device id is denied, and lowering
 //! `dlimit` never removes registered devices.
 
-
 use crate::common::*;
 use playback_auth_policy::DenyReason;
 

@@ -1,6 +1,5 @@
 //! Listing and removing a user's registered devices.
 
-
 use crate::common::*;
 
 #[tokio::test]

@@ -1,6 +1,5 @@
 //! `maxip`: distinct client IPs per token.
 
-
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::common::*;

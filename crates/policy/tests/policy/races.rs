@@ -2,7 +2,6 @@
 //! fresh stores each; exactly the limit is admitted every time (`climit` with `BLOCK_NEW`,
 //! `dlimit`, `maxu`).
 
-
 use std::sync::Arc;
 
 use crate::common::*;

@@ -1,7 +1,6 @@
 //! The engine consults the revocation store first: a revoked token or disconnected viewer
 //! is denied before any other check, and consumes nothing.
 
-
 use crate::common::*;
 use playback_auth_claims::ViewerId;
 use playback_auth_policy::{DenyReason, RevocationStore};

@@ -1,7 +1,6 @@
 //! Store faults: fail closed (deny `StoreUnavailable`) by default, a degraded allow when
 //! configured to fail open.
 
-
 use std::error::Error as _;
 
 use crate::common::*;

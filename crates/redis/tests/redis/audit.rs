@@ -2,7 +2,6 @@
 //! purged by day.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -4,7 +4,6 @@
 //! refuses a script whose keys span slots with `CROSSSLOT`).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};

@@ -5,7 +5,6 @@
 //! parallel against one server). Without `REDIS_URL` each check prints a skip note and
 //! returns — or fails under `CI=true`.
 
-
 playback_auth_policy::policy_store_conformance!({
     // Evaluated inside each generated test: returning here skips that test.
     let Some(url) = crate::common::redis_url() else {

@@ -2,7 +2,6 @@
 //! Redis stays bounded without a sweeper.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-
 use std::num::NonZeroU32;
 use std::time::Duration;
 

@@ -12,7 +12,6 @@
     clippy::indexing_slicing
 )]
 
-
 use std::error::Error as _;
 use std::future::Future;
 use std::sync::Arc;

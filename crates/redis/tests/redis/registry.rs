@@ -2,7 +2,6 @@
 //! same typed errors (the conformance suite covers the policy store only).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-
 use std::time::Duration;
 
 use playback_auth_claims::NumericDate;

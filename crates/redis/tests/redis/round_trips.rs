@@ -3,7 +3,6 @@
 //! `[0 lua]`) shows that the client sent nothing else.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::path::PathBuf;

@@ -1,7 +1,6 @@
 //! Content tags come from the server's resolver, never from the request; a failing
 //! resolver fails closed with `503 content_tags_unavailable`.
 
-
 use std::io;
 
 use crate::common::*;

@@ -1,7 +1,6 @@
 //! The layer over real HTTP: an axum server on 127.0.0.1:0 with `ConnectInfo`, called with
 //! reqwest.
 
-
 use std::net::SocketAddr;
 
 use crate::common::*;

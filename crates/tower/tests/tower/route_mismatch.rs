@@ -1,7 +1,6 @@
 //! A path that does not match the content route is never authorized: `404
 //! route_not_matched`, even with a valid token, and the handler is not called.
 
-
 use crate::common::*;
 use playback_auth_tower::{ContentRoute, PlaybackAuthLayer, RouteError};
 

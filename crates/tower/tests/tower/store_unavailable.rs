@@ -1,6 +1,5 @@
 //! A state store that cannot be reached fails closed: `503 store_unavailable`.
 
-
 use std::io;
 
 use crate::common::*;

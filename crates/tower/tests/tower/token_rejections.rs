@@ -1,7 +1,6 @@
 //! Token problems are `401` with `WWW-Authenticate: Bearer error="invalid_token"`: a bad
 //! signature, an expired token (at the injected clock's time), a revoked token.
 
-
 use crate::common::*;
 use playback_auth_keys::{Algorithm, PrivateKey};
 use playback_auth_policy::{RevocationStore, TokenDigest};

@@ -2,7 +2,6 @@
 //! rejection.
 #![allow(clippy::panic)] // the `violation` helper fails the calling test
 
-
 use crate::common::*;
 use playback_auth_claims::{NumericDate, PlaybackClaims, PlaybackRestrictionClaims, Violation};
 use playback_auth_keys::{Algorithm, KeySet, PrivateKey};

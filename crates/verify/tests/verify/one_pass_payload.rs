@@ -3,7 +3,6 @@
 //! are those of a decode from a `serde_json::Map`.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-
 use crate::common::*;
 use playback_auth_claims::{ClaimSet, PlaybackClaims, PlaybackRestrictionClaims, Violation};
 use playback_auth_verify::{Segment, VerifyError};

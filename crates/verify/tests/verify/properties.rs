@@ -2,7 +2,6 @@
 //! valid token is rejected; arbitrary input never panics.
 #![allow(clippy::unwrap_used)] // inside prop_compose!, outside #[test] fns
 
-
 use crate::common::*;
 use playback_auth_claims::{NumericDate, PlaybackClaims, PlaybackRestrictionClaims};
 use playback_auth_keys::Algorithm;

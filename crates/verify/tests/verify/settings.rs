@@ -1,6 +1,5 @@
 //! The verifier's settings: required claims, leeway, maximum length, algorithm subset.
 
-
 use std::time::Duration;
 
 use crate::common::*;
