@@ -11,6 +11,7 @@
 
 #[path = "../../examples/edge_service/app.rs"]
 mod app;
+mod security;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -115,6 +116,21 @@ impl Server {
         (status, body)
     }
 
+    /// Registers `key`'s public half for `ACCOUNT` through the admin API; the key record.
+    async fn register(&self, key: &PrivateKey) -> Value {
+        let registered = self
+            .admin(
+                reqwest::Method::POST,
+                &format!("/v1/accounts/{ACCOUNT}/keys"),
+            )
+            .json(&json!({ "value": key.public_key().to_public_key_txt() }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(registered.status(), StatusCode::CREATED);
+        registered.json().await.unwrap()
+    }
+
     async fn play(&self, token: &str, session: &str) -> (StatusCode, Value) {
         let response = self
             .http
@@ -157,17 +173,7 @@ async fn story(app: Router, clock: &TestClock) {
 
     // Register the publisher's public key through the admin API.
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
-    let registered = server
-        .admin(
-            reqwest::Method::POST,
-            &format!("/v1/accounts/{ACCOUNT}/keys"),
-        )
-        .json(&json!({ "value": key.public_key().to_public_key_txt() }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(registered.status(), StatusCode::CREATED);
-    let record: Value = registered.json().await.unwrap();
+    let record = server.register(&key).await;
     assert_eq!(record["type"], "public");
     assert_eq!(record["algorithm"], "ec");
 

@@ -16,6 +16,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod malleate;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, OnceLock};
@@ -192,6 +194,7 @@ fn check_token(token: &str, signed: Option<(Algorithm, &[u8])>) {
             let encoded = claims.to_json_object().expect("accepted claims encode");
             let again = PlaybackClaims::from_json_object(encoded).expect("encoded claims decode");
             assert_eq!(&again, claims, "accepted claims survive encode → decode");
+            check_malleated_copy(token, claims);
         }
         Err(error) => {
             assert!(!error.code().is_empty());
@@ -218,6 +221,27 @@ fn check_token(token: &str, signed: Option<(Algorithm, &[u8])>) {
             );
         }
     }
+}
+
+/// An accepted ECDSA token's malleated copy (`s → n − s`, made without the key) is a different
+/// string that verifies too — and must be the same token: one identity, so revocation, `maxu`,
+/// `maxip` and single use cannot be escaped by rewriting the signature.
+fn check_malleated_copy(token: &str, claims: &PlaybackClaims) {
+    let Some(copy) = malleate::negate_s(token) else {
+        return;
+    };
+    assert_ne!(copy, token, "the malleated copy is another string");
+    let verified = verifier()
+        .verify::<PlaybackClaims>(&copy)
+        .expect("the malleated copy of an accepted token verifies");
+    assert_eq!(&verified.claims, claims);
+    let original = VerifiedToken::new(claims.clone(), token);
+    let malleated = VerifiedToken::new(verified.claims, &copy);
+    assert_eq!(
+        original.digest, malleated.digest,
+        "one signed part, one identity"
+    );
+    assert_eq!(original.token_id(), malleated.token_id());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -506,7 +530,8 @@ struct UserShadow {
     max_climit: usize,
 }
 
-/// The counters of one token id in one partition (`uid`, else the token id alone).
+/// The counters of one token id in one partition (`uid`, else the token id alone), or of one
+/// single-use uuid.
 #[derive(Debug, Default)]
 struct TokenShadow {
     /// The state is dropped from this instant on (the latest `exp + leeway` recorded).
@@ -727,6 +752,9 @@ impl PolicyRun {
         if let Some(device) = DEVICES.get(usize::from(r1 % 5)) {
             ctx = ctx.with_device_id(*device);
         }
+        // The catalogue maps every content to the channel of the channel slots, so their
+        // single uses are exercised.
+        ctx = ctx.with_content_channel(CHANNEL_ARN);
 
         let token = &self.slots[slot].token.clone();
         let restriction = token.claims.as_restriction();
@@ -734,7 +762,15 @@ impl PolicyRun {
             .uid()
             .and_then(|uid| USERS.iter().copied().find(|u| *u == uid.as_str()));
         let sessions_before = user.map(|u| self.sessions(u)).unwrap_or_default();
-        let counters_key = (token.uid().map(|u| u.as_str().to_owned()), token.token_id());
+        // A single-use uuid is one piece of state whatever token carries it.
+        let counters_key = match token
+            .claims
+            .as_channel()
+            .and_then(|c| c.single_use_uuid.as_ref())
+        {
+            Some(uuid) => (None, format!("uuid:{}", uuid.as_str())),
+            None => (token.uid().map(|u| u.as_str().to_owned()), token.token_id()),
+        };
         let snapshot = self.store.snapshot();
 
         let decision = ready(self.engine.decide(token, &ctx));

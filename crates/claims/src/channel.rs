@@ -160,7 +160,11 @@ impl ClaimSet for PrivateChannelClaims {
     }
 
     fn validate(&self) -> Result<(), Violations> {
-        let mut found = shared_violations(self);
+        let mut found = shared_violations(
+            self,
+            &[names::ACCOUNT_CLAIMS, names::RESTRICTIONS],
+            "private-channel",
+        );
         if self.viewer_session_version.is_some() && self.viewer_id.is_none() {
             found.push(Violation::ClaimRequires {
                 claim: names::VIEWER_SESSION_VERSION,

@@ -58,8 +58,13 @@ pub trait ClaimSet: Sized {
     }
 }
 
-/// Violations of the shared rules: known claims hidden in `extra`, and the lifetime rule.
-pub(crate) fn shared_violations<C: ClaimSet>(claims: &C) -> Vec<Violation> {
+/// Violations of the shared rules: known claims hidden in `extra`, claims of another set
+/// (`foreign`) that a `kind` token would not enforce, and the lifetime rule.
+pub(crate) fn shared_violations<C: ClaimSet>(
+    claims: &C,
+    foreign: &[&[&'static str]],
+    kind: &'static str,
+) -> Vec<Violation> {
     let mut found: Vec<Violation> = claims
         .extra()
         .keys()
@@ -68,6 +73,15 @@ pub(crate) fn shared_violations<C: ClaimSet>(claims: &C) -> Vec<Violation> {
             claim: name.clone(),
         })
         .collect();
+    // A claim of another set would sit in `extra`, where nothing enforces it: refused, so no
+    // restriction the publisher wrote is silently dropped.
+    found.extend(
+        foreign
+            .iter()
+            .flat_map(|list| list.iter())
+            .filter(|claim| claims.extra().contains_key(**claim))
+            .map(|claim| Violation::ForeignClaim { claim, kind }),
+    );
     found.extend(claims.time_claims().check_lifetime());
     found
 }

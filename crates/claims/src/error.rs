@@ -174,6 +174,25 @@ pub enum Violation {
         /// The longest lifetime allowed, in seconds.
         max: u64,
     },
+    /// `exp` is not after `iat`: the token never had a moment of validity.
+    #[error("`exp` ({exp}) is not after `iat` ({iat})")]
+    ExpiryNotAfterIssue {
+        /// The token's `iat`.
+        iat: NumericDate,
+        /// The token's `exp`.
+        exp: NumericDate,
+    },
+    /// A token without `iat` expires more than the maximum lifetime (plus leeway) after the
+    /// time of the check: its lifetime cannot be bounded by `iat`, so it is bounded by `now`.
+    #[error("`exp` ({exp}) is more than {max} s after now ({now}) and the token has no `iat`")]
+    ExpiryTooFarFromNow {
+        /// The token's `exp`.
+        exp: NumericDate,
+        /// The time of the check.
+        now: NumericDate,
+        /// The longest lifetime allowed, in seconds.
+        max: u64,
+    },
     /// The claim is not allowed by the publisher's security level.
     #[error("claim `{claim}` is not allowed at security level {level}")]
     NotAllowedAtLevel {
@@ -181,6 +200,16 @@ pub enum Violation {
         claim: &'static str,
         /// The level the claims were checked against.
         level: SecurityLevel,
+    },
+    /// The token mixes claim sets: it carries a claim of another set that a token of this kind
+    /// does not enforce (e.g. `maxu` beside `aws:channel-arn`). Refused rather than decoded
+    /// with the restriction silently dropped.
+    #[error("claim `{claim}` belongs to another claim set and is not enforced in a {kind} token")]
+    ForeignClaim {
+        /// Wire name of the foreign claim.
+        claim: &'static str,
+        /// The kind of token it was found in.
+        kind: &'static str,
     },
     /// A known claim was put in the `extra` map, where it would be emitted twice.
     #[error("claim `{claim}` is a known claim and must not be in `extra`")]
@@ -232,14 +261,18 @@ impl Violation {
             | Self::IntegerTooLarge { claim, .. }
             | Self::UnknownValue { claim, .. }
             | Self::ClaimRequires { claim, .. }
-            | Self::NotAllowedAtLevel { claim, .. } => claim,
+            | Self::NotAllowedAtLevel { claim, .. }
+            | Self::ForeignClaim { claim, .. } => claim,
             Self::KnownClaimInExtra { claim } => claim,
             Self::InvalidUid(_) => crate::names::UID,
             Self::InvalidChannelArn { .. } => crate::names::CHANNEL_ARN,
             Self::InvalidUuid => crate::names::SINGLE_USE_UUID,
             Self::InvalidViewerIdLength { .. } => crate::names::VIEWER_ID,
             Self::InvalidOrigin { .. } => crate::names::ALLOW_ORIGIN,
-            Self::ExpiryTooFar { .. } | Self::Expired { .. } => crate::names::EXP,
+            Self::ExpiryTooFar { .. }
+            | Self::ExpiryNotAfterIssue { .. }
+            | Self::ExpiryTooFarFromNow { .. }
+            | Self::Expired { .. } => crate::names::EXP,
             Self::NotYetValid { .. } => crate::names::NBF,
             Self::IssuedInFuture { .. } => crate::names::IAT,
         }

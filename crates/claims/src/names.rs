@@ -87,3 +87,22 @@ pub(crate) const CLAIM_SET_NAMES: [&str; 26] = [
     VIEWER_SESSION_VERSION,
     MAXIMUM_RESOLUTION,
 ];
+
+/// The restrictions only playback restriction tokens carry: no other claim set enforces them.
+pub(crate) const RESTRICTIONS: &[&str] = &[
+    PRID, TAGS, VIDS, UA, MAXIP, MAXU, UID, CLIMIT, CBEH, SID, DLIMIT,
+];
+
+/// Claims static URL and restriction tokens share, which a private-channel token does not have.
+pub(crate) const ACCOUNT_CLAIMS: &[&str] = &[ACCID, DRULES, CONID, PRO, VOD];
+
+/// Claims only private-channel tokens carry.
+pub(crate) const CHANNEL_ONLY: &[&str] = &[
+    CHANNEL_ARN,
+    ALLOW_ORIGIN,
+    STRICT_ORIGIN,
+    SINGLE_USE_UUID,
+    VIEWER_ID,
+    VIEWER_SESSION_VERSION,
+    MAXIMUM_RESOLUTION,
+];

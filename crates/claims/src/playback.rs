@@ -21,8 +21,11 @@ use crate::time_rules::TimeClaims;
 /// 4. otherwise `iat` present → [`PlaybackClaims::Restriction`], absent →
 ///    [`PlaybackClaims::StaticUrl`].
 ///
-/// A token that mixes kinds (e.g. `maxu` with `vod`) is decoded as the first matching kind,
-/// and the other kind's claims are kept in `extra`, where no rule enforces them.
+/// A token that mixes kinds is refused when the kind chosen would not enforce a claim of the
+/// other ([`Violation::ForeignClaim`]: e.g. `maxu`, `accid` or `climit` beside
+/// `aws:channel-arn`, or `aws:single-use-uuid` in a restriction token), so no restriction the
+/// publisher wrote is silently dropped. Delivery options that restrict nothing (`pro`, `vod`)
+/// are kept in a restriction token's `extra`.
 ///
 /// ```
 /// use playback_auth_claims::{ClaimSet, PlaybackClaims};
@@ -41,28 +44,12 @@ pub enum PlaybackClaims {
     Channel(PrivateChannelClaims),
 }
 
-/// Claims only playback restriction tokens carry.
-const RESTRICTION_ONLY: &[&str] = &[
-    names::NBF,
-    names::PRID,
-    names::TAGS,
-    names::VIDS,
-    names::UA,
-    names::MAXIP,
-    names::MAXU,
-    names::UID,
-    names::CLIMIT,
-    names::CBEH,
-    names::SID,
-    names::DLIMIT,
-];
-
 impl PlaybackClaims {
     fn kind_of(object: &ClaimsObject) -> Kind {
         let has = |claim: &str| object.contains_key(claim);
         if has(names::CHANNEL_ARN) {
             Kind::Channel
-        } else if RESTRICTION_ONLY.iter().any(|claim| has(claim)) {
+        } else if has(names::NBF) || names::RESTRICTIONS.iter().any(|claim| has(claim)) {
             Kind::Restriction
         } else if has(names::PRO) || has(names::VOD) || !has(names::IAT) {
             Kind::StaticUrl

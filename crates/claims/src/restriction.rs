@@ -219,7 +219,7 @@ impl ClaimSet for PlaybackRestrictionClaims {
     }
 
     fn validate(&self) -> Result<(), Violations> {
-        let mut found = shared_violations(self);
+        let mut found = shared_violations(self, &[names::CHANNEL_ONLY], "playback restriction");
         if self.uid.is_none() {
             for (claim, present) in [
                 (names::CLIMIT, self.climit.is_some()),

@@ -154,7 +154,11 @@ impl ClaimSet for StaticUrlClaims {
     }
 
     fn validate(&self) -> Result<(), Violations> {
-        Violations::check(shared_violations(self))
+        Violations::check(shared_violations(
+            self,
+            &[names::RESTRICTIONS, names::CHANNEL_ONLY],
+            "static URL",
+        ))
     }
 
     fn time_claims(&self) -> TimeClaims {

@@ -91,19 +91,28 @@ impl TimeClaims {
         Violations::check(found).map(|()| times)
     }
 
-    /// The lifetime rule: when both `iat` and `exp` are present, `exp - iat` ≤ 30 days.
+    /// The lifetime rule: when both `iat` and `exp` are present, `iat < exp` and
+    /// `exp - iat` ≤ 30 days.
     pub fn check_lifetime(&self) -> Option<Violation> {
         let (iat, exp) = (self.iat?, self.exp?);
-        (exp.secs_since(iat) > MAX_LIFETIME.as_secs_f64()).then_some(Violation::ExpiryTooFar {
-            iat,
-            exp,
-            max: MAX_LIFETIME.as_secs(),
-        })
+        let lifetime = exp.secs_since(iat);
+        if lifetime <= 0.0 {
+            Some(Violation::ExpiryNotAfterIssue { iat, exp })
+        } else if lifetime > MAX_LIFETIME.as_secs_f64() {
+            Some(Violation::ExpiryTooFar {
+                iat,
+                exp,
+                max: MAX_LIFETIME.as_secs(),
+            })
+        } else {
+            None
+        }
     }
 
     /// Every time rule at `window.now`: lifetime, `exp` required, expired
-    /// (`now >= exp + leeway`), not yet valid (`now < nbf - leeway`) and issued in the
-    /// future (`iat > now + leeway`).
+    /// (`now >= exp + leeway`), not yet valid (`now < nbf - leeway`), issued in the
+    /// future (`iat > now + leeway`), and — for a token without `iat`, whose lifetime cannot
+    /// be checked — `exp` at most 30 days (plus leeway) after `now`.
     pub fn check_at(&self, window: &TimeWindow) -> Vec<Violation> {
         let now = window.now.as_secs_f64();
         let leeway = window.leeway.as_secs_f64();
@@ -127,6 +136,15 @@ impl TimeClaims {
                 nbf,
                 now: window.now,
                 leeway: leeway_secs,
+            });
+        }
+        if let (None, Some(exp)) = (self.iat, self.exp)
+            && exp.as_secs_f64() > now + MAX_LIFETIME.as_secs_f64() + leeway
+        {
+            found.push(Violation::ExpiryTooFarFromNow {
+                exp,
+                now: window.now,
+                max: MAX_LIFETIME.as_secs(),
             });
         }
         if let Some(iat) = self.iat

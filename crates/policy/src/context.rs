@@ -42,6 +42,9 @@ pub struct RequestContext {
     pub session_id: Option<String>,
     /// The requesting page's `Origin` (checked against `aws:access-control-allow-origin`).
     pub origin: Option<String>,
+    /// The channel ARN the server's content catalogue maps the requested content to, if any:
+    /// a private-channel token also plays content mapped to its own channel.
+    pub content_channel: Option<String>,
     /// The time of the request. Every time-dependent rule reads this, never a clock.
     pub now: NumericDate,
 }
@@ -64,6 +67,7 @@ impl RequestContext {
             device_id: None,
             session_id: None,
             origin: None,
+            content_channel: None,
             now,
         }
     }
@@ -93,6 +97,14 @@ impl RequestContext {
     #[must_use]
     pub fn with_origin(mut self, origin: impl Into<String>) -> Self {
         self.origin = Some(origin.into());
+        self
+    }
+
+    /// Sets the channel ARN the server's content catalogue maps the requested content to.
+    /// Never take it from the request: a client could name any channel.
+    #[must_use]
+    pub fn with_content_channel(mut self, channel_arn: impl Into<String>) -> Self {
+        self.content_channel = Some(channel_arn.into());
         self
     }
 
@@ -130,12 +142,12 @@ impl RequestContext {
 pub struct VerifiedToken {
     /// The verified claims.
     pub claims: PlaybackClaims,
-    /// SHA-256 of the encoded token.
+    /// The token's identity: SHA-256 of its signed part (see [`TokenDigest`]).
     pub digest: TokenDigest,
 }
 
 impl VerifiedToken {
-    /// Wraps verified claims and digests the encoded token they came from.
+    /// Wraps verified claims and digests the signed part of the encoded token they came from.
     pub fn new(claims: PlaybackClaims, encoded_token: &str) -> Self {
         Self::with_digest(claims, TokenDigest::of_token(encoded_token))
     }

@@ -127,6 +127,12 @@ pub enum DenyReason {
         /// The content the token is for.
         token_content: String,
     },
+    /// A private-channel token was presented for content that is not its channel (neither the
+    /// channel's ARN or id, nor content the catalogue maps to it).
+    ChannelMismatch {
+        /// The channel the token is for (`aws:channel-arn`).
+        token_channel: String,
+    },
     /// The requested content is not in `vids`.
     NotInVids,
     /// The requested content carries none of the token's `tags`.
@@ -188,6 +194,7 @@ impl DenyReason {
             Self::InvalidToken(error) => error.code(),
             Self::AccountMismatch { .. } => "account_mismatch",
             Self::ContentMismatch { .. } => "content_mismatch",
+            Self::ChannelMismatch { .. } => "channel_mismatch",
             Self::NotInVids => "not_in_vids",
             Self::NoMatchingTag => "no_matching_tag",
             Self::UserAgentMismatch => "user_agent_mismatch",
@@ -220,6 +227,12 @@ impl fmt::Display for DenyReason {
                 write!(
                     f,
                     "token is for content {token_content:?}, not the requested one"
+                )
+            }
+            Self::ChannelMismatch { token_channel } => {
+                write!(
+                    f,
+                    "token is for channel {token_channel:?}, not the requested content"
                 )
             }
             Self::NotInVids => f.write_str("requested content is not in the token's vids"),

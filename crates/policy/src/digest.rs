@@ -4,15 +4,26 @@ use std::fmt::{self, Write as _};
 
 use sha2::{Digest, Sha256};
 
-/// SHA-256 of a whole encoded token (`header.payload.signature`).
+/// SHA-256 of what a token's signature covers: its signed part, `header.payload`, as received.
 ///
-/// Stores, revocation lists and audit records identify a token by its digest, never by the
-/// token itself, so no stored value can be replayed. `Debug` and `Display` print lowercase hex.
+/// This is a token's identity. Stores, revocation lists and audit records identify a token by
+/// its digest, never by the token itself (so no stored value can be replayed) and never by
+/// its signature: an ECDSA signature `(r, s)` can be rewritten as `(r, n − s)` by anyone,
+/// without the key, and both verify. Keyed on the whole token, such a copy would be a "new"
+/// token past the revocation list, `maxu` and `maxip`; keyed on the signed part, every
+/// signature of the same header and payload is the same token. (The verifier's base64url is
+/// strict and canonical, so the signed part itself cannot be re-encoded.)
+///
+/// `Debug` and `Display` print lowercase hex.
 ///
 /// ```
 /// use playback_auth_policy::TokenDigest;
 ///
 /// let digest = TokenDigest::of_token("a.b.c");
+/// // Only the signed part counts: another signature is the same token.
+/// assert_eq!(digest, TokenDigest::of_token("a.b.other-signature"));
+/// assert_eq!(digest, TokenDigest::of_signed_part("a.b"));
+/// assert_ne!(digest, TokenDigest::of_token("a.B.c"));
 /// let hex = digest.to_hex();
 /// assert_eq!(hex.len(), 64);
 /// assert_eq!(TokenDigest::from_hex(&hex), Some(digest));
@@ -22,9 +33,18 @@ use sha2::{Digest, Sha256};
 pub struct TokenDigest([u8; 32]);
 
 impl TokenDigest {
-    /// The digest of an encoded token, exactly as it was presented.
+    /// The digest of an encoded token's signed part: everything before its last `.`, exactly
+    /// as presented (the whole string when it has no `.`, which no valid token lacks).
     pub fn of_token(encoded: &str) -> Self {
-        Self(Sha256::digest(encoded.as_bytes()).into())
+        let signed = encoded
+            .rsplit_once('.')
+            .map_or(encoded, |(signed, _signature)| signed);
+        Self::of_signed_part(signed)
+    }
+
+    /// The digest of a signed part (`header.payload`) split off by the caller.
+    pub fn of_signed_part(signed: &str) -> Self {
+        Self(Sha256::digest(signed.as_bytes()).into())
     }
 
     /// Wraps 32 digest bytes computed elsewhere (e.g. read back from a store).

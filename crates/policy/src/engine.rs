@@ -238,10 +238,10 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         token: &VerifiedToken,
         ctx: &RequestContext,
     ) -> Result<DecisionPlan, DenyReason> {
-        // The token's id (its `jti`, or the hex of its digest) is built at most once: for the
-        // partition of a token without a user and for the token's counters.
+        // The id per-token state is kept under, built at most once: for the partition of a
+        // token without a user and for the token's counters.
         let token_id = OnceCell::new();
-        let token_id = || token_id.get_or_init(|| token.token_id()).clone();
+        let token_id = || token_id.get_or_init(|| state_id(token)).clone();
         let partition = match token.uid() {
             Some(uid) => Partition::User {
                 account: ctx.account.clone(),
@@ -262,9 +262,10 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
                     plan = plan.with_token(token_plan);
                 }
                 if let Some(limit) = claims.climit {
+                    let location = location_key(ctx);
                     plan = plan.with_session(SessionPlan::new(
-                        session_key(claims, ctx),
-                        location_key(ctx),
+                        session_key(claims, ctx, &location),
+                        location,
                         limit,
                         claims.cbeh,
                         self.config.lease,
@@ -286,6 +287,18 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
             PlaybackClaims::StaticUrl(_) => {}
         }
         Ok(plan)
+    }
+
+    /// The key of the stream session that `ctx` opens or renews with `token`, when the token
+    /// limits streams (`uid` + `climit`): what [`Allowed::session`], [`PolicyEngine::sessions`]
+    /// and [`DenyReason::SessionEvicted`] name, and what [`PolicyEngine::end_session`] takes.
+    ///
+    /// The key binds the stream to its location (see the crate docs): 32 hex characters.
+    pub fn session_key(&self, token: &VerifiedToken, ctx: &RequestContext) -> Option<String> {
+        let claims = token.claims.as_restriction()?;
+        claims.climit?;
+        let location = location_key(ctx);
+        Some(session_key(claims, ctx, &location))
     }
 
     fn token_plan(
@@ -441,8 +454,22 @@ fn check_static_url(claims: &StaticUrlClaims, ctx: &RequestContext) -> Result<()
 }
 
 fn check_channel(claims: &PrivateChannelClaims, ctx: &RequestContext) -> Result<(), DenyReason> {
+    // A channel token plays its own channel only: the requested content is the channel's ARN
+    // or channel id, or content the server's catalogue maps to that ARN.
+    let arn = &claims.channel_arn;
+    let plays_channel = ctx.content_id == arn.as_str()
+        || ctx.content_id == arn.channel_id()
+        || ctx.content_channel.as_deref() == Some(arn.as_str());
+    if !plays_channel {
+        return Err(DenyReason::ChannelMismatch {
+            token_channel: arn.as_str().to_owned(),
+        });
+    }
     match (&claims.allowed_origins, &ctx.origin) {
         (None, _) => Ok(()),
+        // `*` is any origin, including a request that sends none (not a page, e.g. a native
+        // player).
+        (Some(allowed), None) if allowed.is_any() => Ok(()),
         (Some(allowed), Some(origin)) if allowed.allows(origin) => Ok(()),
         (Some(_), origin) => Err(DenyReason::OriginNotAllowed {
             origin: origin.clone(),
@@ -450,22 +477,45 @@ fn check_channel(claims: &PrivateChannelClaims, ctx: &RequestContext) -> Result<
     }
 }
 
-/// What counts as one stream: the `sid` claim, else the player's session id, else the
-/// user agent, client IP and content together.
-fn session_key(claims: &PlaybackRestrictionClaims, ctx: &RequestContext) -> String {
-    if let Some(sid) = &claims.sid {
-        return sid.clone();
+/// The id a token's state is kept under.
+///
+/// A single-use private-channel token is keyed by its `aws:single-use-uuid` within its
+/// channel, not by the token: the uuid is what may be used once, so two tokens carrying the
+/// same uuid (re-signed, or minted twice) play once in all. Every other token is keyed by its
+/// identity ([`VerifiedToken::token_id`]: `jti`, else the digest of its signed part).
+fn state_id(token: &VerifiedToken) -> String {
+    match &token.claims {
+        PlaybackClaims::Channel(claims) => match &claims.single_use_uuid {
+            Some(uuid) => format!(
+                "single-use:{}",
+                short_hash(&[claims.channel_arn.as_str(), uuid.as_str()])
+            ),
+            None => token.token_id(),
+        },
+        _ => token.token_id(),
     }
-    if let Some(session_id) = &ctx.session_id {
-        return session_id.clone();
-    }
-    format!(
-        "derived:{}",
-        short_hash(&[&ctx.user_agent, &ip_text(ctx.client_ip), &ctx.content_id])
-    )
 }
 
-/// The streaming location of `BLOCK_NEW_USER`: the device, else user agent and client IP.
+/// What counts as one stream, bound to the streaming location that opened it.
+///
+/// The stream's id is the `sid` claim, else the player's session id, else the user agent,
+/// client IP and content together; the key is a hash of the location and that id, so the same
+/// id sent from another location (another device, or another user agent and IP) is another
+/// stream of that location — subject to `climit` and `cbeh` — never a renewal of someone
+/// else's. A fixed-size hash also bounds what a client-chosen id can make the store hold.
+fn session_key(claims: &PlaybackRestrictionClaims, ctx: &RequestContext, location: &str) -> String {
+    let id = match (&claims.sid, &ctx.session_id) {
+        (Some(sid), _) => format!("sid:{sid}"),
+        (None, Some(session_id)) => format!("session:{session_id}"),
+        (None, None) => format!(
+            "derived:{}",
+            short_hash(&[&ctx.user_agent, &ip_text(ctx.client_ip), &ctx.content_id])
+        ),
+    };
+    short_hash(&[location, &id])
+}
+
+/// The streaming location: the device, else user agent and client IP.
 fn location_key(ctx: &RequestContext) -> String {
     match &ctx.device_id {
         Some(device_id) => format!("device:{device_id}"),

@@ -179,10 +179,12 @@ impl TokenPlan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SessionPlan {
-    /// What identifies the stream (the `sid` claim, the player's session id, or a key
-    /// derived from user agent, client IP and content).
+    /// What identifies the stream: the engine's hash of the streaming location and the
+    /// stream's id (the `sid` claim, the player's session id, or user agent, client IP and
+    /// content), so one id from two locations is two streams.
     pub session_key: String,
-    /// The streaming location (`BLOCK_NEW_USER`): the device id, else user agent + IP.
+    /// The streaming location (bound into `session_key`; compared by `BLOCK_NEW_USER`):
+    /// the device id, else user agent + IP.
     pub location_key: String,
     /// `climit`.
     pub limit: NonZeroU32,

@@ -921,8 +921,12 @@ fn restriction(
     VerifiedToken::new(PlaybackClaims::Restriction(claims), encoded)
 }
 
+/// A request for `video-1`, which the catalogue tags `sports` and maps to the channel of the
+/// channel tokens here.
 fn request(now: NumericDate) -> RequestContext {
-    RequestContext::new(ACCOUNT, "video-1", "Player/1.0", ip(1), now).with_content_tags(["sports"])
+    RequestContext::new(ACCOUNT, "video-1", "Player/1.0", ip(1), now)
+        .with_content_tags(["sports"])
+        .with_content_channel("arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456")
 }
 
 #[track_caller]
@@ -1058,14 +1062,16 @@ where
         DenyReason::StreamLimitReached { limit: 1 }
     );
     let t = restriction(|b| b.user("viewer-2").concurrent_streams(1), "evict");
-    allow(engine.decide(&t, &request(now).with_session_id("a")).await);
+    let a = request(now).with_session_id("a");
+    let a_key = engine
+        .session_key(&t, &a)
+        .expect("a climit token has sessions");
+    allow(engine.decide(&t, &a).await);
     let evicting = allow(engine.decide(&t, &request(now).with_session_id("b")).await);
-    assert_eq!(evicting.evicted, ["a"]);
+    assert_eq!(evicting.evicted, std::slice::from_ref(&a_key));
     assert_eq!(
-        deny(engine.decide(&t, &request(now).with_session_id("a")).await),
-        DenyReason::SessionEvicted {
-            session: "a".to_owned()
-        }
+        deny(engine.decide(&t, &a).await),
+        DenyReason::SessionEvicted { session: a_key }
     );
     let t = restriction(|b| b.user("viewer-3").device_limit(1), "dlimit");
     assert_eq!(

@@ -23,6 +23,7 @@ pub const DEFAULT_DEVICE_ID_HEADER: &str = "x-device-id";
 pub const DEFAULT_SESSION_ID_HEADER: &str = "x-session-id";
 
 type PeerIp = dyn Fn(&Parts) -> Option<IpAddr> + Send + Sync;
+type ContentChannel = dyn Fn(&str, &str) -> Option<String> + Send + Sync;
 
 /// What the service reads, shared by every clone of it.
 pub(crate) struct Settings {
@@ -34,6 +35,7 @@ pub(crate) struct Settings {
     pub(crate) trusted_proxies: Option<TrustedProxies>,
     pub(crate) peer_ip: Option<Arc<PeerIp>>,
     pub(crate) content_tags: Option<Arc<dyn ContentTags>>,
+    pub(crate) content_channel: Option<Arc<ContentChannel>>,
 }
 
 impl Settings {
@@ -71,6 +73,10 @@ impl fmt::Debug for Settings {
                 "content_tags",
                 &self.content_tags.as_ref().map(|_| "custom"),
             )
+            .field(
+                "content_channel",
+                &self.content_channel.as_ref().map(|_| "custom"),
+            )
             .finish()
     }
 }
@@ -107,6 +113,7 @@ impl<S, R, A, K> PlaybackAuthLayer<S, R, A, K> {
                 trusted_proxies: None,
                 peer_ip: None,
                 content_tags: None,
+                content_channel: None,
             },
         }
     }
@@ -212,6 +219,33 @@ impl<S, R, A, K> PlaybackAuthLayerBuilder<S, R, A, K> {
     #[must_use]
     pub fn content_tags(mut self, resolver: impl ContentTags) -> Self {
         self.settings.content_tags = Some(Arc::new(resolver));
+        self
+    }
+
+    /// Maps a requested content id (with its account) to the private-channel ARN the server's
+    /// catalogue says it is, if any (default: none). A private-channel token plays only its own
+    /// channel: the requested content must be the channel's ARN or channel id, or content this
+    /// function maps to that ARN. The mapping comes from the server, never from the request.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # fn build(builder: playback_auth_tower::PlaybackAuthLayerBuilder<
+    /// #     playback_auth_policy::MemoryPolicyStore, playback_auth_policy::MemoryRevocationStore,
+    /// #     playback_auth_policy::MemoryAuditSink, playback_auth_policy::MemoryKeyRegistry>) {
+    /// let builder = builder.content_channel(|_account: &str, content: &str| {
+    ///     (content == "live-finals").then(|| {
+    ///         "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456".to_owned()
+    ///     })
+    /// });
+    /// # let _ = builder.build();
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn content_channel<F>(mut self, channel_of: F) -> Self
+    where
+        F: Fn(&str, &str) -> Option<String> + Send + Sync + 'static,
+    {
+        self.settings.content_channel = Some(Arc::new(channel_of));
         self
     }
 

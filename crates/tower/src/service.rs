@@ -182,6 +182,9 @@ where
                 Rejection::ContentTagsUnavailable
             })?;
     }
+    if let Some(channel_of) = &settings.content_channel {
+        context.content_channel = channel_of(&context.account, &context.content_id);
+    }
     match authorizer.authorize_verified(&token, &context).await {
         (Decision::Deny(reason), _) => Err(Rejection::Denied(reason)),
         (decision, token) => Ok(Grant {

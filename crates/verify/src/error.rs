@@ -193,7 +193,11 @@ impl VerifyError {
                 Some(Violation::Expired { .. }) => "token_expired",
                 Some(Violation::NotYetValid { .. }) => "token_not_yet_valid",
                 Some(Violation::IssuedInFuture { .. }) => "token_issued_in_future",
-                Some(Violation::ExpiryTooFar { .. }) => "token_lifetime_too_long",
+                Some(Violation::ExpiryTooFar { .. } | Violation::ExpiryTooFarFromNow { .. }) => {
+                    "token_lifetime_too_long"
+                }
+                Some(Violation::ExpiryNotAfterIssue { .. }) => "token_expires_before_issue",
+                Some(Violation::ForeignClaim { .. }) => "mixed_claim_sets",
                 Some(Violation::MissingClaim { claim: "exp" }) => "token_missing_exp",
                 _ => "invalid_claims",
             },

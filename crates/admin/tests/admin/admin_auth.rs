@@ -6,9 +6,8 @@
     clippy::panic
 )]
 
-
-use axum::body::Body;
 use crate::common::{ADMIN_TOKEN, Backend, Config, ROUTES, TestKey};
+use axum::body::Body;
 use http::{Method, Request, StatusCode};
 use playback_auth_admin::{AdminToken, AdminTokenError};
 use playback_auth_keys::Algorithm;

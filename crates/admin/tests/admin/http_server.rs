@@ -6,11 +6,10 @@
     clippy::panic
 )]
 
-
 use std::net::SocketAddr;
 
-use axum::Router;
 use crate::common::{ADMIN_TOKEN, Backend, Config, TestKey, request};
+use axum::Router;
 use playback_auth_keys::Algorithm;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

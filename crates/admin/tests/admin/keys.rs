@@ -6,7 +6,6 @@
     clippy::panic
 )]
 
-
 use crate::common::{Backend, Config, TestKey};
 use http::{Method, Request, StatusCode};
 use playback_auth_keys::Algorithm;
@@ -166,10 +165,10 @@ async fn malformed_bodies_are_malformed_json(backend: Backend) {
         (Some("application/json"), "[".repeat(10_000)),
     ];
     for (content_type, body) in cases {
-        let mut request = Request::builder()
-            .method(Method::POST)
-            .uri(KEYS)
-            .header("authorization", format!("Bearer {}", crate::common::ADMIN_TOKEN));
+        let mut request = Request::builder().method(Method::POST).uri(KEYS).header(
+            "authorization",
+            format!("Bearer {}", crate::common::ADMIN_TOKEN),
+        );
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }
@@ -180,7 +179,10 @@ async fn malformed_bodies_are_malformed_json(backend: Backend) {
     let request = Request::builder()
         .method(Method::POST)
         .uri(KEYS)
-        .header("authorization", format!("Bearer {}", crate::common::ADMIN_TOKEN))
+        .header(
+            "authorization",
+            format!("Bearer {}", crate::common::ADMIN_TOKEN),
+        )
         .header("content-type", "application/json; charset=utf-8")
         .body(json!({ "value": key.public_key_txt() }).to_string().into())
         .unwrap();

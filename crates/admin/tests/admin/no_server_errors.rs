@@ -7,9 +7,8 @@
     clippy::panic
 )]
 
-
-use axum::body::Body;
 use crate::common::{ADMIN_TOKEN, Backend, Config, Harness, ROUTES};
+use axum::body::Body;
 use http::{Method, Request};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};

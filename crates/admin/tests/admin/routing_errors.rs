@@ -6,9 +6,8 @@
     clippy::panic
 )]
 
-
-use axum::body::Body;
 use crate::common::{ADMIN_TOKEN, Backend, Config, TestKey};
+use axum::body::Body;
 use http::{Method, Request, StatusCode};
 use playback_auth_keys::Algorithm;
 use serde_json::json;

@@ -182,3 +182,55 @@ fn reads_time_claims_and_reports_each_bad_one() {
         ]
     );
 }
+
+#[test]
+fn exp_at_or_before_iat_is_refused() {
+    for exp in [1000, 999, 0] {
+        let times = TimeClaims {
+            iat: Some(date(1000)),
+            exp: Some(date(exp)),
+            nbf: None,
+        };
+        assert_eq!(
+            times.check_lifetime(),
+            Some(Violation::ExpiryNotAfterIssue {
+                iat: date(1000),
+                exp: date(exp)
+            }),
+            "exp {exp}"
+        );
+    }
+    let one_second = TimeClaims {
+        iat: Some(date(1000)),
+        exp: Some(date(1001)),
+        nbf: None,
+    };
+    assert_eq!(one_second.check_lifetime(), None);
+}
+
+#[test]
+fn without_iat_exp_is_bounded_by_now_plus_the_lifetime_and_leeway() {
+    let now = 1_700_000_000;
+    let limit = now + 2_592_000 + 30;
+    let times = |exp: i64| TimeClaims {
+        iat: None,
+        exp: Some(date(exp)),
+        nbf: None,
+    };
+    assert_eq!(times(limit).check_at(&window(now)), vec![]);
+    assert_eq!(
+        times(limit + 1).check_at(&window(now)),
+        vec![Violation::ExpiryTooFarFromNow {
+            exp: date(limit + 1),
+            now: date(now),
+            max: 2_592_000
+        }]
+    );
+    // With `iat` the lifetime rule applies instead: iat + 30 days, wherever that is from now.
+    let with_iat = TimeClaims {
+        iat: Some(date(now - 20)),
+        exp: Some(date(now - 20 + 2_592_000)),
+        nbf: None,
+    };
+    assert_eq!(with_iat.check_at(&window(now - 40)), vec![]);
+}

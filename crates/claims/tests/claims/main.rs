@@ -3,6 +3,7 @@
 mod common;
 
 mod channel_rules;
+mod mixed_sets;
 mod properties;
 mod restriction_rules;
 mod static_url_rules;

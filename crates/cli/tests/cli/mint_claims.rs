@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-
 use crate::common::{IAT, TempDir, fixed_claims, keygen, mint, run, run_with_stdin, segment};
 use serde_json::{Value, json};
 
@@ -283,4 +282,36 @@ fn minted_tokens_are_deterministic_json_values() {
     let first = mint(&dir, &["--claims", &claims]);
     assert_eq!(first, mint(&dir, &["--claims", &claims]));
     assert!(matches!(segment(&first, 1), Value::Object(_)));
+}
+
+#[test]
+fn mixed_claim_sets_are_refused_not_minted() {
+    let dir = TempDir::new("mint-mixed");
+    keygen(&dir, "es384");
+    let key = dir.file("private.pem");
+    let mixed = dir.write(
+        "mixed.json",
+        r#"{"aws:channel-arn":"arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf12",
+            "accid":"acct-1","maxu":1,"uid":"viewer-1","climit":1}"#,
+    );
+    let line = run(&["mint", "--key", key.as_str(), "--claims", &mixed]).failure_line(2);
+    for claim in ["accid", "maxu", "uid", "climit"] {
+        assert!(line.contains(claim), "{claim} named: {line}");
+    }
+    // Flags that add a restriction to a channel token are refused the same way.
+    let channel = dir.write(
+        "channel.json",
+        r#"{"aws:channel-arn":"arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf12"}"#,
+    );
+    let line = run(&[
+        "mint",
+        "--key",
+        key.as_str(),
+        "--claims",
+        &channel,
+        "--max-uses",
+        "1",
+    ])
+    .failure_line(2);
+    assert!(line.contains("maxu"), "{line}");
 }

@@ -8,10 +8,9 @@
     clippy::panic
 )]
 
-
+use crate::common::fixture;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use crate::common::fixture;
 use playback_auth_keys::{Jwk, KeyError, PrivateKey, PublicKey, Rs256PrivateKey, Rs256PublicKey};
 use rsa::pkcs1::{EncodeRsaPrivateKey as _, EncodeRsaPublicKey as _};
 use rsa::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _, LineEnding};

@@ -10,6 +10,9 @@ fn every_reason() -> Vec<DenyReason> {
         DenyReason::ContentMismatch {
             token_content: "c".into(),
         },
+        DenyReason::ChannelMismatch {
+            token_channel: "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456".into(),
+        },
         DenyReason::NotInVids,
         DenyReason::NoMatchingTag,
         DenyReason::UserAgentMismatch,

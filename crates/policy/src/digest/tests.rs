@@ -1,11 +1,34 @@
 use super::*;
 
 #[test]
-fn digest_is_sha256_of_the_encoded_token() {
-    // SHA-256("abc"), FIPS 180-2 appendix B.1.
+fn digest_is_sha256_of_the_signed_part() {
+    // SHA-256("abc"), FIPS 180-2 appendix B.1: `abc` is everything before the last dot.
+    let expected = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    assert_eq!(TokenDigest::of_token("abc.signature").to_hex(), expected);
+    assert_eq!(TokenDigest::of_signed_part("abc").to_hex(), expected);
+    // No dot at all: the whole string (no valid token looks like this).
+    assert_eq!(TokenDigest::of_token("abc").to_hex(), expected);
+}
+
+#[test]
+fn every_signature_of_one_signed_part_is_one_identity() {
+    let token = TokenDigest::of_token("eyJhbGciOiJFUzI1NiJ9.eyJleHAiOjF9.c2lnLTE");
     assert_eq!(
-        TokenDigest::of_token("abc").to_hex(),
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        token,
+        TokenDigest::of_token("eyJhbGciOiJFUzI1NiJ9.eyJleHAiOjF9.c2lnLTI")
+    );
+    assert_eq!(
+        token,
+        TokenDigest::of_token("eyJhbGciOiJFUzI1NiJ9.eyJleHAiOjF9.")
+    );
+    // The header and the payload are both covered.
+    assert_ne!(
+        token,
+        TokenDigest::of_token("eyJhbGciOiJFUzM4NCJ9.eyJleHAiOjF9.c2lnLTE")
+    );
+    assert_ne!(
+        token,
+        TokenDigest::of_token("eyJhbGciOiJFUzI1NiJ9.eyJleHAiOjJ9.c2lnLTE")
     );
 }
 

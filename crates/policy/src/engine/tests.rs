@@ -40,22 +40,41 @@ fn engine() -> PolicyEngine<MemoryPolicyStore, MemoryRevocationStore, MemoryAudi
     )
 }
 
+/// The session key the engine plans for `claims` and `ctx`.
+fn key(claims: &PlaybackRestrictionClaims, ctx: &RequestContext) -> String {
+    session_key(claims, ctx, &location_key(ctx))
+}
+
 #[test]
 fn session_key_prefers_sid_then_the_players_id_then_derives_one() {
     let with_sid = claims(|b| b.session_id("sid-1"));
     let without = claims(|b| b);
-    assert_eq!(session_key(&with_sid, &ctx().with_session_id("p")), "sid-1");
-    assert_eq!(session_key(&without, &ctx().with_session_id("p")), "p");
-    let derived = session_key(&without, &ctx());
-    assert!(derived.starts_with("derived:"));
-    assert_eq!(derived.len(), "derived:".len() + 32);
-    assert_eq!(derived, session_key(&without, &ctx()));
+    // `sid` wins over the player's id.
+    assert_eq!(
+        key(&with_sid, &ctx().with_session_id("p")),
+        key(&with_sid, &ctx().with_session_id("q"))
+    );
+    // Without `sid`, the player's id names the stream.
+    assert_ne!(
+        key(&without, &ctx().with_session_id("p")),
+        key(&without, &ctx().with_session_id("q"))
+    );
+    // `sid` and a player id of the same text are not the same stream.
+    assert_ne!(
+        key(&with_sid, &ctx()),
+        key(&without, &ctx().with_session_id("sid-1"))
+    );
+    // Without either: user agent, IP and content.
+    let derived = key(&without, &ctx());
+    assert_eq!(derived.len(), 32);
+    assert!(derived.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(derived, key(&without, &ctx()));
     let mut other = ctx();
     other.content_id = "video-2".into();
-    assert_ne!(derived, session_key(&without, &other));
+    assert_ne!(derived, key(&without, &other));
     assert_ne!(
         derived,
-        session_key(
+        key(
             &without,
             &ctx().with_client_ip(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2)))
         )
@@ -63,16 +82,46 @@ fn session_key_prefers_sid_then_the_players_id_then_derives_one() {
 }
 
 #[test]
+fn one_stream_id_from_two_locations_is_two_keys() {
+    let with_sid = claims(|b| b.session_id("sid-1"));
+    let without = claims(|b| b);
+    for claims in [&with_sid, &without] {
+        let on = |device: &str| ctx().with_session_id("shared").with_device_id(device);
+        assert_ne!(key(claims, &on("a")), key(claims, &on("b")));
+        // The device is the location: its address may change.
+        assert_eq!(
+            key(claims, &on("a")),
+            key(
+                claims,
+                &on("a").with_client_ip(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 9)))
+            )
+        );
+        // Without a device id, user agent and IP are the location.
+        let mut other_agent = ctx().with_session_id("shared");
+        other_agent.user_agent = "UA2".into();
+        assert_ne!(
+            key(claims, &ctx().with_session_id("shared")),
+            key(claims, &other_agent)
+        );
+    }
+    // Keys are fixed-size whatever the client sends.
+    let long = ctx()
+        .with_session_id("x".repeat(10_000))
+        .with_device_id("y".repeat(10_000));
+    assert_eq!(key(&without, &long).len(), 32);
+}
+
+#[test]
 fn ipv4_mapped_addresses_are_the_same_client() {
     let without = claims(|b| b);
     let mapped = IpAddr::V6(Ipv4Addr::new(192, 0, 2, 1).to_ipv6_mapped());
     assert_eq!(
-        session_key(&without, &ctx()),
-        session_key(&without, &ctx().with_client_ip(mapped))
+        key(&without, &ctx()),
+        key(&without, &ctx().with_client_ip(mapped))
     );
     assert_ne!(
-        session_key(&without, &ctx()),
-        session_key(
+        key(&without, &ctx()),
+        key(
             &without,
             &ctx().with_client_ip(IpAddr::V6(Ipv6Addr::LOCALHOST))
         )

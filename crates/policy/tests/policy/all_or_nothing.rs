@@ -3,7 +3,6 @@
 //! would otherwise have counted a use, recorded an IP, admitted or evicted a session and
 //! registered a device.
 
-
 use crate::common::*;
 use playback_auth_claims::{ConcurrencyBehavior, ViewerId};
 use playback_auth_policy::{
@@ -170,20 +169,19 @@ async fn session_evicted_denial_records_nothing() {
             )
             .await,
     );
-    assert_eq!(evicting.evicted, ["s1"]);
-    // The evicted session comes back from a new device and IP.
+    let s1 = key_at(request(0).with_device_id("d1"), "s1");
+    assert_eq!(evicting.evicted, std::slice::from_ref(&s1));
+    // The evicted session comes back from its device, at a new IP.
     let ctx = request(2)
         .with_session_id("s1")
-        .with_device_id("d2")
+        .with_device_id("d1")
         .with_client_ip(ip(2));
     assert_denied_changes_nothing(
         &engine,
         &store,
         &token,
         &ctx,
-        DenyReason::SessionEvicted {
-            session: "s1".into(),
-        },
+        DenyReason::SessionEvicted { session: s1 },
     )
     .await;
 }

@@ -1,6 +1,5 @@
 //! Every decision writes one audit record; a failing audit sink never changes a decision.
 
-
 use crate::common::*;
 use playback_auth_policy::{
     AuditDecision, DenyReason, MemoryAuditSink, MemoryPolicyStore, MemoryRevocationStore,
@@ -32,7 +31,10 @@ async fn allows_and_denials_are_recorded_with_the_request_and_token() {
     assert_eq!(allow.time, at(0));
     assert_eq!(allow.account, ACCOUNT);
     assert_eq!(allow.uid.as_deref(), Some("viewer-1"));
-    assert_eq!(allow.session.as_deref(), Some("a"));
+    assert_eq!(
+        allow.session,
+        Some(key_at(request(0).with_device_id("tv"), "a"))
+    );
     assert_eq!(allow.device.as_deref(), Some("tv"));
     assert_eq!(allow.ip, ip(1));
     assert_eq!(allow.user_agent, UA);
@@ -43,7 +45,7 @@ async fn allows_and_denials_are_recorded_with_the_request_and_token() {
 
     let deny = &records[1];
     assert_eq!(deny.decision, AuditDecision::Deny);
-    assert_eq!(deny.session.as_deref(), Some("b"));
+    assert_eq!(deny.session, Some(key("b")));
     assert_eq!(deny.reason.as_deref(), Some("stream_limit_reached"));
 
     let mismatch = &records[2];

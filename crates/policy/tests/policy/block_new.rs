@@ -1,6 +1,5 @@
 //! `cbeh: BLOCK_NEW`: at `climit` a new session is denied; renewals continue.
 
-
 use crate::common::*;
 use playback_auth_claims::ConcurrencyBehavior;
 use playback_auth_policy::{DenyReason, SessionChange};
@@ -39,7 +38,7 @@ async fn a_new_session_at_the_limit_is_denied_and_active_ones_renew() {
         assert_eq!(
             renewal.session,
             Some(SessionChange::Renewed {
-                session: key.into()
+                session: crate::common::key(key)
             })
         );
     }

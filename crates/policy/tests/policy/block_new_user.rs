@@ -2,7 +2,6 @@
 //! agent + IP) that already streams replaces that location's oldest session; a new location
 //! is denied.
 
-
 use crate::common::*;
 use playback_auth_claims::ConcurrencyBehavior;
 use playback_auth_policy::{DenyReason, SessionChange};
@@ -36,14 +35,17 @@ async fn same_device_replaces_its_oldest_session_and_a_new_device_is_denied() {
     assert_eq!(
         replaced.session,
         Some(SessionChange::Admitted {
-            session: "phone-2".into()
+            session: key_at(request(0).with_device_id("phone"), "phone-2")
         })
     );
-    assert_eq!(replaced.evicted, ["phone-1"]);
+    assert_eq!(
+        replaced.evicted,
+        [key_at(request(0).with_device_id("phone"), "phone-1")]
+    );
     assert_eq!(
         denied(engine.decide(&token, &on(4, "phone", "phone-1")).await),
         DenyReason::SessionEvicted {
-            session: "phone-1".into()
+            session: key_at(request(0).with_device_id("phone"), "phone-1")
         }
     );
     allowed(engine.decide(&token, &on(5, "tv", "tv-1")).await);
@@ -84,7 +86,7 @@ async fn without_a_device_id_the_location_is_user_agent_and_ip() {
             .decide(&token, &request(3).with_session_id("home-2"))
             .await,
     );
-    assert_eq!(replaced.evicted, ["home-1"]);
+    assert_eq!(replaced.evicted, [key("home-1")]);
     // Same IP, other user agent: another location, refused.
     let mut other_agent = request(4).with_session_id("home-3");
     other_agent.user_agent = "Player/2.0".to_owned();

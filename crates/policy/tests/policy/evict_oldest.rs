@@ -1,7 +1,6 @@
 //! No `cbeh` (evict oldest): at `climit` a new session is admitted and the oldest evicted;
 //! the evicted session's next renewal is denied as evicted.
 
-
 use crate::common::*;
 use playback_auth_policy::{DenyReason, SessionChange};
 
@@ -36,11 +35,9 @@ async fn a_new_session_at_the_limit_evicts_the_oldest() {
     );
     assert_eq!(
         c.session,
-        Some(SessionChange::Admitted {
-            session: "c".into()
-        })
+        Some(SessionChange::Admitted { session: key("c") })
     );
-    assert_eq!(c.evicted, ["a"]);
+    assert_eq!(c.evicted, [key("a")]);
     let keys: Vec<String> = engine
         .sessions(ACCOUNT, &uid("viewer-1"), at(20))
         .await
@@ -48,7 +45,7 @@ async fn a_new_session_at_the_limit_evicts_the_oldest() {
         .into_iter()
         .map(|s| s.session_key)
         .collect();
-    assert_eq!(keys, ["b", "c"]);
+    assert_eq!(keys, [key("b"), key("c")]);
 }
 
 #[tokio::test]
@@ -65,18 +62,13 @@ async fn the_evicted_sessions_renewal_is_denied_session_evicted() {
             .decide(&token, &request(30).with_session_id("b"))
             .await,
     );
-    assert_eq!(b.evicted, ["a"]);
+    assert_eq!(b.evicted, [key("a")]);
     let reason = denied(
         engine
             .decide(&token, &request(31).with_session_id("a"))
             .await,
     );
-    assert_eq!(
-        reason,
-        DenyReason::SessionEvicted {
-            session: "a".into()
-        }
-    );
+    assert_eq!(reason, DenyReason::SessionEvicted { session: key("a") });
     assert_eq!(reason.code(), "session_evicted");
     // Denied again on every retry while its old lease (to 120) would have run…
     assert!(matches!(
@@ -121,11 +113,9 @@ async fn after_its_lease_would_have_ended_the_evicted_session_is_new_again() {
     );
     assert_eq!(
         back.session,
-        Some(SessionChange::Admitted {
-            session: "a".into()
-        })
+        Some(SessionChange::Admitted { session: key("a") })
     );
-    assert_eq!(back.evicted, ["b"]);
+    assert_eq!(back.evicted, [key("b")]);
 }
 
 #[tokio::test]
@@ -141,7 +131,7 @@ async fn a_lower_climit_evicts_down_to_the_limit() {
     }
     let one = restriction("one", |b| b.user("viewer-1").concurrent_streams(1));
     let d = allowed(engine.decide(&one, &request(3).with_session_id("d")).await);
-    assert_eq!(d.evicted, ["a", "b", "c"]);
+    assert_eq!(d.evicted, [key("a"), key("b"), key("c")]);
     assert_eq!(
         engine
             .sessions(ACCOUNT, &uid("viewer-1"), at(3))

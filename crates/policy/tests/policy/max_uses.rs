@@ -1,6 +1,5 @@
 //! `maxu`: uses per token, counted under `jti` or the token digest, until the token expires.
 
-
 use std::time::Duration;
 
 use crate::common::*;
@@ -70,4 +69,19 @@ async fn the_count_is_kept_until_exp_plus_leeway() {
         Some(1)
     );
     assert!(store.snapshot().is_empty());
+}
+
+#[tokio::test]
+async fn another_signature_of_the_same_token_shares_its_uses() {
+    let (engine, _) = engine();
+    // An ECDSA signature can be rewritten without the key (`s → n − s`): the signed part,
+    // and so the token, stays the same.
+    let token = restriction("header.payload.signature-1", |b| b.max_uses(1));
+    let copy = restriction("header.payload.signature-2", |b| b.max_uses(1));
+    assert_eq!(token.token_id(), copy.token_id());
+    allowed(engine.decide(&token, &request(0)).await);
+    assert_eq!(
+        denied(engine.decide(&copy, &request(1)).await),
+        DenyReason::MaxUsesReached { limit: 1 }
+    );
 }

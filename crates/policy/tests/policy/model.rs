@@ -11,7 +11,6 @@
     clippy::cast_possible_truncation
 )]
 
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::common::*;
@@ -279,13 +278,14 @@ impl Model {
         }
 
         // Session checks.
-        let key = match session {
-            Some(s) => format!("s{s}"),
-            None => format!("derived|{}|{ip}", UAS[ua]),
-        };
         let location = match device {
             Some(d) => format!("device|{d}"),
             None => format!("client|{}|{ip}", UAS[ua]),
+        };
+        // A stream is its id at its location: the same id from elsewhere is another stream.
+        let key = match session {
+            Some(s) => format!("derived|{location}|s{s}"),
+            None => format!("derived|{location}|{}|{ip}", UAS[ua]),
         };
         let user = spec.uid.map(|uid| self.users.entry(uid).or_default());
         let mut session_step = None; // (admit?, evict keys)
@@ -441,7 +441,8 @@ impl Model {
     }
 }
 
-/// Derived session keys are opaque in the engine; the model names them by their parts.
+/// Session keys are opaque in the engine (a hash of location and stream id); the model names
+/// them by their parts.
 /// This map pairs them up, and fails if the pairing is not one to one.
 #[derive(Default)]
 struct KeyPairs {
@@ -468,6 +469,13 @@ impl KeyPairs {
                 model_key.to_owned()
             }
         }
+    }
+
+    fn to_engine(&self, model_key: &str) -> String {
+        self.model_to_engine
+            .get(model_key)
+            .cloned()
+            .unwrap_or_else(|| model_key.to_owned())
     }
 
     fn to_model(&self, engine_key: &str) -> String {
@@ -567,10 +575,20 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                         .unwrap();
                 }
                 Op::EndSession { uid: u, session } => {
-                    let key = format!("s{session}");
+                    // One of the user's active sessions, or (with none) a key never seen.
+                    let active = model.active_sessions(UIDS[u]);
+                    let key = active
+                        .get(usize::from(session) % active.len().max(1))
+                        .cloned()
+                        .unwrap_or_else(|| format!("unknown-s{session}"));
                     let expected = model.end_session(UIDS[u], &key);
                     let actual = engine
-                        .end_session(ACCOUNT, &uid(UIDS[u]), &key, at(model.now))
+                        .end_session(
+                            ACCOUNT,
+                            &uid(UIDS[u]),
+                            &pairs.to_engine(&key),
+                            at(model.now),
+                        )
                         .await
                         .unwrap();
                     prop_assert_eq!(actual, expected, "end_session at step {}", step);

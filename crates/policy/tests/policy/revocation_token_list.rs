@@ -65,12 +65,19 @@ async fn check_refuses_a_token_revoked_by_digest() {
         .build()
         .unwrap();
     let token = VerifiedToken::new(PlaybackClaims::Restriction(claims), "h.p.s");
-    let other = VerifiedToken::new(token.claims.clone(), "h.p.other");
+    // Another signature of the same signed part (what ECDSA malleation makes, without the
+    // key) is the same token; another payload is another token.
+    let resigned = VerifiedToken::new(token.claims.clone(), "h.p.other-signature");
+    let other = VerifiedToken::new(token.claims.clone(), "h.q.s");
 
     store.revoke("acct-1", &token, at(NOW)).await.unwrap();
 
     assert_eq!(
         store.check("acct-1", &token, at(NOW)).await.unwrap(),
+        RevocationStatus::Revoked
+    );
+    assert_eq!(
+        store.check("acct-1", &resigned, at(NOW)).await.unwrap(),
         RevocationStatus::Revoked
     );
     assert_eq!(

@@ -1,6 +1,5 @@
 //! Listing and ending a user's stream sessions.
 
-
 use crate::common::*;
 use playback_auth_claims::ConcurrencyBehavior;
 use playback_auth_policy::DenyReason;
@@ -35,11 +34,14 @@ async fn active_sessions_are_listed_oldest_first_with_their_leases() {
         .await
         .unwrap();
     assert_eq!(sessions.len(), 2);
-    assert_eq!(sessions[0].session_key, "a");
+    assert_eq!(
+        sessions[0].session_key,
+        key_at(request(0).with_device_id("tv"), "a")
+    );
     assert_eq!(sessions[0].location_key, "device:tv");
     assert_eq!(sessions[0].admitted_at, at(0));
     assert_eq!(sessions[0].lease_until, at(170));
-    assert_eq!(sessions[1].session_key, "b");
+    assert_eq!(sessions[1].session_key, key("b"));
     assert_eq!(sessions[1].lease_until, at(130));
     // Expired leases are not listed.
     let later = engine
@@ -79,7 +81,7 @@ async fn an_ended_session_frees_its_place_and_cannot_renew() {
     );
     assert!(
         engine
-            .end_session(ACCOUNT, &uid("viewer-1"), "a", at(10))
+            .end_session(ACCOUNT, &uid("viewer-1"), &key("a"), at(10))
             .await
             .unwrap()
     );
@@ -96,9 +98,7 @@ async fn an_ended_session_frees_its_place_and_cannot_renew() {
                 .decide(&token, &request(11).with_session_id("a"))
                 .await
         ),
-        DenyReason::SessionEvicted {
-            session: "a".into()
-        }
+        DenyReason::SessionEvicted { session: key("a") }
     );
     allowed(
         engine
@@ -113,7 +113,7 @@ async fn ending_an_unknown_or_expired_session_reports_false() {
     let token = restriction("t", |b| b.user("viewer-1").concurrent_streams(1));
     assert!(
         !engine
-            .end_session(ACCOUNT, &uid("viewer-1"), "a", at(0))
+            .end_session(ACCOUNT, &uid("viewer-1"), &key("a"), at(0))
             .await
             .unwrap()
     );
@@ -124,13 +124,13 @@ async fn ending_an_unknown_or_expired_session_reports_false() {
     );
     assert!(
         !engine
-            .end_session(ACCOUNT, &uid("viewer-1"), "b", at(1))
+            .end_session(ACCOUNT, &uid("viewer-1"), &key("b"), at(1))
             .await
             .unwrap()
     );
     assert!(
         !engine
-            .end_session(ACCOUNT, &uid("viewer-1"), "a", at(120))
+            .end_session(ACCOUNT, &uid("viewer-1"), &key("a"), at(120))
             .await
             .unwrap()
     );

@@ -1,6 +1,5 @@
 //! `aws:single-use-uuid`: the first use consumes the token.
 
-
 use crate::common::*;
 use playback_auth_policy::DenyReason;
 
@@ -52,5 +51,41 @@ async fn a_use_denied_for_its_origin_does_not_consume_the_token() {
         engine
             .decide(&token, &request(1).with_origin("https://a.example"))
             .await,
+    );
+}
+
+#[tokio::test]
+async fn a_uuid_is_used_once_whatever_token_carries_it() {
+    let (engine, _) = engine();
+    // Two different tokens (other encodings, other lifetimes) with one uuid.
+    let first = channel("first", |b| b.single_use(UUID));
+    let second = channel("second", |b| {
+        b.single_use(UUID)
+            .valid_for(std::time::Duration::from_secs(60))
+    });
+    assert_ne!(first.digest, second.digest);
+    allowed(engine.decide(&first, &request(0)).await);
+    assert_eq!(
+        denied(engine.decide(&second, &request(1)).await),
+        DenyReason::SingleUseAlreadyUsed
+    );
+    // Another uuid is another single use.
+    let other = channel("other", |b| {
+        b.single_use("00000000-0000-4000-8000-000000000001")
+    });
+    allowed(engine.decide(&other, &request(2)).await);
+}
+
+#[tokio::test]
+async fn another_signature_of_a_single_use_token_is_a_second_use() {
+    let (engine, _) = engine();
+    // What an attacker can do without the key: rewrite the signature segment.
+    let token = channel("header.payload.signature-1", |b| b.single_use(UUID));
+    let copy = channel("header.payload.signature-2", |b| b.single_use(UUID));
+    assert_eq!(token.digest, copy.digest);
+    allowed(engine.decide(&token, &request(0)).await);
+    assert_eq!(
+        denied(engine.decide(&copy, &request(1)).await),
+        DenyReason::SingleUseAlreadyUsed
     );
 }

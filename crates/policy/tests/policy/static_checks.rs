@@ -1,9 +1,8 @@
 //! Static checks: `accid`, `conid`, `vids`, `tags`, `ua` and allowed origins, which need no
 //! state. Each rule has a request it allows and one it denies.
 
-
 use crate::common::*;
-use playback_auth_policy::DenyReason;
+use playback_auth_policy::{DenyReason, RequestContext};
 
 #[tokio::test]
 async fn account_must_match_accid() {
@@ -126,6 +125,54 @@ async fn channel_wildcard_origin_and_absent_claim_allow_any_origin() {
     );
     let unrestricted = channel("free", |b| b);
     allowed(engine.decide(&unrestricted, &request(0)).await);
+    // `*` is any origin, including a request that sends none (a native player).
+    allowed(engine.decide(&any, &request(0)).await);
+}
+
+/// A request for `content` that the catalogue maps to no channel.
+fn uncatalogued(content: &str) -> RequestContext {
+    RequestContext::new(ACCOUNT, content, UA, ip(1), at(0))
+}
+
+#[tokio::test]
+async fn channel_tokens_play_only_their_channel() {
+    let (engine, store) = engine();
+    let token = channel("t", |b| {
+        b.single_use("6f1c1a52-1e2b-4c3d-9e8f-0a1b2c3d4e5f")
+    });
+    let mismatch = DenyReason::ChannelMismatch {
+        token_channel: CHANNEL_ARN.to_owned(),
+    };
+    for content in [
+        CONTENT,
+        "AbCdEf123457",
+        "abcdef123456",
+        "arn:aws:ivs:us-west-2:123456789012:channel/Other1234567",
+        "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf12345",
+        "channel/AbCdEf123456",
+        "",
+    ] {
+        let reason = denied(engine.decide(&token, &uncatalogued(content)).await);
+        assert_eq!(reason, mismatch, "{content:?}");
+        assert_eq!(reason.code(), "channel_mismatch");
+    }
+    // Another channel in the catalogue is no better.
+    let elsewhere = uncatalogued(CONTENT)
+        .with_content_channel("arn:aws:ivs:us-west-2:123456789012:channel/Other1234567");
+    assert_eq!(denied(engine.decide(&token, &elsewhere).await), mismatch);
+    // A denied channel request consumed nothing: the single use is still there.
+    assert!(store.snapshot().is_empty());
+
+    // The channel id, the whole ARN, and content the catalogue maps to the ARN all play.
+    let (fresh, _) = crate::common::engine();
+    let reusable = channel("r", |b| b);
+    for ctx in [
+        uncatalogued("AbCdEf123456"),
+        uncatalogued(CHANNEL_ARN),
+        uncatalogued("live-event-9").with_content_channel(CHANNEL_ARN),
+    ] {
+        allowed(fresh.decide(&reusable, &ctx).await);
+    }
 }
 
 #[tokio::test]

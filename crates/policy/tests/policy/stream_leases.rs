@@ -1,7 +1,6 @@
 //! Stream concurrency: sessions are leases, admitted below `climit`, renewed by further
 //! requests, and gone when the lease runs out. What counts as one session.
 
-
 use std::time::Duration;
 
 use crate::common::*;
@@ -27,9 +26,7 @@ async fn sessions_below_climit_are_admitted_and_known_ones_renewed() {
     );
     assert_eq!(
         a.session,
-        Some(SessionChange::Admitted {
-            session: "a".into()
-        })
+        Some(SessionChange::Admitted { session: key("a") })
     );
     let b = allowed(
         engine
@@ -38,9 +35,7 @@ async fn sessions_below_climit_are_admitted_and_known_ones_renewed() {
     );
     assert_eq!(
         b.session,
-        Some(SessionChange::Admitted {
-            session: "b".into()
-        })
+        Some(SessionChange::Admitted { session: key("b") })
     );
     let renewal = allowed(
         engine
@@ -49,9 +44,7 @@ async fn sessions_below_climit_are_admitted_and_known_ones_renewed() {
     );
     assert_eq!(
         renewal.session,
-        Some(SessionChange::Renewed {
-            session: "a".into()
-        })
+        Some(SessionChange::Renewed { session: key("a") })
     );
     assert!(renewal.evicted.is_empty());
     assert_eq!(
@@ -99,9 +92,7 @@ async fn a_lease_runs_out_after_the_default_120_s_without_renewal() {
     );
     assert_eq!(
         c.session,
-        Some(SessionChange::Admitted {
-            session: "c".into()
-        })
+        Some(SessionChange::Admitted { session: key("c") })
     );
     // "b" came back after its lease ended: a new session, and there is no room.
     assert_eq!(
@@ -154,23 +145,71 @@ async fn the_sid_claim_names_the_session_before_the_players_session_id() {
     let token = restriction("t", |b| {
         b.user("viewer-1").concurrent_streams(1).session_id("sid-1")
     });
+    let first = session_key(
+        &engine
+            .decide(&token, &request(0).with_session_id("player-7"))
+            .await,
+    );
+    // Same sid from the same location with another player session id: the same stream.
     let decision = engine
-        .decide(&token, &request(0).with_session_id("player-7"))
-        .await;
-    assert_eq!(session_key(&decision), "sid-1");
-    // Same sid from another IP and player session: the same stream, renewed.
-    let decision = engine
-        .decide(
-            &token,
-            &request(1).with_session_id("player-8").with_client_ip(ip(2)),
-        )
+        .decide(&token, &request(1).with_session_id("player-8"))
         .await;
     assert_eq!(
         allowed(decision).session,
         Some(SessionChange::Renewed {
-            session: "sid-1".into()
+            session: first.clone()
         })
     );
+    // Same sid from another location (another IP, no device id): another stream, which
+    // evicts the first under climit 1 — never a renewal of it.
+    let elsewhere = allowed(
+        engine
+            .decide(&token, &request(2).with_client_ip(ip(2)))
+            .await,
+    );
+    assert!(matches!(
+        elsewhere.session,
+        Some(SessionChange::Admitted { ref session }) if *session != first
+    ));
+    assert_eq!(elsewhere.evicted, vec![first]);
+}
+
+#[tokio::test]
+async fn one_session_id_from_two_locations_is_two_streams() {
+    let (engine, _) = engine();
+    let token = restriction("t", |b| {
+        b.user("viewer-1")
+            .concurrent_streams(1)
+            .concurrency_behavior(ConcurrencyBehavior::BlockNew)
+    });
+    let on = |secs: i64, device: &str| {
+        request(secs)
+            .with_session_id("shared")
+            .with_device_id(device)
+    };
+    let first = allowed(engine.decide(&token, &on(0, "device-a")).await);
+    assert!(matches!(
+        first.session,
+        Some(SessionChange::Admitted { .. })
+    ));
+    // Five other devices sending the same session id are five new streams, all over the limit.
+    for (secs, device) in (1..).zip(["b", "c", "d", "e", "f"]) {
+        assert_eq!(
+            denied(engine.decide(&token, &on(secs, device)).await),
+            DenyReason::StreamLimitReached { limit: 1 },
+            "device {device}"
+        );
+    }
+    // The device that opened it renews it, from any address (the device is its location).
+    let renewed = allowed(
+        engine
+            .decide(&token, &on(9, "device-a").with_client_ip(ip(7)))
+            .await,
+    );
+    assert!(matches!(
+        renewed.session,
+        Some(SessionChange::Renewed { .. })
+    ));
 }
 
 #[tokio::test]

@@ -4,7 +4,6 @@
 //! ending sessions and removing devices in between).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-
 use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -193,8 +192,14 @@ async fn run_sequence(url: &str, seed: u64, steps: usize) -> BTreeSet<&'static s
                 seen.extend(kinds(&actual));
             }
         }
-        let expected = memory.sessions(crate::common::ACCOUNT, &user, at).await.unwrap();
-        let actual = redis.sessions(crate::common::ACCOUNT, &user, at).await.unwrap();
+        let expected = memory
+            .sessions(crate::common::ACCOUNT, &user, at)
+            .await
+            .unwrap();
+        let actual = redis
+            .sessions(crate::common::ACCOUNT, &user, at)
+            .await
+            .unwrap();
         assert_eq!(actual, expected, "sessions of {user:?}: {context}");
         let expected = memory.devices(crate::common::ACCOUNT, &user).await.unwrap();
         let actual = redis.devices(crate::common::ACCOUNT, &user).await.unwrap();

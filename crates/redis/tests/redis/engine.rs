@@ -1,7 +1,6 @@
 //! A `PolicyEngine` whose state, revocation list and audit sink are all one `RedisStore`.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-
 use playback_auth_claims::ConcurrencyBehavior;
 use playback_auth_policy::{
     AuditSink, Decision, DenyReason, PolicyEngine, PolicyStore, RevocationStore,
@@ -34,9 +33,11 @@ async fn decisions_revocations_and_audit_all_live_in_redis() {
         engine.decide(&token, &ctx("b", "d1")).await,
         Decision::Deny(DenyReason::StreamLimitReached { limit: 1 })
     );
+    // Session "a" from another device is another stream (sessions are bound to their
+    // location): refused by climit before dlimit is reached.
     assert_eq!(
         engine.decide(&token, &ctx("a", "d2")).await,
-        Decision::Deny(DenyReason::DeviceLimitReached { limit: 1 })
+        Decision::Deny(DenyReason::StreamLimitReached { limit: 1 })
     );
     let uid = token.uid().unwrap().clone();
     assert_eq!(store.sessions(ACCOUNT, &uid, at(0)).await.unwrap().len(), 1);

@@ -34,6 +34,12 @@ fn every_deny_reason_maps_to_its_status() {
             },
             403,
         ),
+        (
+            DenyReason::ChannelMismatch {
+                token_channel: "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456".into(),
+            },
+            403,
+        ),
         (DenyReason::NotInVids, 403),
         (DenyReason::NoMatchingTag, 403),
         (DenyReason::UserAgentMismatch, 403),

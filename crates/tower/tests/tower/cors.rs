@@ -2,9 +2,8 @@
 //! `Access-Control-Allow-Origin` and `Vary: Origin` on the handler's response; a disallowed
 //! one is `403 origin_not_allowed` without them.
 
-
-use axum::http::request::Builder;
 use crate::common::*;
+use axum::http::request::Builder;
 
 fn with_origin(token: &str, origin: &str) -> Builder {
     play(token).header("origin", origin)

@@ -3,12 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // helpers outside #[test] fns fail the calling test
 
-
 use std::net::{IpAddr, SocketAddr};
 
+use crate::common::*;
 use axum::extract::ConnectInfo;
 use axum::http::request::Builder;
-use crate::common::*;
 use playback_auth_tower::TrustedProxies;
 
 /// A playback request with `token` from the peer `peer` carrying `X-Forwarded-For: xff`.

@@ -1,13 +1,12 @@
 //! An allowed request reaches the handler with the `Decision`, the `VerifiedToken` and the
 //! `RequestContext` in its extensions; a denied one never reaches it.
 
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
-use crate::common::*;
 use playback_auth_policy::{Decision, RequestContext, TokenDigest, VerifiedToken};
 use tower::{Layer as _, ServiceExt, service_fn};
 
@@ -25,7 +24,10 @@ async fn the_handler_sees_the_decision_token_and_context() {
     )
     .await;
     let body = reply.assert_allowed();
-    assert_eq!(body["session"], "tv");
+    // The session key binds the player's id ("tv") to the location (device "tv-1").
+    let session = body["session"].as_str().unwrap();
+    assert_eq!(session.len(), 32);
+    assert!(session.bytes().all(|b| b.is_ascii_hexdigit()));
     assert_eq!(body["uid"], "viewer-42");
     assert_eq!(body["token_digest"], TokenDigest::of_token(&token).to_hex());
     assert_eq!(body["user_agent"], UA);

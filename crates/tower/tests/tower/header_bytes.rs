@@ -1,9 +1,8 @@
 //! Header values the layer reads that are not visible ASCII, or single-valued headers sent
 //! twice, are `400 invalid_request_header` — never a panic, never a pass.
 
-
-use axum::http::HeaderValue;
 use crate::common::*;
+use axum::http::HeaderValue;
 
 #[tokio::test]
 async fn non_ascii_bytes_in_read_headers_are_400() {

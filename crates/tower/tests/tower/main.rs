@@ -1,7 +1,7 @@
 //! Integration tests of `playback-auth-tower`, one binary with a module per behaviour.
 
+mod channel_binding;
 mod common;
-
 mod content_tags;
 mod cors;
 mod forwarded_for;

@@ -3,12 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // helpers outside #[test] fns fail the calling test
 
-
 use std::sync::Arc;
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode, Uri};
-use crate::common::*;
 use proptest::prelude::*;
 use tower::{Layer as _, ServiceExt, service_fn};
 

@@ -1,8 +1,7 @@
 //! Policy denials are `403` with the reason's code, and the inner service is not called.
 
-
-use axum::http::HeaderName;
 use crate::common::*;
+use axum::http::HeaderName;
 use playback_auth_claims::ConcurrencyBehavior;
 
 #[tokio::test]

@@ -2,9 +2,8 @@
 //! none is `401 token_missing`, two different ones are `400 conflicting_tokens`, a parameter
 //! that is not percent-encoding `400 malformed_query`.
 
-
-use axum::http::header;
 use crate::common::*;
+use axum::http::header;
 
 #[tokio::test]
 async fn a_bearer_token_is_read() {

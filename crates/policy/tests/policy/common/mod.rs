@@ -71,9 +71,10 @@ pub(crate) fn static_url(
     VerifiedToken::new(PlaybackClaims::StaticUrl(claims), label)
 }
 
-/// A request for `CONTENT` of `ACCOUNT` by `UA` from `ip(1)` at `at(secs)`.
+/// A request for `CONTENT` of `ACCOUNT` by `UA` from `ip(1)` at `at(secs)`. The catalogue
+/// maps `CONTENT` to `CHANNEL_ARN`, so the channel tokens of these tests play it too.
 pub(crate) fn request(secs: i64) -> RequestContext {
-    RequestContext::new(ACCOUNT, CONTENT, UA, ip(1), at(secs))
+    RequestContext::new(ACCOUNT, CONTENT, UA, ip(1), at(secs)).with_content_channel(CHANNEL_ARN)
 }
 
 pub(crate) type MemoryEngine =
@@ -109,6 +110,21 @@ pub(crate) fn denied(decision: Decision) -> DenyReason {
         Decision::Deny(reason) => reason,
         Decision::Allow(allowed) => panic!("expected a denial, allowed: {allowed:?}"),
     }
+}
+
+/// The key the engine gives stream `id` (the player's session id) requested from `ctx`'s
+/// location: session keys bind a stream to its location, so tests name them this way.
+pub(crate) fn key_at(ctx: RequestContext, id: &str) -> String {
+    let token = restriction("key", |b| b.user("viewer-1").concurrent_streams(1));
+    engine()
+        .0
+        .session_key(&token, &ctx.with_session_id(id))
+        .unwrap()
+}
+
+/// The key of stream `id` from the location of [`request`] (`UA` at `ip(1)`, no device).
+pub(crate) fn key(id: &str) -> String {
+    key_at(request(0), id)
 }
 
 pub(crate) fn session_key(decision: &Decision) -> String {

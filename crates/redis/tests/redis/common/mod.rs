@@ -258,7 +258,9 @@ pub fn channel(
     VerifiedToken::new(PlaybackClaims::Channel(claims), label)
 }
 
-/// A request for `video-7` of `ACCOUNT` from `ip(1)` at `at(secs)`.
+/// A request for `video-7` of `ACCOUNT` from `ip(1)` at `at(secs)`; the catalogue maps
+/// `video-7` to the channel of `channel` tokens.
 pub fn request(secs: i64) -> RequestContext {
     RequestContext::new(ACCOUNT, "video-7", "Player/1.0", ip(1), at(secs))
+        .with_content_channel("arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456")
 }

@@ -108,12 +108,16 @@ pub(crate) async fn authorizer() -> (Arc<Auth>, Keys) {
     authorizer_on(MemoryPolicyStore::new()).await
 }
 
-/// The layer's builder with the test route and a clock stopped at `at(0)`.
+/// The layer's builder with the test route, a clock stopped at `at(0)`, and a catalogue that
+/// maps `CONTENT` to `CHANNEL_ARN` (so the channel tokens of these tests play it).
 pub(crate) fn builder<S: PolicyStore>(
     authorizer: &Arc<Auth<S>>,
 ) -> PlaybackAuthLayerBuilder<S, MemoryRevocationStore, MemoryAuditSink, MemoryKeyRegistry> {
     PlaybackAuthLayer::builder(Arc::clone(authorizer), ContentRoute::new(ROUTE).unwrap())
         .clock(FixedClock(at(0)))
+        .content_channel(|_account: &str, content: &str| {
+            (content == CONTENT).then(|| CHANNEL_ARN.to_owned())
+        })
 }
 
 /// An app serving the playback route and a catch-all behind `layer`; both handlers echo
