@@ -114,6 +114,7 @@ pub(crate) async fn serve(
         .await
         .is_err()
     {
+        while connections.try_join_next().is_some() {}
         warn!(
             remaining = connections.len(),
             grace_ms = u64::try_from(timeouts.shutdown_grace.as_millis()).unwrap_or(u64::MAX),
