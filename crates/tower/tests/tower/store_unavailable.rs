@@ -1,4 +1,5 @@
 //! A state store that cannot be reached fails closed: `503 store_unavailable`.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::io;
 
