@@ -237,8 +237,8 @@ impl<S, R, A, K> PlaybackAuthLayerBuilder<S, R, A, K> {
     }
 
     /// The pool signatures are checked on (default [`VerifyPool::default`]: one place per
-    /// CPU). Share one pool between layers (and the admin API's blacklist) so that together
-    /// they never take more than its places.
+    /// CPU). Share one pool between layers so that together they never take more than its
+    /// places.
     #[must_use]
     pub fn verify_pool(mut self, pool: VerifyPool) -> Self {
         self.settings.verify_pool = pool;
