@@ -17,7 +17,7 @@ use crate::{ACCOUNT, PLAY_TIME, Server, TestClock, app, redis_url, settings, uni
 
 async fn relisting_on_a_full_list_is_idempotent(app: Router, clock: &TestClock) {
     let server = Server::start(app).await;
-    let signer = Signer::new(register_key(&server, Algorithm::Es256).await);
+    let signer = Signer::new(register_key(&server, ACCOUNT, Algorithm::Es256).await);
     let tokens: Vec<String> = (0..=DEFAULT_REVOCATION_CAPACITY)
         .map(|n| {
             let claims = PlaybackRestrictionClaims::builder(ACCOUNT, clock.now())

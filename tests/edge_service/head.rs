@@ -13,13 +13,17 @@ use reqwest::StatusCode;
 
 use crate::{ACCOUNT, PLAY_TIME, Server, TestClock, VIDEO, app, redis_url, settings, unique};
 
-/// Registers a fresh key of `algorithm` for the account through the admin API.
-pub(crate) async fn register_key(server: &Server, algorithm: Algorithm) -> PrivateKey {
+/// Registers a fresh key of `algorithm` for `account` through the admin API.
+pub(crate) async fn register_key(
+    server: &Server,
+    account: &str,
+    algorithm: Algorithm,
+) -> PrivateKey {
     let key = PrivateKey::generate(algorithm).unwrap();
     let registered = server
         .admin(
             reqwest::Method::POST,
-            &format!("/v1/accounts/{ACCOUNT}/keys"),
+            &format!("/v1/accounts/{account}/keys"),
         )
         .json(&serde_json::json!({ "value": key.public_key().to_public_key_txt() }))
         .send()
@@ -31,7 +35,7 @@ pub(crate) async fn register_key(server: &Server, algorithm: Algorithm) -> Priva
 
 async fn head_spends_no_use(app: Router, clock: &TestClock) {
     let server = Server::start(app).await;
-    let key = register_key(&server, Algorithm::Es256).await;
+    let key = register_key(&server, ACCOUNT, Algorithm::Es256).await;
     let claims = PlaybackRestrictionClaims::builder(ACCOUNT, clock.now())
         .max_uses(1)
         .valid_for(Duration::from_secs(3600))
