@@ -11,8 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::Path;
+use axum::extract::{Path, Request};
 use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse as _, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use playback_auth::admin::{AdminApi, AdminToken};
@@ -39,6 +41,8 @@ pub(crate) struct EdgeSettings<C> {
     pub(crate) clock: C,
     /// How long after a report query its generation starts.
     pub(crate) report_delay: Duration,
+    /// Playback requests authorized at once; more are answered `503 overloaded`.
+    pub(crate) max_in_flight: usize,
 }
 
 /// The service on the in-memory stores (the embedded default).
@@ -88,20 +92,75 @@ where
     let authorizer = Arc::new(authorizer);
     let layer = PlaybackAuthLayer::builder(Arc::clone(&authorizer), ContentRoute::new(PLAY_ROUTE)?)
         .clock(settings.clock.clone())
+        .max_in_flight(settings.max_in_flight)
         .build();
     let admin = AdminApi::new(authorizer, Arc::new(reports), settings.admin_token)
         .clock(Arc::new(settings.clock))
         .report_delay(settings.report_delay)
         .router();
     Ok(Router::new()
-        // The layer wraps the GET handler only: a request with another method is answered
+        // The layer wraps the GET handler only (and HEAD, which axum routes to it and the
+        // layer checks without changing state): a request with another method is answered
         // 405 by the router and never reaches the authorizer (it would count a use).
         .route(PLAY_ROUTE, get(play).route_layer(layer))
         // The admin API owns its two prefixes, with its own credential check, 404 and 405;
         // merged instead, its fallback would answer every unknown path with 401.
         .route_service("/v1/accounts/{*rest}", admin.clone().into_service::<Body>())
         .route_service("/v1/audit/{*rest}", admin.into_service::<Body>())
-        .fallback(not_found))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(request_limits)))
+}
+
+/// The longest request target (path and query) accepted, in bytes; longer is
+/// `414 uri_too_long`. A token is at most 8 KiB, so a URL carrying one fits.
+pub(crate) const MAX_URI_BYTES: usize = 16 * 1024;
+/// The most header bytes (names and values) accepted; more is `431 headers_too_large`.
+/// hyper refuses a request head over its buffer ([`crate::server`] sets 64 KiB) before the
+/// application sees it, with a bare status: these limits are lower, so the usual overlong
+/// request gets the service's JSON answer.
+pub(crate) const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuses, in JSON, requests whose target or headers are larger than the service reads.
+async fn request_limits(request: Request, next: Next) -> Response {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
+    if target > MAX_URI_BYTES {
+        return error(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            &format!("the request target is longer than {MAX_URI_BYTES} bytes"),
+        );
+    }
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers > MAX_HEADER_BYTES {
+        return error(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            &format!("the request headers are larger than {MAX_HEADER_BYTES} bytes"),
+        );
+    }
+    next.run(request).await
+}
+
+/// The service's error shape: `{"error": code, "message": one line}`.
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "error": code, "message": message }))).into_response()
+}
+
+/// A known path with a method it does not serve (e.g. `POST` on the playback route).
+async fn method_not_allowed() -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not accept the method",
+    )
 }
 
 /// Any other path.

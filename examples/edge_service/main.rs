@@ -14,13 +14,23 @@
 //! - `REDIS_URL` — keep every store in Redis instead of memory; `REDIS_KEY_PREFIX` (default
 //!   `playback-auth`) namespaces the keys;
 //! - `REPORT_DELAY_MS` — how long after a report query its generation starts (default 1000);
+//! - `HEADER_READ_TIMEOUT_MS` — how long a connection may take to send a request's head,
+//!   idle keep-alive time included (default 10000): the header-read and keep-alive idle
+//!   timeout;
+//! - `BODY_READ_TIMEOUT_MS` — the longest pause within a request body (default 10000);
+//! - `SHUTDOWN_GRACE_MS` — how long requests in flight may finish after Ctrl-C/SIGTERM
+//!   (default 10000);
+//! - `MAX_IN_FLIGHT` — playback requests authorized at once; more are answered
+//!   `503 overloaded` with `Retry-After` (default 256);
 //! - `RUST_LOG` — log filter (default `info`).
 //!
-//! Ctrl-C (or SIGTERM) stops accepting connections and lets requests in flight finish.
+//! Ctrl-C (or SIGTERM) stops accepting connections, closes idle ones and lets requests in
+//! flight finish within `SHUTDOWN_GRACE_MS`; connections still open then are dropped.
 // Printing the generated admin token is this example's job.
 #![allow(clippy::print_stderr)]
 
 mod app;
+mod server;
 
 use std::io::IsTerminal as _;
 use std::net::SocketAddr;
@@ -35,6 +45,8 @@ use playback_auth::verify::SystemClock;
 use tracing::{error, info};
 
 use app::EdgeSettings;
+use playback_auth::tower::DEFAULT_MAX_IN_FLIGHT;
+use server::Timeouts;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -69,14 +81,19 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let bind: SocketAddr = std::env::var("BIND")
         .unwrap_or_else(|_| "127.0.0.1:8080".to_owned())
         .parse()?;
-    let report_delay = match std::env::var("REPORT_DELAY_MS") {
-        Ok(ms) => Duration::from_millis(ms.parse()?),
-        Err(_) => Duration::from_secs(1),
-    };
     let settings = EdgeSettings {
         admin_token: admin_token()?,
         clock: SystemClock,
-        report_delay,
+        report_delay: millis("REPORT_DELAY_MS", Duration::from_secs(1))?,
+        max_in_flight: match std::env::var("MAX_IN_FLIGHT") {
+            Ok(max) => max.parse()?,
+            Err(_) => DEFAULT_MAX_IN_FLIGHT,
+        },
+    };
+    let timeouts = Timeouts {
+        header_read: millis("HEADER_READ_TIMEOUT_MS", Timeouts::DEFAULT_HEADER_READ)?,
+        body_read: millis("BODY_READ_TIMEOUT_MS", Timeouts::DEFAULT_BODY_READ)?,
+        shutdown_grace: millis("SHUTDOWN_GRACE_MS", Timeouts::DEFAULT_SHUTDOWN_GRACE)?,
     };
     let app = match std::env::var("REDIS_URL") {
         Ok(url) => {
@@ -96,15 +113,20 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let listener = tokio::net::TcpListener::bind(bind).await?;
-    info!(address = %listener.local_addr()?, "listening");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    info!(address = %listener.local_addr()?, ?timeouts, "listening");
+    server::serve(listener, app, timeouts, shutdown_signal()).await;
     info!("stopped");
     Ok(())
+}
+
+/// A duration in milliseconds from the environment variable `name`, or `default`.
+fn millis(name: &str, default: Duration) -> Result<Duration, Box<dyn std::error::Error>> {
+    match std::env::var(name) {
+        Ok(ms) => Ok(Duration::from_millis(
+            ms.parse().map_err(|err| format!("{name}: {err}"))?,
+        )),
+        Err(_) => Ok(default),
+    }
 }
 
 /// The admin credential from `ADMIN_TOKEN`, or a random one printed once.

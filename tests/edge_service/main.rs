@@ -12,8 +12,15 @@
 #[path = "../../examples/edge_service/app.rs"]
 mod app;
 mod security;
+#[path = "../../examples/edge_service/server.rs"]
+mod server;
 
-use std::net::SocketAddr;
+mod blacklist;
+mod cpu_burst;
+mod head;
+mod oversized_requests;
+mod slow_clients;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -64,6 +71,7 @@ fn settings(clock: &TestClock) -> EdgeSettings<TestClock> {
         clock: clock.clone(),
         // Long enough that the status read right after the query still says `processing`.
         report_delay: Duration::from_millis(800),
+        max_in_flight: playback_auth::tower::DEFAULT_MAX_IN_FLIGHT,
     }
 }
 
@@ -71,7 +79,7 @@ fn settings(clock: &TestClock) -> EdgeSettings<TestClock> {
 struct Server {
     base: String,
     http: reqwest::Client,
-    _stop: oneshot::Sender<()>,
+    _stop: Option<oneshot::Sender<()>>,
 }
 
 impl Server {
@@ -79,21 +87,27 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
+        tokio::spawn(server::serve(
+            listener,
+            app,
+            server::Timeouts::default(),
+            async {
                 let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
+            },
+        ));
         Self {
             base,
             http: reqwest::Client::new(),
-            _stop: stop,
+            _stop: Some(stop),
+        }
+    }
+
+    /// A client of a server started elsewhere, at `base`.
+    fn at(base: String) -> Self {
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            _stop: None,
         }
     }
 

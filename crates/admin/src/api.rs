@@ -14,6 +14,7 @@ use playback_auth_policy::{
     AuditReports, AuditSink, Authorizer, KeyRegistry, PolicyStore, RevocationStore,
 };
 use playback_auth_verify::{Clock, SystemClock};
+use tower::ServiceExt as _;
 
 use crate::error::ApiError;
 use crate::layers;
@@ -112,13 +113,18 @@ where
             clock: self.clock,
             report_delay: self.report_delay,
         });
-        routes::<Stores<S, R, A, K, AS>>()
+        let api = routes::<Stores<S, R, A, K, AS>>()
             .method_not_allowed_fallback(method_not_allowed)
             .fallback(not_found)
             .layer(DefaultBodyLimit::max(self.max_body_bytes))
             .layer(middleware::from_fn_with_state(token, layers::require_admin))
             .layer(middleware::from_fn(layers::log_request))
-            .with_state(shared)
+            .with_state(shared);
+        // Mounted in a service's own router (`route_service("/v1/accounts/{*rest}", …)`), a
+        // request arrives carrying the outer route's `MatchedPath`, which axum would prefix
+        // to ours: the log would read `/v1/accounts/{*rest}/v1/accounts/{account}/keys`.
+        // The API's routes are absolute paths, so the outer template is dropped on entry.
+        Router::new().fallback_service(api.map_request(layers::forget_outer_route))
     }
 }
 

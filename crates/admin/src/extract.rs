@@ -1,6 +1,8 @@
 //! Extractors whose rejections are [`ApiError`]s (JSON), not axum's plain-text defaults.
 
 use axum::body::Bytes;
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use http::header::CONTENT_TYPE;
 use http::request::Parts;
@@ -34,7 +36,22 @@ where
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(params)| Self(params))
-            .map_err(|rejection| ApiError::InvalidPath(ApiError::detail(&rejection.body_text())))
+            .map_err(|rejection| ApiError::InvalidPath(path_problem(&rejection).to_owned()))
+    }
+}
+
+/// What is wrong with the path, in the API's words: axum's own text names the parameter
+/// that failed, which may be one of a router the API is mounted in (`rest`), and may quote
+/// the segment (which can be a token).
+fn path_problem(rejection: &PathRejection) -> &'static str {
+    match rejection {
+        PathRejection::FailedToDeserializePathParams(error) => match error.kind() {
+            ErrorKind::InvalidUtf8InPathParam { .. } => {
+                "a path segment is not valid UTF-8 once percent-decoded"
+            }
+            _ => "a path segment does not have the expected form",
+        },
+        _ => "the path's segments could not be read",
     }
 }
 

@@ -30,6 +30,13 @@ pub(crate) async fn require_admin(
     }
 }
 
+/// Drops the `MatchedPath` of a router the API is mounted in, so the API's own route
+/// template is the one its log (and its handlers) see.
+pub(crate) fn forget_outer_route(mut request: Request) -> Request {
+    request.extensions_mut().remove::<MatchedPath>();
+    request
+}
+
 /// One event per request: method, route template (never the path itself, which may hold
 /// a token), status and duration.
 pub(crate) async fn log_request(request: Request, next: Next) -> Response {

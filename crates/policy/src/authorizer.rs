@@ -1,6 +1,7 @@
 //! The one-call authorizer: token bytes and request in, decision out.
 
 use playback_auth_claims::{NumericDate, PlaybackClaims};
+use playback_auth_keys::KeySet;
 use playback_auth_verify::{Verifier, VerifyError};
 
 use crate::audit::AuditSink;
@@ -8,10 +9,14 @@ use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Decision, DenyReason};
 use crate::digest::TokenDigest;
 use crate::engine::PolicyEngine;
-use crate::error::TokenError;
+use crate::error::{RegistryError, TokenError};
+#[cfg(feature = "tokio")]
+use crate::pool::{PoolClosed, VerifyPool};
 use crate::registry::KeyRegistry;
 use crate::revocation::RevocationStore;
 use crate::store::PolicyStore;
+#[cfg(feature = "tokio")]
+use std::sync::Arc;
 
 /// Does a whole playback request in one call: the account's current keys from the
 /// [`KeyRegistry`] → strict verification at the request's time → revocation → static checks →
@@ -148,12 +153,27 @@ where
         token: &str,
         ctx: &RequestContext,
     ) -> (Decision, Option<VerifiedToken>) {
-        match self.verify_token(&ctx.account, token, ctx.now).await {
+        let verified = self.verify_token(&ctx.account, token, ctx.now).await;
+        self.settle(verified, token, ctx).await
+    }
+
+    /// The decision once verification is done: the engine's for a verified token, an audited
+    /// denial otherwise.
+    async fn settle(
+        &self,
+        verified: Result<VerifiedToken, TokenError>,
+        token: &str,
+        ctx: &RequestContext,
+    ) -> (Decision, Option<VerifiedToken>) {
+        match verified {
             Ok(token) => {
                 let decision = self.engine.decide(&token, ctx).await;
                 (decision, Some(token))
             }
-            Err(TokenError::Registry(_)) => (self.engine.reject_registry_fault(ctx).await, None),
+            Err(TokenError::Registry(error)) => {
+                log_registry_fault(&error);
+                (self.engine.reject_registry_fault(ctx).await, None)
+            }
             Err(TokenError::Invalid(error)) => {
                 // An oversized token is not hashed: rejecting it must cost nothing that grows
                 // with what the client sent.
@@ -186,9 +206,19 @@ where
             .key_set(account)
             .await
             .map_err(TokenError::Registry)?;
+        self.verify_with_keys(&keys, token, now)
+    }
+
+    /// The CPU-bound part of verification: structure, signature, time and claim rules.
+    fn verify_with_keys(
+        &self,
+        keys: &KeySet,
+        token: &str,
+        now: NumericDate,
+    ) -> Result<VerifiedToken, TokenError> {
         let verified = self
             .verifier
-            .verify_with::<PlaybackClaims>(&keys, token, now)
+            .verify_with::<PlaybackClaims>(keys, token, now)
             .map_err(TokenError::Invalid)?;
         Ok(VerifiedToken::new(verified.claims, token))
     }
@@ -207,4 +237,134 @@ where
     pub fn verifier(&self) -> &Verifier {
         &self.verifier
     }
+}
+
+/// The same decisions with the signature check on a [`VerifyPool`], for servers: a burst of
+/// tokens then waits for the pool's places instead of occupying the runtime's threads, so the
+/// store operations of the requests already admitted are not starved into their timeouts.
+#[cfg(feature = "tokio")]
+impl<S, R, A, K> Authorizer<S, R, A, K>
+where
+    S: PolicyStore,
+    R: RevocationStore,
+    A: AuditSink,
+    K: KeyRegistry,
+{
+    /// Decides like [`Authorizer::authorize_verified`], verifying on `pool`.
+    ///
+    /// ```
+    /// use std::net::{IpAddr, Ipv4Addr};
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
+    /// use playback_auth_keys::{Algorithm, KeySet, PrivateKey};
+    /// use playback_auth_policy::{
+    ///     Authorizer, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore,
+    ///     MemoryRevocationStore, PolicyEngine, RequestContext, VerifyPool,
+    /// };
+    /// use playback_auth_sign::Signer;
+    /// use playback_auth_verify::Verifier;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+    /// let key = PrivateKey::generate(Algorithm::Es384).unwrap();
+    /// let registry = MemoryKeyRegistry::new();
+    /// registry.register("acct-1", &key.public_key().to_public_key_txt(), None, now).await.unwrap();
+    /// let engine = PolicyEngine::new(
+    ///     MemoryPolicyStore::new(),
+    ///     MemoryRevocationStore::new(),
+    ///     MemoryAuditSink::new(),
+    /// );
+    /// let verifier = Verifier::builder(KeySet::new()).build();
+    /// let authorizer = Arc::new(Authorizer::new(verifier, registry, engine));
+    /// let pool = VerifyPool::default();
+    ///
+    /// let claims = PlaybackRestrictionClaims::builder("acct-1", now)
+    ///     .max_uses(1)
+    ///     .valid_for(Duration::from_secs(3600))
+    ///     .build()
+    ///     .unwrap();
+    /// let token = Signer::new(key).sign(&claims).unwrap();
+    /// let ctx = RequestContext::new("acct-1", "video-7", "Player/1", IpAddr::V4(Ipv4Addr::LOCALHOST), now);
+    ///
+    /// let (decision, _) = authorizer.authorize_verified_on(&pool, &token, &ctx).await;
+    /// assert!(decision.is_allowed());
+    /// let (decision, _) = authorizer.authorize_verified_on(&pool, &token, &ctx).await;
+    /// assert_eq!(decision.deny_reason().map(|r| r.code()), Some("max_uses_reached"));
+    /// # });
+    /// ```
+    pub async fn authorize_verified_on(
+        self: &Arc<Self>,
+        pool: &VerifyPool,
+        token: &str,
+        ctx: &RequestContext,
+    ) -> (Decision, Option<VerifiedToken>) {
+        let verified = self
+            .verify_token_on(pool, &ctx.account, token, ctx.now)
+            .await;
+        self.settle(verified, token, ctx).await
+    }
+
+    /// Decides `token` for `ctx` without changing anything ([`PolicyEngine::check`]:
+    /// verification, revocation and static checks; no store write, no use counted, no audit
+    /// record), verifying on `pool`. The answer to a `HEAD`.
+    pub async fn check_verified_on(
+        self: &Arc<Self>,
+        pool: &VerifyPool,
+        token: &str,
+        ctx: &RequestContext,
+    ) -> (Decision, Option<VerifiedToken>) {
+        match self
+            .verify_token_on(pool, &ctx.account, token, ctx.now)
+            .await
+        {
+            Ok(token) => (self.engine.check(&token, ctx).await, Some(token)),
+            Err(TokenError::Registry(error)) => {
+                log_registry_fault(&error);
+                self.engine.count_registry_fault();
+                (Decision::Deny(DenyReason::StoreUnavailable), None)
+            }
+            Err(TokenError::Invalid(error)) => {
+                (Decision::Deny(DenyReason::InvalidToken(error)), None)
+            }
+        }
+    }
+
+    /// Verifies like [`Authorizer::verify_token`], the signature check on `pool`.
+    ///
+    /// # Errors
+    /// As [`Authorizer::verify_token`].
+    pub async fn verify_token_on(
+        self: &Arc<Self>,
+        pool: &VerifyPool,
+        account: &str,
+        token: &str,
+        now: NumericDate,
+    ) -> Result<VerifiedToken, TokenError> {
+        let keys = Arc::new(
+            self.registry
+                .key_set(account)
+                .await
+                .map_err(TokenError::Registry)?,
+        );
+        let job = {
+            let (this, keys, token) = (Arc::clone(self), Arc::clone(&keys), token.to_owned());
+            move || this.verify_with_keys(&keys, &token, now)
+        };
+        match pool.run(job).await {
+            Ok(verified) => verified,
+            // Only while the runtime shuts down: the answer is still owed, so verify here.
+            Err(PoolClosed) => self.verify_with_keys(&keys, token, now),
+        }
+    }
+}
+
+/// The operator's view of why a request is answered `store_unavailable` before verification:
+/// the registry's error and its sources.
+fn log_registry_fault(error: &RegistryError) {
+    tracing::warn!(
+        store = "key registry",
+        error = error as &(dyn std::error::Error + 'static),
+        "store fault while reading the account's keys"
+    );
 }

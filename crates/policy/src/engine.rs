@@ -167,6 +167,11 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         self.reject(None, ctx, DenyReason::StoreUnavailable).await
     }
 
+    /// Counts a key registry fault answered without an audit record (a `HEAD`).
+    pub(crate) fn count_registry_fault(&self) {
+        self.store_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
     async fn record(&self, record: AuditRecord) {
         if self.audit.record(record).await.is_err() {
             // The decision stands: an unavailable audit trail must not turn viewers away
@@ -181,18 +186,10 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         token: &VerifiedToken,
         ctx: &RequestContext,
     ) -> (Decision, Option<String>) {
-        let mut degraded = false;
-        match self.revocations.check(&ctx.account, token, ctx.now).await {
-            Ok(status) if !status.is_refused() => {}
-            Ok(RevocationStatus::ViewerDisconnected) => {
-                return (Decision::Deny(DenyReason::ViewerDisconnected), None);
-            }
-            Ok(_) => return (Decision::Deny(DenyReason::TokenRevoked), None),
-            Err(_) => match self.store_fault() {
-                Some(deny) => return (deny, None),
-                None => degraded = true,
-            },
-        }
+        let degraded = match self.revocation_gate(token, ctx).await {
+            Ok(degraded) => degraded,
+            Err(deny) => return (deny, None),
+        };
         if let Err(reason) = check_static(&token.claims, ctx) {
             return (Decision::Deny(reason), None);
         }
@@ -217,16 +214,69 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
                 degraded,
             }),
             Ok(Outcome::Refused(refusal)) => Decision::Deny(refusal.into()),
-            Err(_) => self
-                .store_fault()
+            Err(error) => self
+                .store_fault("state", &error)
                 .unwrap_or_else(|| Decision::Allow(Allowed::degraded())),
         };
         (decision, plan.session.map(|session| session.session_key))
     }
 
-    /// Counts a store fault; the denial to return when failing closed.
-    fn store_fault(&self) -> Option<Decision> {
+    /// Decides `token` for `ctx` without changing anything: the revocation check, the static
+    /// checks and the request's own requirements (a device id for `dlimit`), but no store
+    /// write, no use counted, no session touched and no audit record. It answers a `HEAD`:
+    /// a player probing a URL must not spend a use of a `maxu 1` token nor take a stream.
+    ///
+    /// The stateful limits are not consulted (that would need the store's decision, which
+    /// is a write): an allow says everything but those limits passes.
+    pub async fn check(&self, token: &VerifiedToken, ctx: &RequestContext) -> Decision {
+        let degraded = match self.revocation_gate(token, ctx).await {
+            Ok(degraded) => degraded,
+            Err(deny) => return deny,
+        };
+        if let Err(reason) =
+            check_static(&token.claims, ctx).and_then(|()| self.plan(token, ctx).map(drop))
+        {
+            return Decision::Deny(reason);
+        }
+        Decision::Allow(Allowed {
+            degraded,
+            ..Allowed::default()
+        })
+    }
+
+    /// The revocation check: `Ok(degraded)` to go on (degraded when the revocation store
+    /// failed and the engine fails open), `Err(denial)` to stop.
+    async fn revocation_gate(
+        &self,
+        token: &VerifiedToken,
+        ctx: &RequestContext,
+    ) -> Result<bool, Decision> {
+        match self.revocations.check(&ctx.account, token, ctx.now).await {
+            Ok(status) if !status.is_refused() => Ok(false),
+            Ok(RevocationStatus::ViewerDisconnected) => {
+                Err(Decision::Deny(DenyReason::ViewerDisconnected))
+            }
+            Ok(_) => Err(Decision::Deny(DenyReason::TokenRevoked)),
+            Err(error) => self.store_fault("revocation", &error).map_or(Ok(true), Err),
+        }
+    }
+
+    /// Counts and logs a store fault, with its cause; the denial to return when failing
+    /// closed.
+    fn store_fault(
+        &self,
+        store: &'static str,
+        error: &(dyn std::error::Error + 'static),
+    ) -> Option<Decision> {
         self.store_failures.fetch_add(1, Ordering::Relaxed);
+        // The operator's only view of why requests are answered `store_unavailable`: the
+        // error and its sources (a timeout, a refused connection, an unreadable reply).
+        tracing::warn!(
+            store,
+            error,
+            fail_open = self.config.fail_open,
+            "store fault during a playback decision"
+        );
         (!self.config.fail_open).then_some(Decision::Deny(DenyReason::StoreUnavailable))
     }
 

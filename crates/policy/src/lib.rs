@@ -9,6 +9,8 @@ mod digest;
 mod engine;
 mod error;
 mod memory;
+#[cfg(feature = "tokio")]
+mod pool;
 mod registry;
 mod revocation;
 mod store;
@@ -28,6 +30,8 @@ pub use engine::{PolicyConfig, PolicyEngine};
 pub use error::StoreError;
 pub use error::{AuditError, RegistryError, ReportError, RevocationError, TokenError};
 pub use memory::{MemoryPolicyStore, MemorySnapshot};
+#[cfg(feature = "tokio")]
+pub use pool::{PoolClosed, VerifyPool};
 pub use registry::{
     DEFAULT_KEYS_PER_ACCOUNT, KeyFamily, KeyKind, KeyRecord, KeyRegistry, MAX_KEY_ID_LEN,
     MemoryKeyRegistry,

@@ -3,11 +3,13 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http::HeaderName;
 use http::request::Parts;
-use playback_auth_policy::Authorizer;
+use playback_auth_policy::{Authorizer, VerifyPool};
 use playback_auth_verify::{Clock, SystemClock};
+use tokio::sync::Semaphore;
 use tower_layer::Layer;
 
 use crate::proxy::TrustedProxies;
@@ -21,6 +23,11 @@ pub const DEFAULT_TOKEN_QUERY_PARAMS: [&str; 2] = ["token", "bcov_auth"];
 pub const DEFAULT_DEVICE_ID_HEADER: &str = "x-device-id";
 /// The header the player's session id is read from unless configured otherwise.
 pub const DEFAULT_SESSION_ID_HEADER: &str = "x-session-id";
+/// How many requests the layer authorizes at once unless configured otherwise; more are
+/// answered `503 overloaded` at once.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
+/// The `Retry-After` of a `503 overloaded` answer unless configured otherwise.
+pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
 type PeerIp = dyn Fn(&Parts) -> Option<IpAddr> + Send + Sync;
 type ContentChannel = dyn Fn(&str, &str) -> Option<String> + Send + Sync;
@@ -36,6 +43,11 @@ pub(crate) struct Settings {
     pub(crate) peer_ip: Option<Arc<PeerIp>>,
     pub(crate) content_tags: Option<Arc<dyn ContentTags>>,
     pub(crate) content_channel: Option<Arc<ContentChannel>>,
+    pub(crate) verify_pool: VerifyPool,
+    /// One permit per request being authorized; shared by every clone of the service.
+    pub(crate) in_flight: Arc<Semaphore>,
+    pub(crate) max_in_flight: usize,
+    pub(crate) retry_after: Duration,
 }
 
 impl Settings {
@@ -77,6 +89,9 @@ impl fmt::Debug for Settings {
                 "content_channel",
                 &self.content_channel.as_ref().map(|_| "custom"),
             )
+            .field("verify_pool", &self.verify_pool)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("retry_after", &self.retry_after)
             .finish()
     }
 }
@@ -92,7 +107,9 @@ impl<S, R, A, K> PlaybackAuthLayer<S, R, A, K> {
     /// A layer with the default settings: token from `Authorization: Bearer`, `?token=` or
     /// `?bcov_auth=`; ids from `route`; device and session ids from `x-device-id` and
     /// `x-session-id`; the system clock; the peer address as the client's;
-    /// `X-Forwarded-For` ignored; no content tags.
+    /// `X-Forwarded-For` ignored; no content tags; signatures checked on a [`VerifyPool`]
+    /// with one place per CPU; at most [`DEFAULT_MAX_IN_FLIGHT`] requests authorized at once,
+    /// more answered `503 overloaded` with `Retry-After: 1`.
     pub fn new(authorizer: Arc<Authorizer<S, R, A, K>>, route: ContentRoute) -> Self {
         Self::builder(authorizer, route).build()
     }
@@ -114,6 +131,10 @@ impl<S, R, A, K> PlaybackAuthLayer<S, R, A, K> {
                 peer_ip: None,
                 content_tags: None,
                 content_channel: None,
+                verify_pool: VerifyPool::default(),
+                in_flight: Arc::new(Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
+                max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+                retry_after: DEFAULT_RETRY_AFTER,
             },
         }
     }
@@ -246,6 +267,36 @@ impl<S, R, A, K> PlaybackAuthLayerBuilder<S, R, A, K> {
         F: Fn(&str, &str) -> Option<String> + Send + Sync + 'static,
     {
         self.settings.content_channel = Some(Arc::new(channel_of));
+        self
+    }
+
+    /// The pool signatures are checked on (default [`VerifyPool::default`]: one place per
+    /// CPU). Share one pool between layers so that together they never take more than its
+    /// places.
+    #[must_use]
+    pub fn verify_pool(mut self, pool: VerifyPool) -> Self {
+        self.settings.verify_pool = pool;
+        self
+    }
+
+    /// How many requests are authorized at once (default [`DEFAULT_MAX_IN_FLIGHT`], at
+    /// least 1); a request beyond it is answered `503 overloaded` with `Retry-After` at
+    /// once, before any work, instead of queueing behind the others until their latency
+    /// (and the store timeouts) run out. Size it to what the pool verifies within your
+    /// latency budget: ES384 costs about 1 ms of CPU per request with RustCrypto.
+    #[must_use]
+    pub fn max_in_flight(mut self, max: usize) -> Self {
+        let max = max.max(1);
+        self.settings.max_in_flight = max;
+        self.settings.in_flight = Arc::new(Semaphore::new(max));
+        self
+    }
+
+    /// The `Retry-After` sent with `503 overloaded` (default [`DEFAULT_RETRY_AFTER`]),
+    /// rounded up to whole seconds, at least one.
+    #[must_use]
+    pub fn retry_after(mut self, retry_after: Duration) -> Self {
+        self.settings.retry_after = retry_after;
         self
     }
 

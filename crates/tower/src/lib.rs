@@ -14,8 +14,9 @@ mod token;
 
 pub use error::{ProxyError, RouteError, TagsUnavailable};
 pub use layer::{
-    DEFAULT_DEVICE_ID_HEADER, DEFAULT_SESSION_ID_HEADER, DEFAULT_TOKEN_QUERY_PARAMS,
-    PlaybackAuthLayer, PlaybackAuthLayerBuilder,
+    DEFAULT_DEVICE_ID_HEADER, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RETRY_AFTER,
+    DEFAULT_SESSION_ID_HEADER, DEFAULT_TOKEN_QUERY_PARAMS, PlaybackAuthLayer,
+    PlaybackAuthLayerBuilder,
 };
 pub use proxy::TrustedProxies;
 pub use route::{ContentRoute, RouteMatch};

@@ -1,6 +1,6 @@
 //! Every way the layer refuses a request, and the HTTP answer for each.
 
-use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderName, HeaderValue, Response, StatusCode};
 use playback_auth_policy::DenyReason;
 
@@ -27,6 +27,8 @@ pub(crate) enum Rejection {
     ClientIpUnavailable,
     /// The content-tags resolver failed.
     ContentTagsUnavailable,
+    /// The layer is authorizing as many requests as it may; retry after this many seconds.
+    Overloaded { retry_after_secs: u64 },
 }
 
 impl Rejection {
@@ -41,7 +43,9 @@ impl Rejection {
             | Self::MalformedForwardedFor => StatusCode::BAD_REQUEST,
             Self::RouteNotMatched => StatusCode::NOT_FOUND,
             Self::ClientIpUnavailable => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::ContentTagsUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ContentTagsUnavailable | Self::Overloaded { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
@@ -56,6 +60,7 @@ impl Rejection {
             Self::MalformedForwardedFor => "malformed_forwarded_for",
             Self::ClientIpUnavailable => "client_ip_unavailable",
             Self::ContentTagsUnavailable => "content_tags_unavailable",
+            Self::Overloaded { .. } => "overloaded",
         }
     }
 
@@ -77,6 +82,9 @@ impl Rejection {
             }
             Self::ClientIpUnavailable => "the client's address is unknown".to_owned(),
             Self::ContentTagsUnavailable => "the content catalogue is unavailable".to_owned(),
+            Self::Overloaded { retry_after_secs } => {
+                format!("too many requests are being authorized; retry in {retry_after_secs} s")
+            }
         }
     }
 
@@ -103,6 +111,9 @@ impl Rejection {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(challenge) = self.www_authenticate() {
             headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        if let Self::Overloaded { retry_after_secs } = self {
+            headers.insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
     }

@@ -5,10 +5,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN, VARY};
 use http::request::Parts;
-use http::{HeaderValue, Request, Response};
+use http::{HeaderValue, Method, Request, Response};
 use playback_auth_policy::{
     AuditSink, Authorizer, Decision, KeyRegistry, PolicyStore, RequestContext, RevocationStore,
     VerifiedToken,
@@ -97,7 +98,7 @@ where
         let settings = Arc::clone(&self.settings);
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
-            let grant = match authorize(&authorizer, &settings, &parts).await {
+            let grant = match admit_and_authorize(&authorizer, &settings, &parts).await {
                 Ok(grant) => grant,
                 Err(rejection) => {
                     tracing::info!(
@@ -152,8 +153,36 @@ impl Grant {
     }
 }
 
+/// Authorizes the request if the layer has room for it; sheds it otherwise.
+async fn admit_and_authorize<S, R, A, K>(
+    authorizer: &Arc<Authorizer<S, R, A, K>>,
+    settings: &Settings,
+    parts: &Parts,
+) -> Result<Grant, Rejection>
+where
+    S: PolicyStore,
+    R: RevocationStore,
+    A: AuditSink,
+    K: KeyRegistry,
+{
+    // Shed before any work: a request that would only wait behind the others is told to come
+    // back, rather than answered late (or `store_unavailable`) after its store call starved.
+    let Ok(_admitted) = settings.in_flight.try_acquire() else {
+        return Err(Rejection::Overloaded {
+            retry_after_secs: whole_seconds(settings.retry_after),
+        });
+    };
+    authorize(authorizer, settings, parts).await
+}
+
+/// `duration` in whole seconds, rounded up, at least one (the unit of `Retry-After`).
+fn whole_seconds(duration: Duration) -> u64 {
+    let secs = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+    secs.max(1)
+}
+
 async fn authorize<S, R, A, K>(
-    authorizer: &Authorizer<S, R, A, K>,
+    authorizer: &Arc<Authorizer<S, R, A, K>>,
     settings: &Settings,
     parts: &Parts,
 ) -> Result<Grant, Rejection>
@@ -185,7 +214,16 @@ where
     if let Some(channel_of) = &settings.content_channel {
         context.content_channel = channel_of(&context.account, &context.content_id);
     }
-    match authorizer.authorize_verified(&token, &context).await {
+    let pool = &settings.verify_pool;
+    // HEAD changes nothing: a player probing the URL spends no use and takes no stream.
+    let answer = if parts.method == Method::HEAD {
+        authorizer.check_verified_on(pool, &token, &context).await
+    } else {
+        authorizer
+            .authorize_verified_on(pool, &token, &context)
+            .await
+    };
+    match answer {
         (Decision::Deny(reason), _) => Err(Rejection::Denied(reason)),
         (decision, token) => Ok(Grant {
             decision,

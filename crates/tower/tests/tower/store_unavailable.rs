@@ -1,4 +1,5 @@
 //! A state store that cannot be reached fails closed: `503 store_unavailable`.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::io;
 
@@ -69,4 +70,58 @@ async fn a_token_without_stateful_claims_does_not_need_the_store() {
     get_reply(&app, play(&keys.restriction(|b| b)))
         .await
         .assert_allowed();
+}
+
+/// Collects what the log subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The process's log, captured from the first call on. A global subscriber, not a scoped
+/// one: tracing caches each call site's interest process-wide, and a site first reached by a
+/// test thread without a subscriber can stay disabled for a scoped one.
+fn process_log() -> &'static Captured {
+    static LOG: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        captured
+    })
+}
+
+#[tokio::test]
+async fn the_cause_of_a_store_fault_is_logged_for_the_operator() {
+    let log = process_log();
+    let (authorizer, keys) = authorizer_on(DownStore).await;
+    let app = app(builder(&authorizer).build());
+    get_reply(&app, play(&keys.restriction(|b| b.max_uses(3))))
+        .await
+        .assert_denied(503, "store_unavailable");
+
+    let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let fault = log
+        .lines()
+        .find(|line| line.contains("store fault"))
+        .unwrap_or_else(|| panic!("no store fault logged: {log}"));
+    // The backend's own error (kept as the source), which the client never sees.
+    assert!(
+        fault.contains("10.0.0.5:6379 connection refused"),
+        "{fault}"
+    );
+    assert!(fault.contains("WARN"), "{fault}");
 }
