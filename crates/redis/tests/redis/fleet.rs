@@ -5,7 +5,7 @@
 //! than `maxu` 10 uses.
 //!
 //! The second process is this test binary run again (`std::env::current_exe()`) with
-//! `--exact fleet_worker` and the `FLEET_*` variables set; without them `fleet_worker` does
+//! `--exact fleet::fleet_worker` and the `FLEET_*` variables set; without them `fleet_worker` does
 //! nothing. Rounds are aligned on the wall clock (a shared start time and a fixed period),
 //! so engines of both processes contend on each round's keys at once.
 #![allow(
@@ -14,7 +14,6 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -236,7 +235,12 @@ async fn fleet_engines_never_exceed_the_limits() {
     // Far enough ahead for the worker process to start and connect.
     let start_ms = epoch_millis() + 2_000;
     let mut worker = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "fleet_worker", "--test-threads=1", "--quiet"])
+        .args([
+            "--exact",
+            "fleet::fleet_worker",
+            "--test-threads=1",
+            "--quiet",
+        ])
         .env("FLEET_REDIS_URL", &url)
         .env("FLEET_PREFIX", &prefix)
         .env("FLEET_START_MS", start_ms.to_string())
@@ -322,9 +326,10 @@ async fn fleet_engines_never_exceed_the_limits() {
         .unwrap();
         assert_eq!(sessions.len(), 3, "round {round}");
         let uid = playback_auth_claims::Uid::new(format!("devices-{round}")).unwrap();
-        let devices = playback_auth_policy::PolicyStore::devices(&store, crate::common::ACCOUNT, &uid)
-            .await
-            .unwrap();
+        let devices =
+            playback_auth_policy::PolicyStore::devices(&store, crate::common::ACCOUNT, &uid)
+                .await
+                .unwrap();
         assert_eq!(devices.len(), 2, "round {round}");
     }
     let decisions =
