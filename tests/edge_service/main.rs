@@ -12,6 +12,8 @@
 #[path = "../../examples/edge_service/app.rs"]
 mod app;
 
+mod audit_flood;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -115,6 +117,53 @@ impl Server {
         (status, body)
     }
 
+    /// Registers `key`'s public key for `ACCOUNT` through the admin API; the key record.
+    async fn register_key(&self, key: &PrivateKey) -> Value {
+        let registered = self
+            .admin(
+                reqwest::Method::POST,
+                &format!("/v1/accounts/{ACCOUNT}/keys"),
+            )
+            .json(&json!({ "value": key.public_key().to_public_key_txt() }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(registered.status(), StatusCode::CREATED);
+        registered.json().await.unwrap()
+    }
+
+    /// The report of `ACCOUNT` for `day` through the admin API: queried, `processing` at
+    /// first, then polled until `completed`.
+    async fn daily_report(&self, day: impl std::fmt::Display) -> Value {
+        let (status, execution) = self
+            .call(
+                reqwest::Method::POST,
+                &format!("/v1/audit/accounts/{ACCOUNT}/query/{day}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{execution}");
+        let id = execution["executionID"].as_str().unwrap().to_owned();
+        let status_path = format!("/v1/audit/accounts/{ACCOUNT}/executions/{id}/status");
+        let (_, mut status) = self.call(reqwest::Method::GET, &status_path).await;
+        assert_eq!(status["status"], "processing");
+        for _ in 0..200 {
+            if status["status"] != "processing" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+            status = self.call(reqwest::Method::GET, &status_path).await.1;
+        }
+        assert_eq!(status["status"], "completed", "{status}");
+
+        let (_, report) = self
+            .call(
+                reqwest::Method::GET,
+                &format!("/v1/audit/accounts/{ACCOUNT}/executions/{id}/report"),
+            )
+            .await;
+        report
+    }
+
     async fn play(&self, token: &str, session: &str) -> (StatusCode, Value) {
         let response = self
             .http
@@ -157,17 +206,7 @@ async fn story(app: Router, clock: &TestClock) {
 
     // Register the publisher's public key through the admin API.
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
-    let registered = server
-        .admin(
-            reqwest::Method::POST,
-            &format!("/v1/accounts/{ACCOUNT}/keys"),
-        )
-        .json(&json!({ "value": key.public_key().to_public_key_txt() }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(registered.status(), StatusCode::CREATED);
-    let record: Value = registered.json().await.unwrap();
+    let record = server.register_key(&key).await;
     assert_eq!(record["type"], "public");
     assert_eq!(record["algorithm"], "ec");
 
@@ -236,32 +275,7 @@ async fn story(app: Router, clock: &TestClock) {
     // decision in it.
     clock.set(PLAY_TIME + DAY);
     let day = now.to_offset_date_time().date();
-    let (status, execution) = server
-        .call(
-            reqwest::Method::POST,
-            &format!("/v1/audit/accounts/{ACCOUNT}/query/{day}"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{execution}");
-    let id = execution["executionID"].as_str().unwrap().to_owned();
-    let status_path = format!("/v1/audit/accounts/{ACCOUNT}/executions/{id}/status");
-    let (_, mut status) = server.call(reqwest::Method::GET, &status_path).await;
-    assert_eq!(status["status"], "processing");
-    for _ in 0..200 {
-        if status["status"] != "processing" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-        status = server.call(reqwest::Method::GET, &status_path).await.1;
-    }
-    assert_eq!(status["status"], "completed", "{status}");
-
-    let (_, report) = server
-        .call(
-            reqwest::Method::GET,
-            &format!("/v1/audit/accounts/{ACCOUNT}/executions/{id}/report"),
-        )
-        .await;
+    let report = server.daily_report(day).await;
     let decisions: Vec<(String, Option<String>)> = report["records"]
         .as_array()
         .unwrap()

@@ -151,6 +151,11 @@ impl RedisStore {
         self.inner.layout.audit_stream(account, date)
     }
 
+    /// The audit aggregates (HASH) of `account` for the UTC day `date`.
+    pub fn audit_aggregates_key(&self, account: &str, date: time::Date) -> String {
+        self.inner.layout.audit_aggregates(account, date)
+    }
+
     /// The per-operation timeout.
     pub fn timeout(&self) -> Duration {
         self.inner.settings.timeout

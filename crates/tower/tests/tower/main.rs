@@ -2,6 +2,7 @@
 
 mod common;
 
+mod audit_refusals;
 mod content_tags;
 mod cors;
 mod forwarded_for;
