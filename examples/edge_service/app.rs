@@ -49,7 +49,15 @@ pub(crate) struct EdgeSettings<C> {
 pub(crate) fn memory_app<C: Clock + Clone + 'static>(
     settings: EdgeSettings<C>,
 ) -> Result<Router, RouteError> {
-    let sink = Arc::new(MemoryAuditSink::new());
+    // The sink's default bounds: 10,000 records and 10,000 refusal aggregates, oldest evicted.
+    memory_app_with_audit(settings, Arc::new(MemoryAuditSink::new()))
+}
+
+/// The service on the in-memory stores, auditing to `sink` (which the caller may watch).
+pub(crate) fn memory_app_with_audit<C: Clock + Clone + 'static>(
+    settings: EdgeSettings<C>,
+    sink: Arc<MemoryAuditSink>,
+) -> Result<Router, RouteError> {
     let engine = PolicyEngine::new(
         MemoryPolicyStore::new(),
         MemoryRevocationStore::new(),

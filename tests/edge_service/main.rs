@@ -21,6 +21,9 @@ mod head;
 mod oversized_requests;
 mod slow_clients;
 
+mod audit_flood;
+
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -145,6 +148,38 @@ impl Server {
         registered.json().await.unwrap()
     }
 
+    /// The report of `ACCOUNT` for `day` through the admin API: queried, `processing` at
+    /// first, then polled until `completed`.
+    async fn daily_report(&self, day: impl std::fmt::Display) -> Value {
+        let (status, execution) = self
+            .call(
+                reqwest::Method::POST,
+                &format!("/v1/audit/accounts/{ACCOUNT}/query/{day}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{execution}");
+        let id = execution["executionID"].as_str().unwrap().to_owned();
+        let status_path = format!("/v1/audit/accounts/{ACCOUNT}/executions/{id}/status");
+        let (_, mut status) = self.call(reqwest::Method::GET, &status_path).await;
+        assert_eq!(status["status"], "processing");
+        for _ in 0..200 {
+            if status["status"] != "processing" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+            status = self.call(reqwest::Method::GET, &status_path).await.1;
+        }
+        assert_eq!(status["status"], "completed", "{status}");
+
+        let (_, report) = self
+            .call(
+                reqwest::Method::GET,
+                &format!("/v1/audit/accounts/{ACCOUNT}/executions/{id}/report"),
+            )
+            .await;
+        report
+    }
+
     async fn play(&self, token: &str, session: &str) -> (StatusCode, Value) {
         let response = self
             .http
@@ -256,32 +291,7 @@ async fn story(app: Router, clock: &TestClock) {
     // decision in it.
     clock.set(PLAY_TIME + DAY);
     let day = now.to_offset_date_time().date();
-    let (status, execution) = server
-        .call(
-            reqwest::Method::POST,
-            &format!("/v1/audit/accounts/{ACCOUNT}/query/{day}"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{execution}");
-    let id = execution["executionID"].as_str().unwrap().to_owned();
-    let status_path = format!("/v1/audit/accounts/{ACCOUNT}/executions/{id}/status");
-    let (_, mut status) = server.call(reqwest::Method::GET, &status_path).await;
-    assert_eq!(status["status"], "processing");
-    for _ in 0..200 {
-        if status["status"] != "processing" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-        status = server.call(reqwest::Method::GET, &status_path).await.1;
-    }
-    assert_eq!(status["status"], "completed", "{status}");
-
-    let (_, report) = server
-        .call(
-            reqwest::Method::GET,
-            &format!("/v1/audit/accounts/{ACCOUNT}/executions/{id}/report"),
-        )
-        .await;
+    let report = server.daily_report(day).await;
     let decisions: Vec<(String, Option<String>)> = report["records"]
         .as_array()
         .unwrap()

@@ -185,7 +185,9 @@ impl From<TokenError> for ApiError {
     fn from(error: TokenError) -> Self {
         match error {
             TokenError::Registry(error) => Self::from(error),
-            TokenError::Invalid(error) => Self::InvalidToken(error),
+            TokenError::Invalid(error) | TokenError::UnregisteredAccount(error) => {
+                Self::InvalidToken(error)
+            }
             other => Self::store(other),
         }
     }

@@ -1,6 +1,9 @@
 //! Audit: one record per decision, to a pluggable sink, and daily reports over them.
 //!
 //! - [`AuditRecord`]: who asked for what, from where, with which token, and what was decided.
+//! - [`AuditAggregate`]: requests refused before a decision (a token that does not verify,
+//!   no token, two tokens), counted per account, reason and UTC minute instead of kept one
+//!   by one, so anonymous clients cannot grow the trail.
 //! - [`AuditSink`]: where records go and are read back by account and UTC day;
 //!   [`MemoryAuditSink`] for tests and development, [`JsonLinesAuditSink`] for an
 //!   append-only JSON Lines file per UTC day.
@@ -38,6 +41,7 @@
 //! # }).unwrap();
 //! ```
 
+mod aggregate;
 mod json_lines;
 mod memory;
 mod record;
@@ -45,9 +49,15 @@ mod reports;
 
 use std::future::Future;
 
+pub use aggregate::AuditAggregate;
+pub(crate) use aggregate::merge_all;
 pub use json_lines::JsonLinesAuditSink;
-pub use memory::MemoryAuditSink;
-pub use record::{AuditDecision, AuditRecord};
+pub use memory::{
+    AuditSinkStats, DEFAULT_MAX_AUDIT_AGGREGATES, DEFAULT_MAX_AUDIT_RECORDS, MemoryAuditSink,
+};
+pub use record::{
+    AuditDecision, AuditRecord, MAX_AUDIT_ID_LEN, MAX_AUDIT_USER_AGENT_LEN, TRUNCATION_MARKER,
+};
 pub use reports::{
     AuditReports, DEFAULT_MAX_EXECUTIONS, ExecutionId, ExecutionStatus, RETENTION_DAYS, Report,
     oldest_reportable_date,
@@ -60,6 +70,9 @@ use crate::error::AuditError;
 pub struct RecordsRead {
     /// The records, in the order they were written.
     pub records: Vec<AuditRecord>,
+    /// The refusals counted per reason and minute ([`AuditAggregate`]), one per
+    /// `(reason, minute)`, in the order each was first written.
+    pub aggregates: Vec<AuditAggregate>,
     /// Stored lines that could not be read as a record (e.g. a line torn by a crash in
     /// the middle of a write), of any account. They are skipped, not fatal.
     pub skipped: usize,
@@ -76,7 +89,20 @@ pub trait AuditSink: Send + Sync + 'static {
     /// [`AuditError::Encode`], [`AuditError::Write`] or [`AuditError::Backend`].
     fn record(&self, record: AuditRecord) -> impl Future<Output = Result<(), AuditError>> + Send;
 
-    /// The records of `account` whose time falls on `date` (UTC).
+    /// Adds `aggregate`'s refusals to the aggregate the sink holds for the same account,
+    /// reason and minute ([`AuditAggregate::merge`]), or stores it when there is none. A
+    /// flood of refusals costs one aggregate per account, reason and minute, never one entry
+    /// per request.
+    ///
+    /// # Errors
+    /// As [`record`](Self::record).
+    fn record_aggregate(
+        &self,
+        aggregate: AuditAggregate,
+    ) -> impl Future<Output = Result<(), AuditError>> + Send;
+
+    /// The records of `account` whose time falls on `date` (UTC), and its aggregates whose
+    /// minute does.
     ///
     /// # Errors
     /// [`AuditError::Read`] or [`AuditError::Backend`]; an unreadable record is counted in
@@ -100,6 +126,13 @@ pub trait AuditSink: Send + Sync + 'static {
 impl<T: AuditSink> AuditSink for std::sync::Arc<T> {
     fn record(&self, record: AuditRecord) -> impl Future<Output = Result<(), AuditError>> + Send {
         T::record(self, record)
+    }
+
+    fn record_aggregate(
+        &self,
+        aggregate: AuditAggregate,
+    ) -> impl Future<Output = Result<(), AuditError>> + Send {
+        T::record_aggregate(self, aggregate)
     }
 
     fn records_for(

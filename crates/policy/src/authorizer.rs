@@ -2,12 +2,11 @@
 
 use playback_auth_claims::{NumericDate, PlaybackClaims};
 use playback_auth_keys::KeySet;
-use playback_auth_verify::{Verifier, VerifyError};
+use playback_auth_verify::Verifier;
 
 use crate::audit::AuditSink;
 use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Decision, DenyReason};
-use crate::digest::TokenDigest;
 use crate::engine::PolicyEngine;
 use crate::error::{RegistryError, TokenError};
 #[cfg(feature = "tokio")]
@@ -93,9 +92,12 @@ where
     ///
     /// A token that fails verification is denied with [`DenyReason::InvalidToken`]; a
     /// registry that cannot be read is denied with [`DenyReason::StoreUnavailable`] (always:
-    /// without keys nothing can be verified, so this never fails open). Every outcome is
-    /// audited. [`Authorizer::authorize_verified`] decides the same way and also returns the
-    /// verified token.
+    /// without keys nothing can be verified, so this never fails open). Every decision on a
+    /// verified token is audited with a record; a refusal before that is counted in an
+    /// [`AuditAggregate`](crate::AuditAggregate) ([`PolicyEngine::refuse`]), and nothing is
+    /// stored for an account that has no registered key
+    /// ([`PolicyEngine::refuse_unregistered`]). [`Authorizer::authorize_verified`] decides the
+    /// same way and also returns the verified token.
     pub async fn authorize(&self, token: &str, ctx: &RequestContext) -> Decision {
         self.authorize_verified(token, ctx).await.0
     }
@@ -174,17 +176,33 @@ where
                 log_registry_fault(&error);
                 (self.engine.reject_registry_fault(ctx).await, None)
             }
-            Err(TokenError::Invalid(error)) => {
-                // An oversized token is not hashed: rejecting it must cost nothing that grows
-                // with what the client sent.
-                let digest = (!matches!(error, VerifyError::TokenTooLong { .. }))
-                    .then(|| TokenDigest::of_token(token));
-                let decision = self
-                    .engine
-                    .reject(digest, ctx, DenyReason::InvalidToken(error))
-                    .await;
-                (decision, None)
-            }
+            // Counted per account, reason and minute, not kept one by one: anyone can send
+            // tokens that do not verify.
+            Err(TokenError::Invalid(error)) => (
+                self.engine
+                    .refuse(ctx, DenyReason::InvalidToken(error))
+                    .await,
+                None,
+            ),
+            // Nobody can have signed for an account without keys: store nothing for it.
+            Err(TokenError::UnregisteredAccount(error)) => (
+                self.engine
+                    .refuse_unregistered(DenyReason::InvalidToken(error)),
+                None,
+            ),
+        }
+    }
+
+    /// Counts a request refused before it reached [`authorize`](Self::authorize) — an HTTP
+    /// layer's request without a token, or with two — in the audit trail's
+    /// [`AuditAggregate`](crate::AuditAggregate) of its account, `code` and minute. Nothing
+    /// is stored for an account without a registered key (only
+    /// [`PolicyEngine::unregistered_refusals`] counts it); when the keys cannot be read, the
+    /// refusal is counted as if the account had some.
+    pub async fn count_refusal(&self, ctx: &RequestContext, code: &str) {
+        match self.registry.key_set(&ctx.account).await {
+            Ok(keys) if keys.is_empty() => self.engine.count_unregistered(),
+            _ => self.engine.count_refusal(ctx, code).await,
         }
     }
 
@@ -194,7 +212,8 @@ where
     ///
     /// # Errors
     /// [`TokenError::Registry`] when the keys cannot be read, [`TokenError::Invalid`] when
-    /// the token fails verification.
+    /// the token fails verification, [`TokenError::UnregisteredAccount`] when it fails because
+    /// the account has no key at all.
     pub async fn verify_token(
         &self,
         account: &str,
@@ -219,7 +238,13 @@ where
         let verified = self
             .verifier
             .verify_with::<PlaybackClaims>(keys, token, now)
-            .map_err(TokenError::Invalid)?;
+            .map_err(|error| {
+                if keys.is_empty() {
+                    TokenError::UnregisteredAccount(error)
+                } else {
+                    TokenError::Invalid(error)
+                }
+            })?;
         Ok(VerifiedToken::new(verified.claims, token))
     }
 
@@ -324,7 +349,7 @@ where
                 self.engine.count_registry_fault();
                 (Decision::Deny(DenyReason::StoreUnavailable), None)
             }
-            Err(TokenError::Invalid(error)) => {
+            Err(TokenError::Invalid(error) | TokenError::UnregisteredAccount(error)) => {
                 (Decision::Deny(DenyReason::InvalidToken(error)), None)
             }
         }

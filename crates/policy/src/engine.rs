@@ -12,7 +12,7 @@ use playback_auth_claims::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::audit::{AuditDecision, AuditRecord, AuditSink};
+use crate::audit::{AuditAggregate, AuditDecision, AuditRecord, AuditSink};
 use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Allowed, Decision, DenyReason};
 use crate::digest::{TokenDigest, hex};
@@ -106,6 +106,7 @@ pub struct PolicyEngine<S, R, A> {
     config: PolicyConfig,
     audit_failures: AtomicU64,
     store_failures: AtomicU64,
+    unregistered_refusals: AtomicU64,
 }
 
 impl<S, R, A> fmt::Debug for PolicyEngine<S, R, A> {
@@ -114,6 +115,7 @@ impl<S, R, A> fmt::Debug for PolicyEngine<S, R, A> {
             .field("config", &self.config)
             .field("audit_failures", &self.audit_failures)
             .field("store_failures", &self.store_failures)
+            .field("unregistered_refusals", &self.unregistered_refusals)
             .finish_non_exhaustive()
     }
 }
@@ -133,6 +135,7 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
             config,
             audit_failures: AtomicU64::new(0),
             store_failures: AtomicU64::new(0),
+            unregistered_refusals: AtomicU64::new(0),
         }
     }
 
@@ -145,9 +148,13 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         decision
     }
 
-    /// Denies a request that failed before reaching the engine — typically a token that did
-    /// not verify — and audits it like every other decision. `digest` is the presented
-    /// token's, when it was short enough to be hashed.
+    /// Denies a request that failed before reaching the engine and writes a full audit record
+    /// for it, like every other decision. `digest` is the presented token's, when it was
+    /// short enough to be hashed.
+    ///
+    /// Anyone can send requests that fail before a decision, as many as they like: for those
+    /// the [`Authorizer`](crate::Authorizer) uses [`refuse`](Self::refuse), which counts them
+    /// in an [`AuditAggregate`] instead of keeping one record each.
     pub async fn reject(
         &self,
         digest: Option<TokenDigest>,
@@ -164,7 +171,38 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
     /// without keys nothing can be verified, whatever the fail-open setting.
     pub(crate) async fn reject_registry_fault(&self, ctx: &RequestContext) -> Decision {
         self.store_failures.fetch_add(1, Ordering::Relaxed);
-        self.reject(None, ctx, DenyReason::StoreUnavailable).await
+        self.refuse(ctx, DenyReason::StoreUnavailable).await
+    }
+
+    /// Denies a request that failed before a decision (a token that did not verify, keys
+    /// that could not be read) without keeping a record of it: the refusal is counted in the
+    /// sink's [`AuditAggregate`] of the account, the reason's code and the minute.
+    pub async fn refuse(&self, ctx: &RequestContext, reason: DenyReason) -> Decision {
+        self.count_refusal(ctx, reason.code()).await;
+        Decision::Deny(reason)
+    }
+
+    /// Counts a request refused for `code` (a stable machine code, e.g. `token_missing`) in
+    /// the sink's [`AuditAggregate`] of its account and minute. For refusals decided outside
+    /// the engine, such as an HTTP layer's request without a token.
+    pub async fn count_refusal(&self, ctx: &RequestContext, code: &str) {
+        let aggregate = AuditAggregate::refusal(ctx.now, ctx.account.as_str(), code);
+        if self.audit.record_aggregate(aggregate).await.is_err() {
+            self.audit_failures.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Denies a request for an account that has no registered key, storing nothing: nobody
+    /// can read that account's reports, and its name is whatever the client made up, so
+    /// keeping anything per account would let clients grow the trail. Only
+    /// [`unregistered_refusals`](Self::unregistered_refusals) counts it.
+    pub fn refuse_unregistered(&self, reason: DenyReason) -> Decision {
+        self.count_unregistered();
+        Decision::Deny(reason)
+    }
+
+    pub(crate) fn count_unregistered(&self) {
+        self.unregistered_refusals.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts a key registry fault answered without an audit record (a `HEAD`).
@@ -438,6 +476,12 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
     /// How many audit records could not be written.
     pub fn audit_failures(&self) -> u64 {
         self.audit_failures.load(Ordering::Relaxed)
+    }
+
+    /// How many requests were refused for an account without a registered key (nothing of
+    /// them is stored; see [`refuse_unregistered`](Self::refuse_unregistered)).
+    pub fn unregistered_refusals(&self) -> u64 {
+        self.unregistered_refusals.load(Ordering::Relaxed)
     }
 
     /// How many decisions met a failing state, revocation or key-registry store.

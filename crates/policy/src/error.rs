@@ -139,6 +139,10 @@ pub enum TokenError {
     /// The token failed verification with the account's keys.
     #[error("invalid token: {0}")]
     Invalid(#[source] playback_auth_verify::VerifyError),
+    /// The token failed verification because the account has no registered key at all:
+    /// nothing can be valid for it (the authorizer stores nothing for such requests).
+    #[error("invalid token for an account without keys: {0}")]
+    UnregisteredAccount(#[source] playback_auth_verify::VerifyError),
 }
 
 /// Why a public key could not be registered, read or removed.

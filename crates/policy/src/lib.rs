@@ -18,8 +18,10 @@ mod store;
 pub mod testing;
 
 pub use audit::{
-    AuditDecision, AuditRecord, AuditReports, AuditSink, DEFAULT_MAX_EXECUTIONS, ExecutionId,
-    ExecutionStatus, JsonLinesAuditSink, MemoryAuditSink, RETENTION_DAYS, RecordsRead, Report,
+    AuditAggregate, AuditDecision, AuditRecord, AuditReports, AuditSink, AuditSinkStats,
+    DEFAULT_MAX_AUDIT_AGGREGATES, DEFAULT_MAX_AUDIT_RECORDS, DEFAULT_MAX_EXECUTIONS, ExecutionId,
+    ExecutionStatus, JsonLinesAuditSink, MAX_AUDIT_ID_LEN, MAX_AUDIT_USER_AGENT_LEN,
+    MemoryAuditSink, RETENTION_DAYS, RecordsRead, Report, TRUNCATION_MARKER,
     oldest_reportable_date,
 };
 pub use authorizer::Authorizer;

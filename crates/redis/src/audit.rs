@@ -1,4 +1,5 @@
-//! [`AuditSink`] on Redis: one capped stream per account and UTC day.
+//! [`AuditSink`] on Redis: one capped stream per account and UTC day, and one capped HASH
+//! of aggregates beside it.
 //!
 //! A record is one stream entry (field `r`: the record's JSON line) appended with
 //! `XADD … MAXLEN ~ N`, so one day of one account holds at most about
@@ -8,12 +9,22 @@
 //! index (a ZSET scored by day) so [`purge_before`](AuditSink::purge_before) finds them
 //! without scanning the keyspace. [`AuditReports`](playback_auth_policy::AuditReports) reads
 //! its daily reports back through [`records_for`](AuditSink::records_for).
+//!
+//! Aggregates (refusals counted per reason and minute) live in one HASH per account and day
+//! in the stream's slot: field `MINUTE|REASON`, value `COUNT|FIRST|LAST`, merged by one
+//! script call. At most
+//! [`audit_aggregates_per_day`](crate::RedisStoreBuilder::audit_aggregates_per_day) fields
+//! are kept; past it a new reason or minute only adds to the field `~dropped`. The HASH
+//! expires and is purged with its day's stream.
 
 use std::time::Duration;
 
-use playback_auth_policy::{AuditError, AuditRecord, AuditSink, RETENTION_DAYS, RecordsRead};
+use playback_auth_claims::NumericDate;
+use playback_auth_policy::{
+    AuditAggregate, AuditError, AuditRecord, AuditSink, RETENTION_DAYS, RecordsRead,
+};
 
-use crate::policy::millis_arg;
+use crate::policy::{millis_arg, parse_time, time_arg};
 use crate::store::RedisStore;
 
 /// Entries read per `XRANGE` page.
@@ -21,21 +32,131 @@ const PAGE: usize = 1000;
 /// The stream field holding the record.
 const FIELD: &str = "r";
 
+/// The HASH field counting refusals dropped because the day's HASH was full.
+const DROPPED_FIELD: &str = "~dropped";
+
 /// How long after `record`'s time its day's stream must live: until the day leaves the
 /// retention window (the end of `date + RETENTION_DAYS`).
 fn retention_left(record: &AuditRecord) -> Duration {
-    let keep_through = record
-        .date()
+    retention_after(record.date(), record.time)
+}
+
+/// How long after `time` the keys of `date` must live.
+fn retention_after(date: time::Date, time: NumericDate) -> Duration {
+    let keep_through = date
         .checked_add(time::Duration::days(i64::from(RETENTION_DAYS) + 1))
         .unwrap_or(time::Date::MAX);
     let deadline = keep_through.midnight().assume_utc().unix_timestamp();
     // Exact: whole seconds far inside f64's integer range.
-    let left = deadline as f64 - record.time.as_secs_f64();
+    let left = deadline as f64 - time.as_secs_f64();
     Duration::try_from_secs_f64(left.max(0.0)).unwrap_or(Duration::ZERO)
 }
 
+/// The HASH field of an aggregate: `MINUTE|REASON`.
+fn aggregate_field(aggregate: &AuditAggregate) -> String {
+    format!("{}|{}", aggregate.minute.as_secs(), aggregate.reason)
+}
+
+/// An aggregate of `account` from its HASH field and value; `None` when either is malformed.
+fn parse_aggregate(account: &str, field: &str, value: &str) -> Option<AuditAggregate> {
+    let (minute, reason) = field.split_once('|')?;
+    let mut parts = value.split('|');
+    let count = parts.next()?.parse::<u64>().ok()?;
+    let first = parse_time(parts.next()?)?;
+    let last = parse_time(parts.next()?)?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(AuditAggregate {
+        account: account.to_owned(),
+        reason: reason.to_owned(),
+        minute: NumericDate::from_secs(minute.parse().ok()?)?,
+        count,
+        first,
+        last,
+    })
+}
+
+impl RedisStore {
+    /// Lists `key` in the audit index under `date`, and forgets index entries that have
+    /// expired by now.
+    async fn index_audit_key(&self, key: String, date: time::Date) -> Result<(), AuditError> {
+        let index = self.layout().audit_index();
+        let day = date.to_julian_day();
+        let oldest_kept = day - i32::from(RETENTION_DAYS) - 1;
+        let mut pipe = redis::pipe();
+        pipe.cmd("ZADD")
+            .arg(&index)
+            .arg(day)
+            .arg(key)
+            .ignore()
+            .cmd("ZREMRANGEBYSCORE")
+            .arg(&index)
+            .arg("-inf")
+            .arg(format!("({oldest_kept}"))
+            .ignore();
+        let mut connection = self.connection();
+        self.run(async move { pipe.query_async::<()>(&mut connection).await })
+            .await?;
+        Ok(())
+    }
+
+    /// The aggregates of `account` on `date`, in minute order.
+    async fn aggregates_for(
+        &self,
+        account: &str,
+        date: time::Date,
+    ) -> Result<Vec<AuditAggregate>, AuditError> {
+        let key = self.layout().audit_aggregates(account, date);
+        let mut connection = self.connection();
+        let fields: Vec<(String, String)> = self
+            .run(async move {
+                redis::cmd("HGETALL")
+                    .arg(key)
+                    .query_async(&mut connection)
+                    .await
+            })
+            .await?;
+        let mut aggregates: Vec<AuditAggregate> = fields
+            .iter()
+            .filter(|(field, _)| field != DROPPED_FIELD)
+            .filter_map(|(field, value)| parse_aggregate(account, field, value))
+            .collect();
+        aggregates
+            .sort_by(|a, b| (a.minute.as_secs(), &a.reason).cmp(&(b.minute.as_secs(), &b.reason)));
+        Ok(aggregates)
+    }
+}
+
 impl AuditSink for RedisStore {
+    async fn record_aggregate(&self, aggregate: AuditAggregate) -> Result<(), AuditError> {
+        let aggregate = aggregate.capped();
+        let date = aggregate.date();
+        let key = self.layout().audit_aggregates(&aggregate.account, date);
+        let ttl = retention_after(date, aggregate.last) + self.settings().expiry_margin;
+        let args = [
+            aggregate_field(&aggregate),
+            aggregate.count.to_string(),
+            time_arg(aggregate.first),
+            time_arg(aggregate.last),
+            millis_arg(ttl),
+            self.settings().audit_aggregates_per_day.to_string(),
+        ];
+        let created: i64 = self
+            .eval(
+                &self.scripts().audit_aggregate,
+                std::slice::from_ref(&key),
+                &args,
+            )
+            .await?;
+        if created == 1 {
+            self.index_audit_key(key, date).await?;
+        }
+        Ok(())
+    }
+
     async fn record(&self, record: AuditRecord) -> Result<(), AuditError> {
+        let record = record.capped();
         let date = record.date();
         let line = serde_json::to_string(&record).map_err(AuditError::Encode)?;
         let stream = self.layout().audit_stream(&record.account, date);
@@ -113,6 +234,7 @@ impl AuditSink for RedisStore {
                 }
             }
             if !full_page {
+                read.aggregates = self.aggregates_for(account, date).await?;
                 return Ok(read);
             }
         }

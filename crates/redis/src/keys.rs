@@ -122,7 +122,17 @@ impl KeyLayout {
         format!("{}:{{a:{}:{date}}}:audit", self.prefix, encode(account))
     }
 
-    /// Every audit stream, scored by its day (ZSET), so purging finds them without a scan.
+    /// The audit aggregates of an account and UTC day (HASH), in the slot of its stream.
+    pub(crate) fn audit_aggregates(&self, account: &str, date: time::Date) -> String {
+        format!(
+            "{}:{{a:{}:{date}}}:audit-aggregates",
+            self.prefix,
+            encode(account)
+        )
+    }
+
+    /// Every audit stream and aggregate HASH, scored by its day (ZSET), so purging finds
+    /// them without a scan.
     pub(crate) fn audit_index(&self) -> String {
         format!("{}:audit-streams", self.prefix)
     }

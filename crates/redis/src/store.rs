@@ -61,6 +61,7 @@ pub(crate) struct Scripts {
     pub(crate) unrevoke: Script,
     pub(crate) register_key: Script,
     pub(crate) delete_key: Script,
+    pub(crate) audit_aggregate: Script,
 }
 
 impl Scripts {
@@ -72,6 +73,7 @@ impl Scripts {
             unrevoke: Script::new(include_str!("scripts/unrevoke.lua")),
             register_key: Script::new(include_str!("scripts/register_key.lua")),
             delete_key: Script::new(include_str!("scripts/delete_key.lua")),
+            audit_aggregate: Script::new(include_str!("scripts/audit_aggregate.lua")),
         }
     }
 }
@@ -86,6 +88,7 @@ pub(crate) struct Settings {
     pub(crate) revocation_leeway: Duration,
     pub(crate) keys_per_account: usize,
     pub(crate) audit_records_per_day: usize,
+    pub(crate) audit_aggregates_per_day: usize,
 }
 
 impl RedisStore {
@@ -99,6 +102,9 @@ impl RedisStore {
     pub const DEFAULT_DEVICE_RETENTION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
     /// The default cap of audit records per account and UTC day: 1,000,000.
     pub const DEFAULT_AUDIT_RECORDS_PER_DAY: usize = 1_000_000;
+    /// The default cap of audit aggregates (refusals counted per reason and minute) per
+    /// account and UTC day: 10,000 — room for seven reasons in every minute of the day.
+    pub const DEFAULT_AUDIT_AGGREGATES_PER_DAY: usize = 10_000;
 
     /// A builder for a store on the Redis at `url` (e.g. `redis://127.0.0.1:6379/`).
     pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
@@ -143,6 +149,11 @@ impl RedisStore {
     /// The audit stream of `account` for the UTC day `date`.
     pub fn audit_stream_key(&self, account: &str, date: time::Date) -> String {
         self.inner.layout.audit_stream(account, date)
+    }
+
+    /// The audit aggregates (HASH) of `account` for the UTC day `date`.
+    pub fn audit_aggregates_key(&self, account: &str, date: time::Date) -> String {
+        self.inner.layout.audit_aggregates(account, date)
     }
 
     /// The per-operation timeout.
@@ -237,6 +248,7 @@ impl RedisStoreBuilder {
                 revocation_leeway: DEFAULT_LEEWAY,
                 keys_per_account: DEFAULT_KEYS_PER_ACCOUNT,
                 audit_records_per_day: RedisStore::DEFAULT_AUDIT_RECORDS_PER_DAY,
+                audit_aggregates_per_day: RedisStore::DEFAULT_AUDIT_AGGREGATES_PER_DAY,
             },
         }
     }
@@ -301,6 +313,14 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// The cap of audit aggregates kept per account and UTC day (default
+    /// [`RedisStore::DEFAULT_AUDIT_AGGREGATES_PER_DAY`]); past it, refusals of a new reason
+    /// or minute are only added to the day's `~dropped` count.
+    pub fn audit_aggregates_per_day(mut self, aggregates: usize) -> Self {
+        self.settings.audit_aggregates_per_day = aggregates;
+        self
+    }
+
     /// Checks the settings and the URL and returns the store; no connection is made yet
     /// (the first operation connects, within its timeout).
     ///
@@ -315,7 +335,7 @@ impl RedisStoreBuilder {
                 reason: "the timeout must be positive",
             });
         }
-        if self.settings.audit_records_per_day == 0 {
+        if self.settings.audit_records_per_day == 0 || self.settings.audit_aggregates_per_day == 0 {
             return Err(RedisStoreError::InvalidSetting {
                 reason: "the audit cap must be positive",
             });

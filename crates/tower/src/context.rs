@@ -5,6 +5,7 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderName};
 use playback_auth_policy::RequestContext;
 
+use crate::ids::{IdField, check_id};
 use crate::layer::Settings;
 use crate::rejection::Rejection;
 use crate::route::RouteMatch;
@@ -20,6 +21,17 @@ pub(crate) fn request_context(
     let device_id = single_header(headers, &settings.device_id_header)?;
     let session_id = single_header(headers, &settings.session_id_header)?;
     let origin = single_header(headers, &ORIGIN)?;
+    // Every id is checked before it reaches a store, a log or the audit trail.
+    check_id(&ids.account, IdField::Account)?;
+    check_id(&ids.content_id, IdField::Content)?;
+    let device_id = device_id.filter(|v| !v.is_empty());
+    let session_id = session_id.filter(|v| !v.is_empty());
+    if let Some(device_id) = device_id {
+        check_id(device_id, IdField::Device)?;
+    }
+    if let Some(session_id) = session_id {
+        check_id(session_id, IdField::Session)?;
+    }
 
     let peer = settings
         .peer_ip(parts)
@@ -36,10 +48,10 @@ pub(crate) fn request_context(
         client_ip,
         settings.clock.now(),
     );
-    if let Some(device_id) = device_id.filter(|v| !v.is_empty()) {
+    if let Some(device_id) = device_id {
         ctx = ctx.with_device_id(device_id);
     }
-    if let Some(session_id) = session_id.filter(|v| !v.is_empty()) {
+    if let Some(session_id) = session_id {
         ctx = ctx.with_session_id(session_id);
     }
     if let Some(origin) = origin.filter(|v| !v.is_empty()) {

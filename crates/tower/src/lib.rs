@@ -3,6 +3,7 @@
 
 mod context;
 mod error;
+mod ids;
 mod layer;
 mod percent;
 mod proxy;
@@ -13,6 +14,7 @@ mod tags;
 mod token;
 
 pub use error::{ProxyError, RouteError, TagsUnavailable};
+pub use ids::MAX_ID_LEN;
 pub use layer::{
     DEFAULT_DEVICE_ID_HEADER, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RETRY_AFTER,
     DEFAULT_SESSION_ID_HEADER, DEFAULT_TOKEN_QUERY_PARAMS, PlaybackAuthLayer,

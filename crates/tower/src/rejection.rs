@@ -4,6 +4,8 @@ use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderName, HeaderValue, Response, StatusCode};
 use playback_auth_policy::DenyReason;
 
+use crate::ids::IdField;
+
 /// Why the layer answered instead of the inner service.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Rejection {
@@ -21,6 +23,8 @@ pub(crate) enum Rejection {
     DuplicateHeader { name: HeaderName },
     /// A token query parameter is not valid percent-encoded UTF-8.
     MalformedQuery,
+    /// An id the request names is not 1–128 bytes of visible ASCII.
+    InvalidId { field: IdField },
     /// `X-Forwarded-For` from a trusted proxy is not a list of IP addresses.
     MalformedForwardedFor,
     /// Neither `ConnectInfo` nor the configured peer function gave the peer's address.
@@ -40,6 +44,7 @@ impl Rejection {
             | Self::InvalidHeader { .. }
             | Self::DuplicateHeader { .. }
             | Self::MalformedQuery
+            | Self::InvalidId { .. }
             | Self::MalformedForwardedFor => StatusCode::BAD_REQUEST,
             Self::RouteNotMatched => StatusCode::NOT_FOUND,
             Self::ClientIpUnavailable => StatusCode::INTERNAL_SERVER_ERROR,
@@ -57,6 +62,7 @@ impl Rejection {
             Self::RouteNotMatched => "route_not_matched",
             Self::InvalidHeader { .. } | Self::DuplicateHeader { .. } => "invalid_request_header",
             Self::MalformedQuery => "malformed_query",
+            Self::InvalidId { .. } => "invalid_id",
             Self::MalformedForwardedFor => "malformed_forwarded_for",
             Self::ClientIpUnavailable => "client_ip_unavailable",
             Self::ContentTagsUnavailable => "content_tags_unavailable",
@@ -77,6 +83,11 @@ impl Rejection {
             Self::MalformedQuery => {
                 "a token query parameter is not valid percent-encoding".to_owned()
             }
+            Self::InvalidId { field } => format!(
+                "the {} is not 1 to {} visible ASCII characters",
+                field.as_str(),
+                crate::ids::MAX_ID_LEN
+            ),
             Self::MalformedForwardedFor => {
                 "X-Forwarded-For is not a comma-separated list of IP addresses".to_owned()
             }
@@ -86,6 +97,17 @@ impl Rejection {
                 format!("too many requests are being authorized; retry in {retry_after_secs} s")
             }
         }
+    }
+
+    /// Whether the refusal is one the audit trail counts ([`Authorizer::count_refusal`]):
+    /// a request for playback refused before the authorizer decided it.
+    ///
+    /// [`Authorizer::count_refusal`]: playback_auth_policy::Authorizer::count_refusal
+    pub(crate) fn is_counted_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::TokenMissing | Self::ConflictingTokens | Self::MalformedQuery
+        )
     }
 
     /// `WWW-Authenticate` per RFC 6750 §3: no error code when no token was sent,

@@ -196,7 +196,19 @@ where
         .route
         .matches(parts.uri.path())
         .ok_or(Rejection::RouteNotMatched)?;
-    let token = token::extract(parts, &settings.token_query_params)?;
+    let token = match token::extract(parts, &settings.token_query_params) {
+        Ok(token) => token,
+        Err(rejection) => {
+            // Refused before a decision: counted per account, reason and minute when the
+            // request is otherwise readable (see `Authorizer::count_refusal`).
+            if rejection.is_counted_refusal()
+                && let Ok(context) = request_context(settings, parts, ids)
+            {
+                authorizer.count_refusal(&context, rejection.code()).await;
+            }
+            return Err(rejection);
+        }
+    };
     let mut context = request_context(settings, parts, ids)?;
     if let Some(resolver) = &settings.content_tags {
         context.content_tags = resolver

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use http::StatusCode;
-use playback_auth_policy::{AuditRecord, ExecutionId, ExecutionStatus};
+use playback_auth_policy::{AuditAggregate, AuditRecord, ExecutionId, ExecutionStatus};
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 
@@ -40,6 +40,8 @@ pub(crate) struct ReportBody {
     account: String,
     date: String,
     records: Vec<AuditRecord>,
+    /// Requests refused before a decision, counted per reason and minute.
+    aggregates: Vec<AuditAggregate>,
     skipped: usize,
 }
 
@@ -110,6 +112,7 @@ pub(crate) async fn report<B: Backend>(
         account: report.account.clone(),
         date: format_date(report.date),
         records: report.records.clone(),
+        aggregates: report.aggregates.clone(),
         skipped: report.skipped,
     }))
 }

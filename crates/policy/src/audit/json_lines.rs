@@ -1,18 +1,36 @@
 //! `JsonLinesAuditSink`: an append-only JSON Lines file per UTC day.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::future::{Future, ready};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 
-use super::{AuditRecord, AuditSink, RecordsRead};
+use super::{AuditAggregate, AuditRecord, AuditSink, RecordsRead, merge_all};
 use crate::error::AuditError;
 
 const FILE_PREFIX: &str = "audit-";
 const FILE_SUFFIX: &str = ".jsonl";
+/// How many aggregates are held before all of them are written, whatever their minute.
+const MAX_PENDING_AGGREGATES: usize = 1024;
+
+/// How an aggregate is written: `{"aggregate":{…}}`, one line, beside the records.
+#[derive(Serialize, Deserialize)]
+struct AggregateLine {
+    aggregate: AuditAggregate,
+}
+
+/// A line of a day file.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Line {
+    Record(AuditRecord),
+    Aggregate(AggregateLine),
+}
 
 /// An [`AuditSink`] writing one JSON object per line to `DIR/audit-YYYY-MM-DD.jsonl`, one
 /// file per UTC day.
@@ -25,6 +43,13 @@ const FILE_SUFFIX: &str = ".jsonl";
 /// not a record ([`RecordsRead::skipped`]) instead of failing.
 ///
 /// Purging deletes whole day files, so it never rewrites a file that is being appended to.
+///
+/// Aggregates ([`AuditSink::record_aggregate`]) are counted in memory while their minute
+/// lasts and written as one line `{"aggregate":{…}}` when a later minute's arrives (or when
+/// more than 1,024 are pending, or before a read or a purge, or on
+/// [`flush_aggregates`](Self::flush_aggregates) and drop): a flood of refusals costs one line
+/// per account, reason and minute. Readers merge lines of the same aggregate. A crash loses
+/// at most the counts of the minute in progress.
 ///
 /// File I/O happens on the calling thread when the returned futures are polled: appends are
 /// small, but reading a large day for a report may take a while, so run report generation
@@ -59,6 +84,8 @@ pub struct JsonLinesAuditSink {
     sync_each_record: bool,
     /// The day file appended to last, kept open.
     writer: Mutex<Option<OpenDay>>,
+    /// Aggregates not written yet, keyed by minute first (the oldest first).
+    pending: Mutex<BTreeMap<(i64, String, String), AuditAggregate>>,
 }
 
 #[derive(Debug)]
@@ -79,6 +106,7 @@ impl JsonLinesAuditSink {
             dir,
             sync_each_record: false,
             writer: Mutex::new(None),
+            pending: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -99,6 +127,58 @@ impl JsonLinesAuditSink {
     /// The file holding the records of `date`.
     pub fn path_for(&self, date: time::Date) -> PathBuf {
         self.dir.join(file_name(date))
+    }
+
+    /// Writes every aggregate still held in memory.
+    ///
+    /// # Errors
+    /// [`AuditError::Encode`] or [`AuditError::Write`]; the aggregates not written stay held.
+    pub fn flush_aggregates(&self) -> Result<(), AuditError> {
+        self.flush_pending(None)
+    }
+
+    /// Writes the held aggregates of minutes before `before` (all of them for `None`).
+    fn flush_pending(&self, before: Option<i64>) -> Result<(), AuditError> {
+        let mut pending = self.pending();
+        while let Some(entry) = pending.first_entry() {
+            if before.is_some_and(|before| entry.key().0 >= before) {
+                break;
+            }
+            let aggregate = entry.get();
+            let mut line = serde_json::to_vec(&AggregateLine {
+                aggregate: aggregate.clone(),
+            })
+            .map_err(AuditError::Encode)?;
+            line.push(b'\n');
+            self.append(aggregate.date(), &line)
+                .map_err(AuditError::Write)?;
+            entry.remove();
+        }
+        Ok(())
+    }
+
+    fn add_aggregate(&self, aggregate: AuditAggregate) -> Result<(), AuditError> {
+        let minute = aggregate.minute.as_secs();
+        {
+            let mut pending = self.pending();
+            let key = (minute, aggregate.account.clone(), aggregate.reason.clone());
+            match pending.get_mut(&key) {
+                Some(existing) => existing.merge(&aggregate),
+                None => {
+                    pending.insert(key, aggregate);
+                }
+            }
+            if pending.len() > MAX_PENDING_AGGREGATES {
+                drop(pending);
+                return self.flush_pending(None);
+            }
+        }
+        self.flush_pending(Some(minute))
+    }
+
+    fn pending(&self) -> MutexGuard<'_, BTreeMap<(i64, String, String), AuditAggregate>> {
+        // No method panics while holding the lock: the map is consistent.
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn writer(&self) -> MutexGuard<'_, Option<OpenDay>> {
@@ -143,6 +223,7 @@ impl JsonLinesAuditSink {
         };
         let mut reader = BufReader::new(file);
         let mut read = RecordsRead::default();
+        let mut aggregates = Vec::new();
         let mut line = Vec::new();
         loop {
             line.clear();
@@ -155,15 +236,21 @@ impl JsonLinesAuditSink {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            match serde_json::from_slice::<AuditRecord>(&line) {
-                Ok(record) if complete => {
+            match serde_json::from_slice::<Line>(&line) {
+                Ok(Line::Record(record)) if complete => {
                     if record.account == account {
                         read.records.push(record);
+                    }
+                }
+                Ok(Line::Aggregate(AggregateLine { aggregate })) if complete => {
+                    if aggregate.account == account {
+                        aggregates.push(aggregate);
                     }
                 }
                 _ => read.skipped += 1,
             }
         }
+        read.aggregates = merge_all(aggregates);
         Ok(read)
     }
 
@@ -221,8 +308,16 @@ fn date_of_file(name: &str) -> Option<time::Date> {
     time::Date::parse(day, format_description!("[year]-[month]-[day]")).ok()
 }
 
+impl Drop for JsonLinesAuditSink {
+    fn drop(&mut self) {
+        // Best effort: a failing disk already failed the writes that counted.
+        let _ = self.flush_pending(None);
+    }
+}
+
 impl AuditSink for JsonLinesAuditSink {
     fn record(&self, record: AuditRecord) -> impl Future<Output = Result<(), AuditError>> + Send {
+        let record = record.capped();
         let result = serde_json::to_vec(&record)
             .map_err(AuditError::Encode)
             .and_then(|mut line| {
@@ -237,14 +332,27 @@ impl AuditSink for JsonLinesAuditSink {
         account: &str,
         date: time::Date,
     ) -> impl Future<Output = Result<RecordsRead, AuditError>> + Send {
-        ready(self.read_day(account, date).map_err(AuditError::Read))
+        ready(
+            self.flush_pending(None)
+                .and_then(|()| self.read_day(account, date).map_err(AuditError::Read)),
+        )
+    }
+
+    fn record_aggregate(
+        &self,
+        aggregate: AuditAggregate,
+    ) -> impl Future<Output = Result<(), AuditError>> + Send {
+        ready(self.add_aggregate(aggregate.capped()))
     }
 
     fn purge_before(
         &self,
         date: time::Date,
     ) -> impl Future<Output = Result<(), AuditError>> + Send {
-        ready(self.purge_days_before(date).map_err(AuditError::Purge))
+        ready(
+            self.flush_pending(None)
+                .and_then(|()| self.purge_days_before(date).map_err(AuditError::Purge)),
+        )
     }
 }
 

@@ -8,7 +8,38 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::TokenDigest;
 
-/// What was decided.
+/// The longest id an audit record stores (`account`, `uid`, `session`, `device`, `content`,
+/// `reason`), in bytes: 128, the edge's own limit on the ids it accepts.
+pub const MAX_AUDIT_ID_LEN: usize = 128;
+
+/// The longest user agent an audit record stores, in bytes: 256.
+pub const MAX_AUDIT_USER_AGENT_LEN: usize = 256;
+
+/// What ends a field that was cut to its cap: `…` (U+2026, 3 bytes).
+pub const TRUNCATION_MARKER: &str = "\u{2026}";
+
+/// `value` if it fits in `max` bytes, else its longest prefix (on a character boundary)
+/// that fits with [`TRUNCATION_MARKER`] after it. A fresh allocation either way when cut, so
+/// the client's long string is not kept alive as spare capacity.
+pub(crate) fn cap_text(value: String, max: usize) -> String {
+    if value.len() <= max {
+        return value;
+    }
+    let mut end = max.saturating_sub(TRUNCATION_MARKER.len());
+    while end > 0 && !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut capped = String::with_capacity(end + TRUNCATION_MARKER.len());
+    capped.push_str(value.get(..end).unwrap_or_default());
+    capped.push_str(TRUNCATION_MARKER);
+    capped
+}
+
+fn cap_id(value: impl Into<String>) -> String {
+    cap_text(value.into(), MAX_AUDIT_ID_LEN)
+}
+
+/// What  was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AuditDecision {
@@ -43,6 +74,29 @@ impl fmt::Display for AuditDecision {
 /// ```
 ///
 /// The token is identified by its digest only; no record holds a token or key material.
+///
+/// Every text field that came from a request is capped here, in the constructor and setters
+/// (and again by [`capped`](Self::capped), which sinks apply to whatever they are handed):
+/// the ids (`account`, `uid`, `session`, `device`, `content`) and `reason` to
+/// [`MAX_AUDIT_ID_LEN`] bytes, the user agent to [`MAX_AUDIT_USER_AGENT_LEN`] bytes. A longer
+/// value is cut on a character boundary and ends with [`TRUNCATION_MARKER`], the whole at
+/// most the cap, so a client cannot make one record hold more than about 1.2 KB:
+///
+/// ```
+/// use std::net::{IpAddr, Ipv4Addr};
+/// use playback_auth_claims::NumericDate;
+/// use playback_auth_policy::{
+///     AuditDecision, AuditRecord, MAX_AUDIT_USER_AGENT_LEN, TRUNCATION_MARKER,
+/// };
+///
+/// let time = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let huge = "A".repeat(100_000);
+/// let record = AuditRecord::new(
+///     time, "acct-1", IpAddr::V4(Ipv4Addr::LOCALHOST), huge, "video-7", AuditDecision::Deny,
+/// );
+/// assert_eq!(record.user_agent.len(), MAX_AUDIT_USER_AGENT_LEN);
+/// assert!(record.user_agent.ends_with(TRUNCATION_MARKER));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
     /// When the decision was made.
@@ -87,13 +141,13 @@ impl AuditRecord {
     ) -> Self {
         Self {
             time,
-            account: account.into(),
+            account: cap_id(account),
             uid: None,
             session: None,
             device: None,
             ip,
-            user_agent: user_agent.into(),
-            content: content.into(),
+            user_agent: cap_text(user_agent.into(), MAX_AUDIT_USER_AGENT_LEN),
+            content: cap_id(content),
             token_digest: None,
             decision,
             reason: None,
@@ -103,21 +157,21 @@ impl AuditRecord {
     /// Sets the user.
     #[must_use]
     pub fn with_uid(mut self, uid: impl Into<String>) -> Self {
-        self.uid = Some(uid.into());
+        self.uid = Some(cap_id(uid));
         self
     }
 
     /// Sets the session.
     #[must_use]
     pub fn with_session(mut self, session: impl Into<String>) -> Self {
-        self.session = Some(session.into());
+        self.session = Some(cap_id(session));
         self
     }
 
     /// Sets the device.
     #[must_use]
     pub fn with_device(mut self, device: impl Into<String>) -> Self {
-        self.device = Some(device.into());
+        self.device = Some(cap_id(device));
         self
     }
 
@@ -131,8 +185,40 @@ impl AuditRecord {
     /// Sets the reason code.
     #[must_use]
     pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
-        self.reason = Some(reason.into());
+        self.reason = Some(cap_id(reason));
         self
+    }
+
+    /// The record with every field within its cap: what a sink stores, whoever built the
+    /// record (its fields are public, and a deserialized record never went through the
+    /// setters). Fields already within their caps are kept as they are.
+    #[must_use]
+    pub fn capped(self) -> Self {
+        Self {
+            account: cap_id(self.account),
+            uid: self.uid.map(cap_id),
+            session: self.session.map(cap_id),
+            device: self.device.map(cap_id),
+            user_agent: cap_text(self.user_agent, MAX_AUDIT_USER_AGENT_LEN),
+            content: cap_id(self.content),
+            reason: self.reason.map(cap_id),
+            ..self
+        }
+    }
+
+    /// About how many bytes of memory the record holds: its own size plus its strings'
+    /// allocations. What [`MemoryAuditSink`](super::MemoryAuditSink) counts.
+    pub fn heap_size(&self) -> usize {
+        let optional = [&self.uid, &self.session, &self.device, &self.reason]
+            .into_iter()
+            .flatten()
+            .map(String::capacity)
+            .sum::<usize>();
+        size_of::<Self>()
+            + self.account.capacity()
+            + self.user_agent.capacity()
+            + self.content.capacity()
+            + optional
     }
 
     /// The UTC date of [`time`](Self::time): the day whose report includes this record.

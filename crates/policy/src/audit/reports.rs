@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::{AuditRecord, AuditSink};
+use super::{AuditAggregate, AuditRecord, AuditSink};
 use crate::error::{AuditError, ReportError};
 
 /// How many days of records are kept, and how far back a report may be requested.
@@ -98,6 +98,9 @@ pub struct Report {
     pub date: time::Date,
     /// The account's records of that day, in the order they were written.
     pub records: Vec<AuditRecord>,
+    /// The account's refusals of that day counted per reason and minute (requests refused
+    /// before a decision, see [`AuditAggregate`]).
+    pub aggregates: Vec<AuditAggregate>,
     /// Stored lines of that day that could not be read (see
     /// [`RecordsRead::skipped`](super::RecordsRead::skipped)).
     pub skipped: usize,
@@ -289,6 +292,7 @@ impl<S: AuditSink> AuditReports<S> {
                     account,
                     date,
                     records: read.records,
+                    aggregates: read.aggregates,
                     skipped: read.skipped,
                 })),
                 Err(error) => State::Failed(Arc::new(error)),

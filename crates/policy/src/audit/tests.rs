@@ -94,3 +94,127 @@ fn decision_and_status_wire_values() {
 fn oldest_reportable_date_saturates() {
     assert_eq!(oldest_reportable_date(time::Date::MIN), time::Date::MIN);
 }
+
+mod caps {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::audit::record::cap_text;
+
+    #[test]
+    fn every_field_from_a_request_is_capped_and_marked() {
+        let long = |c: char| c.to_string().repeat(10_000);
+        let record = AuditRecord::new(
+            NumericDate::from_secs(1_700_000_000).unwrap(),
+            long('a'),
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            long('u'),
+            long('c'),
+            AuditDecision::Deny,
+        )
+        .with_uid(long('i'))
+        .with_session(long('s'))
+        .with_device(long('d'))
+        .with_reason(long('r'));
+        let ids = [
+            Some(&record.account),
+            record.uid.as_ref(),
+            record.session.as_ref(),
+            record.device.as_ref(),
+            Some(&record.content),
+            record.reason.as_ref(),
+        ];
+        for id in ids.into_iter().flatten() {
+            assert_eq!(id.len(), MAX_AUDIT_ID_LEN);
+            assert!(id.ends_with(TRUNCATION_MARKER));
+        }
+        assert_eq!(record.user_agent.len(), MAX_AUDIT_USER_AGENT_LEN);
+        assert!(record.user_agent.ends_with(TRUNCATION_MARKER));
+        // The client's 10 KB strings are not kept as spare capacity.
+        assert!(record.heap_size() < 2 * 1024, "{}", record.heap_size());
+    }
+
+    #[test]
+    fn a_field_within_its_cap_is_kept_as_is() {
+        let exact = "x".repeat(MAX_AUDIT_ID_LEN);
+        assert_eq!(cap_text(exact.clone(), MAX_AUDIT_ID_LEN), exact);
+        assert_eq!(full_record().capped(), full_record());
+    }
+
+    #[test]
+    fn capped_catches_fields_set_directly() {
+        let mut record = full_record();
+        record.user_agent = "u".repeat(1_000);
+        record.session = Some("s".repeat(1_000));
+        let record = record.capped();
+        assert_eq!(record.user_agent.len(), MAX_AUDIT_USER_AGENT_LEN);
+        assert_eq!(record.session.map(|s| s.len()), Some(MAX_AUDIT_ID_LEN));
+    }
+
+    #[test]
+    fn cuts_fall_on_character_boundaries() {
+        // 'é' is 2 bytes: 127 of them (254 bytes) must lose a whole character.
+        let capped = cap_text("é".repeat(127), MAX_AUDIT_ID_LEN);
+        assert_eq!(capped, format!("{}{TRUNCATION_MARKER}", "é".repeat(62)));
+    }
+
+    proptest! {
+        #[test]
+        fn a_capped_text_fits_and_keeps_a_prefix(text in ".{0,300}", max in 3usize..200) {
+            let capped = cap_text(text.clone(), max);
+            prop_assert!(capped.len() <= max);
+            if text.len() <= max {
+                prop_assert_eq!(capped, text);
+            } else {
+                let kept = capped.strip_suffix(TRUNCATION_MARKER).unwrap();
+                prop_assert!(text.starts_with(kept));
+                // Idempotent: capping again changes nothing.
+                prop_assert_eq!(cap_text(capped.clone(), max), capped);
+            }
+        }
+    }
+
+    #[test]
+    fn aggregates_merge_counts_and_widen_their_times() {
+        let at = |secs| NumericDate::from_secs(secs).unwrap();
+        let mut aggregate = AuditAggregate::refusal(at(1_700_000_030), "acct-1", "token_missing");
+        aggregate.merge(&AuditAggregate::refusal(
+            at(1_700_000_010),
+            "acct-1",
+            "token_missing",
+        ));
+        aggregate.merge(&AuditAggregate {
+            count: u64::MAX,
+            ..AuditAggregate::refusal(at(1_700_000_039), "acct-1", "token_missing")
+        });
+        assert_eq!(aggregate.minute, at(1_699_999_980));
+        assert_eq!(aggregate.count, u64::MAX);
+        assert_eq!(
+            (aggregate.first, aggregate.last),
+            (at(1_700_000_010), at(1_700_000_039))
+        );
+        assert_eq!(aggregate.date(), date!(2023 - 11 - 14));
+        let long = AuditAggregate::refusal(at(0), "a".repeat(1_000), "r".repeat(1_000));
+        assert_eq!(
+            (long.account.len(), long.reason.len()),
+            (MAX_AUDIT_ID_LEN, MAX_AUDIT_ID_LEN)
+        );
+    }
+
+    #[test]
+    fn aggregate_json_shape() {
+        let at = |secs| NumericDate::from_secs(secs).unwrap();
+        let aggregate = AuditAggregate::refusal(at(1_700_000_001), "acct-1", "invalid_signature");
+        assert_eq!(
+            serde_json::to_value(&aggregate).unwrap(),
+            json!({
+                "account": "acct-1",
+                "reason": "invalid_signature",
+                "minute": 1_699_999_980,
+                "count": 1,
+                "first": 1_700_000_001,
+                "last": 1_700_000_001,
+            })
+        );
+    }
+}

@@ -44,6 +44,7 @@ async fn records_are_read_back_by_account_and_day() {
             .unwrap(),
         RecordsRead {
             records: vec![allowed, denied],
+            aggregates: vec![],
             skipped: 0
         }
     );

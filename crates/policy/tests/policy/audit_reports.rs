@@ -116,6 +116,13 @@ impl AuditSink for FailingSink {
         ready(Ok(()))
     }
 
+    fn record_aggregate(
+        &self,
+        _: playback_auth_policy::AuditAggregate,
+    ) -> impl Future<Output = Result<(), AuditError>> + Send {
+        ready(Ok(()))
+    }
+
     fn records_for(
         &self,
         _: &str,

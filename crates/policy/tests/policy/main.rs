@@ -3,6 +3,7 @@
 mod common;
 
 mod all_or_nothing;
+mod audit_bounds;
 mod audit_file_sink;
 mod audit_memory_sink;
 mod audit_purge;

@@ -21,6 +21,7 @@ fn settings() -> Settings {
         revocation_leeway: Duration::from_secs(30),
         keys_per_account: 20,
         audit_records_per_day: 10,
+        audit_aggregates_per_day: 10,
     }
 }
 

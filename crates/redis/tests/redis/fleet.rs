@@ -5,7 +5,7 @@
 //! than `maxu` 10 uses.
 //!
 //! The second process is this test binary run again (`std::env::current_exe()`) with
-//! `--exact fleet_worker` and the `FLEET_*` variables set; without them `fleet_worker` does
+//! `--exact fleet::fleet_worker` and the `FLEET_*` variables set; without them `fleet_worker` does
 //! nothing. Rounds are aligned on the wall clock (a shared start time and a fixed period),
 //! so engines of both processes contend on each round's keys at once.
 #![allow(

@@ -3,6 +3,7 @@
 mod common;
 
 mod audit;
+mod audit_aggregates;
 mod cluster_slots;
 mod conformance;
 mod differential;

@@ -2,6 +2,8 @@
 
 mod channel_binding;
 mod common;
+
+mod audit_refusals;
 mod content_tags;
 mod cors;
 mod forwarded_for;

@@ -82,3 +82,107 @@ fn a_missing_day_reads_as_empty() {
     );
     fs::remove_dir_all(&dir).unwrap();
 }
+
+fn refusal(secs: i64, reason: &str) -> AuditAggregate {
+    AuditAggregate::refusal(
+        playback_auth_claims::NumericDate::from_secs(secs).unwrap(),
+        "acct-1",
+        reason,
+    )
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+#[test]
+fn aggregates_are_written_once_per_minute_and_merged_when_read() {
+    let dir = temp_dir("aggregates");
+    let sink = JsonLinesAuditSink::open(&dir).unwrap();
+    // 2023-11-14T22:13:20Z: 40 refusals in its minute, then one in the next minute.
+    block_on(async {
+        for i in 0..40 {
+            sink.record_aggregate(refusal(1_700_000_000 + i, "token_missing"))
+                .await
+                .unwrap();
+        }
+        // Nothing written while the minute lasts.
+        assert!(!sink.path_for(date!(2023 - 11 - 14)).exists());
+        sink.record_aggregate(refusal(1_700_000_040, "token_missing"))
+            .await
+            .unwrap();
+    });
+    let day = sink.path_for(date!(2023 - 11 - 14));
+    assert_eq!(fs::read_to_string(&day).unwrap().lines().count(), 1);
+
+    // A read writes what is pending; a later refusal of a written minute adds a line, and
+    // the reader merges the two lines of that minute.
+    block_on(async {
+        let read = sink
+            .records_for("acct-1", date!(2023 - 11 - 14))
+            .await
+            .unwrap();
+        assert_eq!(
+            read.aggregates.iter().map(|a| a.count).collect::<Vec<_>>(),
+            [40, 1]
+        );
+        sink.record_aggregate(refusal(1_700_000_041, "token_missing"))
+            .await
+            .unwrap();
+        let read = sink
+            .records_for("acct-1", date!(2023 - 11 - 14))
+            .await
+            .unwrap();
+        assert_eq!(
+            read.aggregates.iter().map(|a| a.count).collect::<Vec<_>>(),
+            [40, 2]
+        );
+        assert_eq!(read.skipped, 0);
+        assert!(read.records.is_empty());
+        assert!(
+            sink.records_for("acct-2", date!(2023 - 11 - 14))
+                .await
+                .unwrap()
+                .aggregates
+                .is_empty()
+        );
+    });
+    assert_eq!(fs::read_to_string(&day).unwrap().lines().count(), 3);
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn pending_aggregates_are_written_on_drop() {
+    let dir = temp_dir("aggregates-drop");
+    let sink = JsonLinesAuditSink::open(&dir).unwrap();
+    block_on(sink.record_aggregate(refusal(1_700_000_000, "conflicting_tokens"))).unwrap();
+    drop(sink);
+    let sink = JsonLinesAuditSink::open(&dir).unwrap();
+    let read = block_on(sink.records_for("acct-1", date!(2023 - 11 - 14))).unwrap();
+    assert_eq!(read.aggregates.len(), 1);
+    assert_eq!(read.aggregates[0].reason, "conflicting_tokens");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn records_are_capped_before_they_are_written() {
+    let dir = temp_dir("capped");
+    let sink = JsonLinesAuditSink::open(&dir).unwrap();
+    let mut record = AuditRecord::new(
+        playback_auth_claims::NumericDate::from_secs(1_700_000_000).unwrap(),
+        "acct-1",
+        std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        "ua",
+        "video-7",
+        super::super::AuditDecision::Allow,
+    );
+    // Set directly, past the setters' caps.
+    record.user_agent = "U".repeat(50_000);
+    block_on(sink.record(record)).unwrap();
+    let written = fs::read(sink.path_for(date!(2023 - 11 - 14))).unwrap();
+    assert!(written.len() < 1024, "{} bytes", written.len());
+    fs::remove_dir_all(&dir).unwrap();
+}

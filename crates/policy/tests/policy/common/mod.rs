@@ -193,6 +193,13 @@ impl AuditSink for BrokenAuditSink {
         Err(AuditError::Write(io::Error::other("disk full")))
     }
 
+    async fn record_aggregate(
+        &self,
+        _aggregate: playback_auth_policy::AuditAggregate,
+    ) -> Result<(), AuditError> {
+        Err(AuditError::Write(io::Error::other("disk full")))
+    }
+
     async fn records_for(
         &self,
         _account: &str,

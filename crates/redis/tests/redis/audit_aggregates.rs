@@ -1,0 +1,180 @@
+//! Audit aggregates on Redis (issue 12, item 4): refusals merged per account, reason and
+//! minute in one capped HASH per account and day, read back with the day's records, expired
+//! and purged with them; records capped before they are written.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::time::Duration;
+
+use playback_auth_policy::{
+    AuditAggregate, AuditDecision, AuditRecord, AuditSink, MAX_AUDIT_USER_AGENT_LEN,
+};
+use playback_auth_redis::RedisStore;
+use time::macros::date;
+
+use crate::common::{ACCOUNT, at, ip};
+
+fn store(url: &str, aggregates_per_day: usize) -> RedisStore {
+    RedisStore::builder(url)
+        .key_prefix(crate::common::unique_prefix("audit-agg"))
+        .timeout(Duration::from_secs(5))
+        .audit_aggregates_per_day(aggregates_per_day)
+        .build()
+        .unwrap()
+}
+
+fn refusal(secs: i64, account: &str, reason: &str) -> AuditAggregate {
+    AuditAggregate::refusal(at(secs), account, reason)
+}
+
+#[tokio::test]
+async fn refusals_merge_per_account_reason_and_minute() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let sink = store(&url, 100);
+    // at(0) is 2023-11-14T22:13:20Z: +0..+39 s is one minute, +40 the next.
+    for secs in [5, 0, 39, 40] {
+        sink.record_aggregate(refusal(secs, ACCOUNT, "token_missing"))
+            .await
+            .unwrap();
+    }
+    sink.record_aggregate(refusal(1, ACCOUNT, "invalid_signature"))
+        .await
+        .unwrap();
+    sink.record_aggregate(refusal(1, "acct-2", "token_missing"))
+        .await
+        .unwrap();
+    let merged = AuditAggregate {
+        count: 10,
+        ..refusal(41, ACCOUNT, "token_missing")
+    };
+    sink.record_aggregate(merged).await.unwrap();
+
+    let read = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 14))
+        .await
+        .unwrap();
+    assert!(read.records.is_empty());
+    let rows: Vec<_> = read
+        .aggregates
+        .iter()
+        .map(|a| (a.minute, a.reason.as_str(), a.count, a.first, a.last))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (at(-20), "invalid_signature", 1, at(1), at(1)),
+            (at(-20), "token_missing", 3, at(0), at(39)),
+            (at(40), "token_missing", 11, at(40), at(41)),
+        ]
+    );
+    assert!(read.aggregates.iter().all(|a| a.account == ACCOUNT));
+    let other = sink
+        .records_for("acct-2", date!(2023 - 11 - 14))
+        .await
+        .unwrap();
+    assert_eq!(other.aggregates.len(), 1);
+}
+
+#[tokio::test]
+async fn a_full_day_takes_no_new_aggregate_and_counts_it_as_dropped() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let sink = store(&url, 2);
+    for minute in 0..5 {
+        sink.record_aggregate(refusal(60 * minute, ACCOUNT, "token_missing"))
+            .await
+            .unwrap();
+    }
+    // A kept aggregate still merges.
+    sink.record_aggregate(refusal(1, ACCOUNT, "token_missing"))
+        .await
+        .unwrap();
+    let read = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 14))
+        .await
+        .unwrap();
+    let counts: Vec<_> = read.aggregates.iter().map(|a| a.count).collect();
+    assert_eq!(counts, [2, 1]);
+
+    let key = sink.audit_aggregates_key(ACCOUNT, date!(2023 - 11 - 14));
+    let mut admin = crate::common::admin(&url).await;
+    let dropped: u64 = redis::cmd("HGET")
+        .arg(&key)
+        .arg("~dropped")
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(dropped, 3);
+    let fields: u64 = redis::cmd("HLEN")
+        .arg(&key)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(fields, 3);
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(&key)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    assert!(ttl > 30 * 24 * 3600 * 1000, "PTTL {ttl}");
+}
+
+#[tokio::test]
+async fn aggregates_are_purged_with_their_day() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let sink = store(&url, 100);
+    sink.record_aggregate(refusal(0, ACCOUNT, "token_missing"))
+        .await
+        .unwrap();
+    sink.record_aggregate(refusal(6400, ACCOUNT, "token_missing"))
+        .await
+        .unwrap();
+    sink.purge_before(date!(2023 - 11 - 15)).await.unwrap();
+    assert!(
+        sink.records_for(ACCOUNT, date!(2023 - 11 - 14))
+            .await
+            .unwrap()
+            .aggregates
+            .is_empty()
+    );
+    assert_eq!(
+        sink.records_for(ACCOUNT, date!(2023 - 11 - 15))
+            .await
+            .unwrap()
+            .aggregates
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn records_are_capped_before_they_are_written() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let sink = store(&url, 100);
+    let mut record = AuditRecord::new(at(0), ACCOUNT, ip(1), "ua", "video-7", AuditDecision::Allow);
+    // Set directly, past the setters' caps.
+    record.user_agent = "U".repeat(100_000);
+    sink.record(record).await.unwrap();
+    let read = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 14))
+        .await
+        .unwrap();
+    assert_eq!(read.records[0].user_agent.len(), MAX_AUDIT_USER_AGENT_LEN);
+    let key = sink.audit_stream_key(ACCOUNT, date!(2023 - 11 - 14));
+    let mut admin = crate::common::admin(&url).await;
+    let bytes: u64 = redis::cmd("MEMORY")
+        .arg("USAGE")
+        .arg(&key)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    // One entry of ~400 bytes in a stream node that Redis allocates ~4 KB for: far from the
+    // 100 KB sent.
+    assert!(bytes < 8 * 1024, "{bytes} bytes");
+}
