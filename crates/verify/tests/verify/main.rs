@@ -3,6 +3,7 @@
 mod common;
 
 mod attack_corpus;
+mod cache;
 mod interop_jsonwebtoken;
 mod one_pass_payload;
 mod properties;
