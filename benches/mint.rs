@@ -1,6 +1,8 @@
-//! Minting the realistic restriction token per algorithm: ours (`Signer::sign`: claim rules,
-//! typed encode, sign) against jsonwebtoken `encode` and jwt-simple `sign`, same claims and
-//! same key. Every peer's token is checked once with our verifier before measuring.
+//! Minting the realistic restriction token per algorithm: ours on each signature provider
+//! (`ours/<provider>`: `Signer::sign`: claim rules, typed encode, sign) against jsonwebtoken
+//! `encode` (`jsonwebtoken/<backend>`; its backend is process-global, chosen by
+//! `JSONWEBTOKEN_BACKEND`, `aws-lc` by default) and jwt-simple `sign`, same claims and same
+//! key. Every token is checked once with our verifier before measuring.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -11,14 +13,13 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 use common::{Fixture, PeerClaims};
 use playback_auth::claims::PlaybackRestrictionClaims;
-use playback_auth::keys::Algorithm;
+use playback_auth::keys::{Algorithm, CryptoProvider};
 use playback_auth::sign::Signer;
 
 type Mint = Box<dyn Fn() -> String>;
 
 fn jsonwebtoken(fx: &Fixture, claims: &PeerClaims) -> Mint {
     use jsonwebtoken::{EncodingKey, Header, encode};
-    common::install_jsonwebtoken_provider();
     let key = match fx.alg {
         Algorithm::Rs256 => EncodingKey::from_rsa_pem(fx.private_pem.as_bytes()),
         Algorithm::Es256 | Algorithm::Es384 => EncodingKey::from_ec_pem(fx.private_pem.as_bytes()),
@@ -73,19 +74,30 @@ fn jwt_simple_claims(
 
 fn bench_mint(c: &mut Criterion) {
     let iat = common::issued_at();
+    let backend = common::install_jsonwebtoken_provider();
     for fx in common::fixtures(iat) {
         let peer_claims = PeerClaims::from_ours(&fx.claims);
-        let signer = Signer::new(fx.private.clone());
+        let signers: Vec<(String, Signer)> = CryptoProvider::all()
+            .iter()
+            .map(|&p| {
+                (
+                    format!("ours/{p}"),
+                    Signer::with_provider(fx.private.clone(), p),
+                )
+            })
+            .collect();
         let jsonwebtoken = jsonwebtoken(&fx, &peer_claims);
         let jwt_simple = jwt_simple(&fx);
         let simple_claims = jwt_simple_claims(&peer_claims);
 
         // Every minted token must verify, with the same claims, under our strict verifier.
-        for (who, token) in [
-            ("ours", signer.sign(&fx.claims).unwrap()),
-            ("jsonwebtoken", jsonwebtoken()),
-            ("jwt-simple", jwt_simple(simple_claims.clone())),
-        ] {
+        let ours = signers
+            .iter()
+            .map(|(name, signer)| (name.clone(), signer.sign(&fx.claims).unwrap()));
+        for (who, token) in ours.chain([
+            (format!("jsonwebtoken/{backend}"), jsonwebtoken()),
+            ("jwt-simple".to_owned(), jwt_simple(simple_claims.clone())),
+        ]) {
             let verified = fx
                 .verifier
                 .verify::<PlaybackRestrictionClaims>(&token)
@@ -94,10 +106,12 @@ fn bench_mint(c: &mut Criterion) {
         }
 
         let mut group = c.benchmark_group(format!("mint/{}", fx.label));
-        group.bench_function("ours", |b| {
-            b.iter(|| signer.sign(black_box(&fx.claims)).unwrap())
-        });
-        group.bench_function("jsonwebtoken", |b| b.iter(&jsonwebtoken));
+        for (name, signer) in &signers {
+            group.bench_function(name.as_str(), |b| {
+                b.iter(|| signer.sign(black_box(&fx.claims)).unwrap())
+            });
+        }
+        group.bench_function(format!("jsonwebtoken/{backend}"), |b| b.iter(&jsonwebtoken));
         group.bench_function("jwt-simple", |b| {
             b.iter_batched(|| simple_claims.clone(), &jwt_simple, BatchSize::SmallInput);
         });

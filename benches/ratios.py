@@ -6,9 +6,10 @@ estimates.json beside it, target/criterion/authorize_redis/latency.json (written
 authorize_redis bench) and, when present, target/criterion/callgrind.json (written by
 benches/callgrind.sh), and prints markdown tables:
 
-- verify/<alg> and mint/<alg>: the median of each implementation, ours / raw,
-  ours / jsonwebtoken, ours / jwt-simple, ours / the faster peer, and (verify, with
-  callgrind.json) the instruction ratio ours / raw;
+- verify/<alg> and mint/<alg>: the median of each implementation on each signature provider
+  (ours/<provider>, raw/<provider>, jsonwebtoken/<backend>, jwt-simple, cache-hit/aws-lc) and
+  the ratios ours ÷ raw and ours ÷ jsonwebtoken per provider, ours(aws-lc) ÷ jwt-simple, cache
+  hit ÷ cold verify, and (with callgrind.json) the instruction ratio ours / raw;
 - authorize_memory/<alg>: authorize / verify and the store operation alone;
 - authorize_redis/<alg>: decision latency p50/p99 with 1 and 16 requests in flight, and
   the commands per decision.
@@ -16,6 +17,9 @@ benches/callgrind.sh), and prints markdown tables:
 Python 3 standard library only. Usage (from the repository root):
     nice -n 10 cargo bench --bench verify --bench mint --bench authorize_memory -- \\
         --warm-up-time 1 --measurement-time 3
+    # jsonwebtoken's backend is process-global: its rust-crypto rows in a second process
+    JSONWEBTOKEN_BACKEND=rust-crypto nice -n 10 cargo bench --bench verify --bench mint -- \\
+        --warm-up-time 1 --measurement-time 3 jsonwebtoken
     nice -n 10 scripts/with-redis.sh cargo bench --bench authorize_redis -- \\
         --warm-up-time 1 --measurement-time 3
     benches/callgrind.sh                 # optional: instruction counts
@@ -27,7 +31,7 @@ import os
 import sys
 from pathlib import Path
 
-PEERS = ["raw", "jsonwebtoken", "jwt-simple"]
+PROVIDERS = ["aws-lc", "rust-crypto"]
 ALGS = {"RS256-2048": 0, "ES256": 1, "ES384": 2}
 
 
@@ -74,17 +78,26 @@ def rows_of(groups, kind):
 
 
 def peer_table(groups, callgrind):
-    print("| bench | ours | raw | jsonwebtoken | jwt-simple | ours ÷ raw | ours ÷ jsonwebtoken "
-          "| ours ÷ jwt-simple | ours ÷ faster peer | instructions ours ÷ raw |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    """One row per verify/mint group: every implementation on each provider and the ratios."""
+    names = [f"{who}/{p}" for p in PROVIDERS for who in ["ours", "raw", "jsonwebtoken"]]
+    names += ["jwt-simple", "cache-hit/aws-lc"]
+    print("| bench | " + " | ".join(names) + " | ours(aws-lc) ÷ raw aws-lc "
+          "| ours(aws-lc) ÷ jsonwebtoken(aws-lc) | ours(rust-crypto) ÷ raw rust-crypto "
+          "| ours(rust-crypto) ÷ jsonwebtoken(rust-crypto) | ours(aws-lc) ÷ jwt-simple "
+          "| cache hit ÷ ours(aws-lc) | instructions ours ÷ raw |")
+    print("|---|" + "---:|" * (len(names) + 7))
     for kind in ["verify", "mint"]:
         for group in rows_of(groups, kind):
             m = groups[group]
-            ours = m.get("ours")
-            cells = [duration(m.get(name)) for name in ["ours"] + PEERS]
-            ratios = [ratio(ours, m.get(name)) for name in PEERS]
-            peers = [m[p] for p in ["jsonwebtoken", "jwt-simple"] if m.get(p)]
-            ratios.append(ratio(ours, min(peers)) if peers else "—")
+            cells = [duration(m.get(name)) for name in names]
+            ratios = [
+                ratio(m.get("ours/aws-lc"), m.get("raw/aws-lc")),
+                ratio(m.get("ours/aws-lc"), m.get("jsonwebtoken/aws-lc")),
+                ratio(m.get("ours/rust-crypto"), m.get("raw/rust-crypto")),
+                ratio(m.get("ours/rust-crypto"), m.get("jsonwebtoken/rust-crypto")),
+                ratio(m.get("ours/aws-lc"), m.get("jwt-simple")),
+                ratio(m.get("cache-hit/aws-lc"), m.get("ours/aws-lc"), 3),
+            ]
             counts = (callgrind or {}).get(group, {})
             ratios.append(ratio(counts.get("ours"), counts.get("raw"), 3))
             print(f"| {group} | " + " | ".join(cells + ratios) + " |")

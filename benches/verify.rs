@@ -1,16 +1,20 @@
-//! Verifying one realistic restriction token (~600–850 bytes) per algorithm: ours against
-//! jsonwebtoken, jwt-simple and the bare signature check (the floor), on the same key and the
-//! same token bytes in the same run.
+//! Verifying one realistic restriction token (~600–850 bytes) per algorithm: ours on each
+//! signature provider against jsonwebtoken, jwt-simple and the bare signature check of each
+//! provider (the floor), on the same key and the same token bytes in the same run.
 //!
-//! - `ours`: `Verifier::verify::<PlaybackRestrictionClaims>` — every rule: length, strict
-//!   base64url and JSON (duplicates, depth), header rules, signature, time rules, typed
-//!   claims and their cross-claim rules.
-//! - `jsonwebtoken`: `decode::<PeerClaims>` with `Validation::new(alg)` (exp required, 60 s
-//!   leeway), RustCrypto provider.
+//! - `ours/<provider>`: `Verifier::verify::<PlaybackRestrictionClaims>` with the key set
+//!   prepared for `rust-crypto` or `aws-lc` — every rule: length, strict base64url and JSON
+//!   (duplicates, depth), header rules, signature, time rules, typed claims and their
+//!   cross-claim rules.
+//! - `cache-hit/aws-lc`: the same verifier with the verified-token cache on, presented the
+//!   token it has already verified.
+//! - `raw/<provider>`: the signature primitive alone on the pre-decoded signing input and
+//!   signature with a pre-parsed key (rsa 0.10 PKCS#1 v1.5 / p256 / p384 0.14, or aws-lc-rs
+//!   `ParsedPublicKey`) — what no verifier on that provider can beat.
+//! - `jsonwebtoken/<backend>`: `decode::<PeerClaims>` with `Validation::new(alg)` (exp
+//!   required, 60 s leeway). Its backend is process-global: this process measures the one
+//!   `JSONWEBTOKEN_BACKEND` names (`aws-lc` by default, or `rust-crypto`).
 //! - `jwt-simple`: `verify_token::<SimpleCustomClaims>`, pure-Rust build, 1 h tolerance.
-//! - `raw`: the signature primitive alone on the pre-decoded signing input and signature
-//!   with a pre-parsed key (rsa 0.10 PKCS#1 v1.5 / p256 / p384 0.14) — what no verifier can
-//!   beat without a faster backend.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -28,31 +32,25 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use common::{Fixture, PeerClaims, SimpleCustomClaims};
-use playback_auth::claims::PlaybackRestrictionClaims;
-use playback_auth::keys::Algorithm;
+use playback_auth::claims::{NumericDate, PlaybackRestrictionClaims};
+use playback_auth::keys::{Algorithm, CryptoProvider};
+use playback_auth::verify::{CacheLimits, FixedClock, VerifiedTokenCache, Verifier};
 
 type Check = Box<dyn Fn(&str) -> bool>;
 type RawCheck = Box<dyn Fn(&[u8], &[u8]) -> bool>;
 type SimpleCheck = Box<dyn Fn(&str) -> Option<SimpleCustomClaims>>;
 
-fn ours(fx: &Fixture) -> Check {
-    let verifier = fx.verifier.clone();
-    let expected = fx.claims.clone();
-    let check = move |token: &str| {
-        verifier
-            .verify::<PlaybackRestrictionClaims>(token)
-            .map(|verified| verified.claims == expected)
-            .unwrap_or(false)
-    };
+fn ours(fx: &Fixture, verifier: Verifier) -> Check {
+    let verified = verifier
+        .verify::<PlaybackRestrictionClaims>(&fx.token)
+        .expect("ours accepts the token");
     // The equality is for the one-off assertion only; the measured closure just verifies.
-    assert!(check(&fx.token), "ours rejects the token");
-    let verifier = fx.verifier.clone();
+    assert_eq!(verified.claims, fx.claims, "ours reads the claims");
     Box::new(move |token| verifier.verify::<PlaybackRestrictionClaims>(token).is_ok())
 }
 
 fn jsonwebtoken(fx: &Fixture, expected: &PeerClaims) -> Check {
     use jsonwebtoken::{DecodingKey, Validation, decode};
-    common::install_jsonwebtoken_provider();
     let key = match fx.alg {
         Algorithm::Rs256 => DecodingKey::from_rsa_pem(fx.public_pem.as_bytes()),
         Algorithm::Es256 | Algorithm::Es384 => DecodingKey::from_ec_pem(fx.public_pem.as_bytes()),
@@ -107,8 +105,37 @@ fn jwt_simple(fx: &Fixture, expected: &PeerClaims) -> Check {
     Box::new(move |token| check(token).is_some())
 }
 
-/// The floor: the signature check alone, on bytes decoded once outside the loop.
-fn raw(fx: &Fixture) -> RawCheck {
+/// The floor of `provider`: the signature check alone, on bytes decoded once outside the loop,
+/// with the key parsed once.
+fn raw(fx: &Fixture, provider: CryptoProvider) -> RawCheck {
+    match provider.name() {
+        "aws-lc" => raw_aws_lc(fx),
+        _ => raw_rust_crypto(fx),
+    }
+}
+
+fn raw_aws_lc(fx: &Fixture) -> RawCheck {
+    use aws_lc_rs::signature::{self, ParsedPublicKey};
+    let public = fx.private.public_key();
+    let key = match fx.alg {
+        Algorithm::Rs256 => ParsedPublicKey::new(
+            &signature::RSA_PKCS1_2048_8192_SHA256,
+            public.as_rs256().unwrap().to_pkcs1_der(),
+        ),
+        Algorithm::Es256 => ParsedPublicKey::new(
+            &signature::ECDSA_P256_SHA256_FIXED,
+            public.as_es256().unwrap().to_sec1_uncompressed(),
+        ),
+        Algorithm::Es384 => ParsedPublicKey::new(
+            &signature::ECDSA_P384_SHA384_FIXED,
+            public.as_es384().unwrap().to_sec1_uncompressed(),
+        ),
+    }
+    .unwrap();
+    Box::new(move |input, signature| key.verify_sig(input, signature).is_ok())
+}
+
+fn raw_rust_crypto(fx: &Fixture) -> RawCheck {
     use p256::pkcs8::DecodePublicKey as _;
     let check: RawCheck = match fx.alg {
         Algorithm::Rs256 => {
@@ -145,34 +172,55 @@ fn raw(fx: &Fixture) -> RawCheck {
 
 fn bench_verify(c: &mut Criterion) {
     let iat = common::issued_at();
+    let backend = common::install_jsonwebtoken_provider();
     for fx in common::fixtures(iat) {
         let expected = PeerClaims::from_ours(&fx.claims);
         let (signing_input, signature) = fx.token.rsplit_once('.').unwrap();
         let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
         let signing_input = signing_input.as_bytes().to_vec();
 
-        let ours = ours(&fx);
-        let jsonwebtoken = jsonwebtoken(&fx, &expected);
-        let jwt_simple = jwt_simple(&fx, &expected);
-        let raw = raw(&fx);
-        assert!(
-            raw(&signing_input, &signature),
-            "the raw check rejects the signature"
-        );
+        let mut checks: Vec<(String, Check)> = Vec::new();
+        let mut raws: Vec<(String, RawCheck)> = Vec::new();
+        for &provider in CryptoProvider::all() {
+            checks.push((
+                format!("ours/{provider}"),
+                ours(&fx, fx.verifier.to_provider(provider)),
+            ));
+            let raw = raw(&fx, provider);
+            assert!(
+                raw(&signing_input, &signature),
+                "the raw {provider} check rejects the signature"
+            );
+            raws.push((format!("raw/{provider}"), raw));
+        }
+        // The cache on the fastest provider, warmed with the token: every measured call is a hit.
+        let preferred = CryptoProvider::preferred();
+        let cache = VerifiedTokenCache::new(CacheLimits::default());
+        let cached = Verifier::builder(fx.verifier.keys().to_provider(preferred))
+            .clock(FixedClock(NumericDate::from_secs(iat).unwrap()))
+            .cache(cache.clone())
+            .build();
+        checks.push((format!("cache-hit/{preferred}"), ours(&fx, cached)));
+        assert_eq!(cache.len(), 1, "the token is cached");
+        checks.push((
+            format!("jsonwebtoken/{backend}"),
+            jsonwebtoken(&fx, &expected),
+        ));
+        checks.push(("jwt-simple".to_owned(), jwt_simple(&fx, &expected)));
 
         let mut group = c.benchmark_group(format!("verify/{}", fx.label));
         eprintln!("verify/{}: token of {} bytes", fx.label, fx.token.len());
         let token = fx.token.as_str();
-        group.bench_function("ours", |b| b.iter(|| assert!(ours(black_box(token)))));
-        group.bench_function("jsonwebtoken", |b| {
-            b.iter(|| assert!(jsonwebtoken(black_box(token))));
-        });
-        group.bench_function("jwt-simple", |b| {
-            b.iter(|| assert!(jwt_simple(black_box(token))))
-        });
-        group.bench_function("raw", |b| {
-            b.iter(|| assert!(raw(black_box(&signing_input), black_box(&signature))));
-        });
+        for (name, check) in &checks {
+            group.bench_function(name.as_str(), |b| {
+                b.iter(|| assert!(check(black_box(token))))
+            });
+        }
+        for (name, raw) in &raws {
+            group.bench_function(name.as_str(), |b| {
+                b.iter(|| assert!(raw(black_box(&signing_input), black_box(&signature))));
+            });
+        }
         group.finish();
     }
 }

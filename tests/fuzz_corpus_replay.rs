@@ -55,6 +55,12 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
 }
 
 #[test]
+fn differential_corpus_replays() {
+    let count = replay("differential", fuzz_checks::differential);
+    assert!(count > 0, "no differential corpus");
+}
+
+#[test]
 fn claims_corpus_replays() {
     let count = replay("claims", fuzz_checks::claims);
     assert!(count > 0, "no claims corpus");
@@ -313,6 +319,98 @@ fn attack_shapes() -> Vec<(String, String, String)> {
         ));
     }
     shapes
+}
+
+#[test]
+#[ignore = "writes the differential seed corpus into fuzz/corpus; run by hand"]
+fn write_differential_seed_corpus() {
+    // The verify corpus, so both providers see every shape of token the verify target kept.
+    let verify_dir = corpus_dir("verify");
+    for entry in fs::read_dir(&verify_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with('.') {
+            write("differential", &format!("verify-{name}"), &fs::read(&path).unwrap());
+        }
+    }
+    // Signatures of our choosing on a valid token: the valid one (RustCrypto's, RFC 6979, so
+    // the seed is stable), its high-S twin, and every out-of-range and wrong-length shape.
+    for (index, alg) in Algorithm::ALL.into_iter().enumerate() {
+        let mode = u8::try_from(4 * (index + 1)).unwrap();
+        let input = fuzz_checks::differential_signing_input(alg);
+        let key = playback_auth::keys::CryptoProvider::RustCrypto
+            .prepare_private_key(private_key(alg))
+            .unwrap();
+        let valid = key.sign(input.as_bytes()).unwrap();
+        let mut shapes: Vec<(&str, Vec<u8>)> = vec![
+            ("valid", valid.clone()),
+            ("zeros", vec![0; valid.len()]),
+            ("ones", vec![0xff; valid.len()]),
+            ("short", valid[1..].to_vec()),
+            ("long", [&valid[..], &[0]].concat()),
+            ("empty", Vec::new()),
+        ];
+        if let Some(order) = curve_order(alg) {
+            let half = order.len();
+            let (r, s) = valid.split_at(half);
+            let mut high_s = order.clone();
+            subtract_in_place(&mut high_s, s);
+            let mut n_minus_one = order.clone();
+            subtract_in_place(&mut n_minus_one, &one(half));
+            shapes.extend([
+                ("high-s", [r, &high_s[..]].concat()),
+                ("r-zero", [&vec![0; half][..], s].concat()),
+                ("s-zero", [r, &vec![0; half][..]].concat()),
+                ("r-n", [&order[..], s].concat()),
+                ("s-n", [r, &order[..]].concat()),
+                ("r-n-minus-1", [&n_minus_one[..], s].concat()),
+                ("s-one", [r, &one(half)[..]].concat()),
+            ]);
+        }
+        for (name, signature) in shapes {
+            write(
+                "differential",
+                &format!("seed-signature-{alg}-{name}"),
+                &[&[mode][..], &signature].concat(),
+            );
+        }
+    }
+}
+
+/// The group order of `alg`'s curve, big-endian; `None` for RS256.
+fn curve_order(alg: Algorithm) -> Option<Vec<u8>> {
+    let hex = match alg {
+        Algorithm::Rs256 => return None,
+        Algorithm::Es256 => "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+        Algorithm::Es384 => {
+            "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973"
+        }
+    };
+    Some(
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect(),
+    )
+}
+
+fn one(len: usize) -> Vec<u8> {
+    let mut bytes = vec![0; len];
+    bytes[len - 1] = 1;
+    bytes
+}
+
+/// `a -= b` on equal-length big-endian integers, `a ≥ b`.
+fn subtract_in_place(a: &mut [u8], b: &[u8]) {
+    let mut borrow = 0i16;
+    for (x, &y) in a.iter_mut().rev().zip(b.iter().rev()) {
+        let mut d = i16::from(*x) - i16::from(y) - borrow;
+        borrow = i16::from(d < 0);
+        if d < 0 {
+            d += 256;
+        }
+        *x = u8::try_from(d).unwrap();
+    }
 }
 
 #[test]

@@ -172,10 +172,26 @@ impl PeerClaims {
 }
 
 /// jsonwebtoken panics on first use without a crypto backend; installs its RustCrypto one.
-pub fn install_jsonwebtoken_provider() {
-    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
-        &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER,
-    );
+/// jsonwebtoken's crypto backend is process-global, so one bench process measures one: the one
+/// `JSONWEBTOKEN_BACKEND` names (`aws-lc`, the default, or `rust-crypto`). Returns its name,
+/// which is also the suffix of the `jsonwebtoken/…` benchmark ids.
+pub fn install_jsonwebtoken_provider() -> &'static str {
+    let backend = jsonwebtoken_backend();
+    let provider = match backend {
+        "rust-crypto" => &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER,
+        _ => &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
+    };
+    // Installed by an earlier fixture of this process is fine: it is the same one.
+    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(provider);
+    backend
+}
+
+/// The jsonwebtoken backend this process measures (see [`install_jsonwebtoken_provider`]).
+pub fn jsonwebtoken_backend() -> &'static str {
+    match std::env::var("JSONWEBTOKEN_BACKEND").as_deref() {
+        Ok("rust-crypto") => "rust-crypto",
+        _ => "aws-lc",
+    }
 }
 
 pub fn jsonwebtoken_alg(alg: Algorithm) -> jsonwebtoken::Algorithm {

@@ -24,19 +24,21 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use playback_auth::claims::{
     ClaimSet, ConcurrencyBehavior, NumericDate, PlaybackClaims, PlaybackRestrictionClaims,
     PrivateChannelClaims, StaticUrlClaims, Uid,
 };
 use playback_auth::keys::{
-    Algorithm, Es256PublicKey, Es384PublicKey, Jwk, Jwks, KeySet, PrivateKey, PublicKey,
-    Rs256PrivateKey, Rs256PublicKey,
+    Algorithm, CryptoProvider, Es256PublicKey, Es384PublicKey, Jwk, Jwks, KeySet, PrivateKey,
+    PublicKey, Rs256PrivateKey, Rs256PublicKey,
 };
 use playback_auth::policy::{
     Decision, DenyReason, MemoryAuditSink, MemoryPolicyStore, MemoryRevocationStore, PolicyConfig,
     PolicyEngine, RequestContext, RevocationStore, SessionChange, SessionInfo, VerifiedToken,
 };
-use playback_auth::sign::{sign_bytes, sign_compact};
+use playback_auth::sign::{sign_bytes_with, sign_compact};
 use playback_auth::verify::{
     DEFAULT_MAX_TOKEN_LEN, FixedClock, Verifier, VerifyError, verify_signature,
 };
@@ -54,6 +56,8 @@ pub const PRIVATE_PEMS: [&str; 3] = [
 struct Fixture {
     keys: Vec<PrivateKey>,
     verifier: Verifier,
+    /// The same verifier on each compiled signature provider.
+    verifiers: Vec<Verifier>,
 }
 
 fn fixture() -> &'static Fixture {
@@ -68,7 +72,15 @@ fn fixture() -> &'static Fixture {
         });
         let now = NumericDate::from_secs(NOW).expect("NOW is in range");
         let verifier = Verifier::builder(set).clock(FixedClock(now)).build();
-        Fixture { keys, verifier }
+        let verifiers = CryptoProvider::all()
+            .iter()
+            .map(|&provider| verifier.to_provider(provider))
+            .collect();
+        Fixture {
+            keys,
+            verifier,
+            verifiers,
+        }
     })
 }
 
@@ -132,25 +144,98 @@ fn round_trip<C: ClaimSet + PartialEq + std::fmt::Debug>(data: &[u8]) {
 /// algorithm, so the cheap key signs every input that does not ask for another precisely;
 /// the RS256 and ES384 inputs of the corpus keep their own keys.
 pub fn verify(data: &[u8]) {
-    let Some((&mode, rest)) = data.split_first() else {
-        return;
-    };
+    if let Some((token, signed)) = token_of(data) {
+        check_token(&token, signed);
+    }
+}
+
+/// The algorithm and header a structured-mode token was signed with.
+type SignedWith<'a> = Option<(Algorithm, &'a [u8])>;
+
+/// The token a [`verify`] input stands for, and what it was signed with in structured mode.
+fn token_of(data: &[u8]) -> Option<(String, SignedWith<'_>)> {
+    let (&mode, rest) = data.split_first()?;
     match mode % 4 {
-        0 => check_token(&String::from_utf8_lossy(rest), None),
+        0 => Some((String::from_utf8_lossy(rest).into_owned(), None)),
         _ => {
             let alg = match mode {
                 1 => Algorithm::Rs256,
                 3 => Algorithm::Es384,
                 _ => Algorithm::Es256,
             };
-            let Some((&len, rest)) = rest.split_first() else {
-                return;
-            };
+            let (&len, rest) = rest.split_first()?;
             let (header, payload) = rest.split_at(usize::from(len).min(rest.len()));
             let token = sign_compact(private_key(alg), header, payload).expect("signing succeeds");
-            check_token(&token, Some((alg, header)));
+            Some((token, Some((alg, header))))
         }
     }
+}
+
+/// The differential target: both signature providers must give the same verdict — the same
+/// claims or the same typed error — on every token.
+///
+/// The input is a [`verify`] input (a raw token, or a header and payload signed by a trusted
+/// key so mutations get past the signature), except that a first byte of 4, 8 or 12 puts a
+/// signature of the input's choosing on a valid RS256, ES256 or ES384 token: the rest of the
+/// input is the raw signature (any length; `r` and `s` of any value), so the range and
+/// length rules our code applies before asking a provider are exercised on both.
+pub fn differential(data: &[u8]) {
+    let token = match data.split_first() {
+        Some((&mode @ (4 | 8 | 12), signature)) => {
+            let alg = Algorithm::ALL[usize::from(mode / 4) - 1];
+            let input = differential_signing_input(alg);
+            // The primitive alone, on each provider.
+            let public = private_key(alg).public_key();
+            let outcomes: Vec<_> = CryptoProvider::all()
+                .iter()
+                .map(|&provider| {
+                    let key = provider
+                        .prepare_public_key(&public)
+                        .expect("fixed keys prepare");
+                    verify_signature(alg, &key, input.as_bytes(), signature)
+                })
+                .collect();
+            assert!(
+                outcomes.windows(2).all(|pair| pair[0] == pair[1]),
+                "providers disagree on a raw {alg} signature: {outcomes:?}"
+            );
+            format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+        }
+        _ => match token_of(data) {
+            Some((token, _)) => token,
+            None => return,
+        },
+    };
+    let results: Vec<_> = fixture()
+        .verifiers
+        .iter()
+        .map(|verifier| {
+            (
+                verifier.provider(),
+                verifier.verify::<PlaybackClaims>(&token),
+            )
+        })
+        .collect();
+    if let Some(((first_provider, first), rest)) = results.split_first() {
+        for (provider, result) in rest {
+            assert_eq!(
+                first, result,
+                "{first_provider} and {provider} disagree on {token:?}"
+            );
+        }
+    }
+}
+
+/// The `header.payload` the differential target's signature inputs sign: a valid token of
+/// `alg` under the fixed key, so only the signature decides.
+pub fn differential_signing_input(alg: Algorithm) -> String {
+    let header = format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#);
+    let payload = format!(r#"{{"accid":"fuzz","iat":{NOW},"exp":{}}}"#, NOW + 3600);
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    )
 }
 
 /// Encodes a structured-mode input (the inverse of [`verify`]'s split), for seed corpora.
@@ -349,9 +434,19 @@ fn private_round_trip(key: &PrivateKey) {
     assert_eq!(again.public_key(), public, "PKCS#8 PEM round trip");
     // An inconsistent key (say, a mutated RSA prime) that was accepted would sign garbage.
     let message = b"eyJhbGciOiJFUzI1NiJ9.e30";
-    let signature = sign_bytes(key, message).expect("a parsed private key signs");
-    verify_signature(key.algorithm(), &public, message, &signature)
-        .expect("a parsed private key's signature verifies with its public key");
+    for &signer in CryptoProvider::all() {
+        let prepared = signer
+            .prepare_private_key(key)
+            .expect("every provider takes a parsed private key");
+        let signature = sign_bytes_with(&prepared, message).expect("a parsed private key signs");
+        for &verifier in CryptoProvider::all() {
+            let public = verifier
+                .prepare_public_key(&public)
+                .expect("every provider takes a parsed public key");
+            verify_signature(key.algorithm(), &public, message, &signature)
+                .expect("a parsed private key's signature verifies with its public key");
+        }
+    }
     public_round_trip(&public);
 }
 

@@ -7,7 +7,7 @@ use clap::Args;
 use serde_json::{Map, Value};
 
 use playback_auth_claims::{ClaimSet, NumericDate, PlaybackClaims, names};
-use playback_auth_keys::{Algorithm, PrivateKey, Zeroizing};
+use playback_auth_keys::{Algorithm, CryptoProvider, PrivateKey, Zeroizing};
 use playback_auth_sign::{SignError, Signer};
 
 use crate::algorithm_arg::AlgorithmArg;
@@ -90,7 +90,9 @@ pub(crate) fn run(args: &MintArgs) -> Result<String, CliError> {
     }
 
     let claims = PlaybackClaims::from_json_object(object).map_err(CliError::InvalidClaims)?;
-    let mut signer = Signer::new(key);
+    // One token per run, so speed does not matter; RustCrypto's RFC 6979 nonces make equal
+    // inputs give equal tokens, which publishers compare.
+    let mut signer = Signer::with_provider(key, CryptoProvider::RustCrypto);
     if let Some(kid) = &args.kid {
         signer = signer.with_kid(kid.clone());
     }

@@ -103,6 +103,21 @@ pub enum KeyError {
     /// The operating system's random number generator or the key generator failed.
     #[error("key generation failed")]
     Generation,
+    /// A signature provider refused a key our own checks accepted (not expected: the
+    /// checks are at least as strict as every provider's).
+    #[error("the {provider} provider refused the key")]
+    ProviderRejectedKey {
+        /// The provider's name (`"rust-crypto"`, `"aws-lc"`).
+        provider: &'static str,
+    },
+    /// The signature primitive failed (e.g. its random number generator).
+    #[error("the {alg} signature could not be computed by the {provider} provider")]
+    Signing {
+        /// The algorithm.
+        alg: crate::Algorithm,
+        /// The provider's name.
+        provider: &'static str,
+    },
     /// A key could not be encoded (should not happen for keys this crate accepted).
     #[error("could not encode the key as {format}")]
     Encoding {

@@ -3,13 +3,16 @@
 
 use std::sync::Arc;
 
-use crate::{Algorithm, Jwks, KeyEntry, KeyError, PublicKey};
+use crate::{Algorithm, CryptoProvider, Jwks, KeyEntry, KeyError, PublicKey, VerifyingKey};
 
-/// An entry with its thumbprint computed once, at insertion.
+/// An entry with its thumbprint computed and its key prepared once, at insertion.
 #[derive(Clone, Debug)]
 struct Stored {
     entry: KeyEntry,
     thumbprint: String,
+    /// `None` only if the provider refused a key our checks accepted (not expected); such
+    /// a key verifies nothing.
+    verifying: Option<VerifyingKey>,
 }
 
 impl Stored {
@@ -18,7 +21,8 @@ impl Stored {
     }
 }
 
-/// Public keys a verifier accepts, each with an optional explicit id.
+/// Public keys a verifier accepts, each with an optional explicit id, each parsed once
+/// into the set's [`CryptoProvider`]'s ready-to-verify form.
 ///
 /// Cloning is cheap (the keys are shared behind an [`Arc`]; the first insert into a
 /// shared clone copies them), and the set is `Send + Sync`.
@@ -36,24 +40,61 @@ impl Stored {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct KeySet {
+    provider: CryptoProvider,
     entries: Arc<Vec<Stored>>,
 }
 
 impl KeySet {
-    /// An empty set.
+    /// An empty set on the [preferred](CryptoProvider::preferred) provider.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Adds a key with an optional explicit id. Several keys may share an algorithm (key
-    /// rotation); adding the same key and id again changes nothing.
+    /// An empty set whose keys are prepared for, and verified by, `provider`.
+    pub fn with_provider(provider: CryptoProvider) -> Self {
+        Self {
+            provider,
+            entries: Arc::default(),
+        }
+    }
+
+    /// The provider that verifies with this set's keys.
+    pub fn provider(&self) -> CryptoProvider {
+        self.provider
+    }
+
+    /// The same keys and ids, prepared for `provider`.
+    #[must_use]
+    pub fn to_provider(&self, provider: CryptoProvider) -> KeySet {
+        let mut set = KeySet::with_provider(provider);
+        set.extend(self.iter().cloned());
+        set
+    }
+
+    /// Adds a key with an optional explicit id, preparing it for the set's provider. Several
+    /// keys may share an algorithm (key rotation); adding the same key and id again changes
+    /// nothing.
     pub fn insert(&mut self, key: PublicKey, kid: Option<String>) {
         let entry = KeyEntry { key, kid };
         if self.entries.iter().any(|stored| stored.entry == entry) {
             return;
         }
         let thumbprint = entry.key.thumbprint();
-        Arc::make_mut(&mut self.entries).push(Stored { entry, thumbprint });
+        let verifying = self.provider.prepare_public_key(&entry.key).ok();
+        Arc::make_mut(&mut self.entries).push(Stored {
+            entry,
+            thumbprint,
+            verifying,
+        });
+    }
+
+    /// Removes every entry holding `key` (under any id); returns how many were removed.
+    pub fn remove(&mut self, key: &PublicKey) -> usize {
+        let before = self.entries.len();
+        if self.entries.iter().any(|stored| &stored.entry.key == key) {
+            Arc::make_mut(&mut self.entries).retain(|stored| &stored.entry.key != key);
+        }
+        before - self.entries.len()
     }
 
     /// Builder form of [`Self::insert`].
@@ -130,24 +171,46 @@ impl KeySet {
         alg: Algorithm,
         kid: Option<&str>,
     ) -> impl Iterator<Item = &'a PublicKey> + 'a + use<'a> {
-        let of_alg = |stored: &&Stored| stored.entry.key.algorithm() == alg;
-        let chosen: Vec<&'a PublicKey> = match kid {
-            Some(kid) if self.entries.iter().any(|stored| stored.is_named(kid)) => self
-                .entries
-                .iter()
-                .filter(|stored| stored.is_named(kid))
-                .filter(of_alg)
-                .map(|stored| &stored.entry.key)
-                .collect(),
-            Some(_) if self.entries.iter().any(|stored| stored.entry.kid.is_some()) => Vec::new(),
-            _ => self
-                .entries
-                .iter()
-                .filter(of_alg)
-                .map(|stored| &stored.entry.key)
-                .collect(),
-        };
+        // Collected so the iterator does not borrow `kid`; the verifier's per-token path uses
+        // `verifying_candidates`, which allocates nothing.
+        let chosen: Vec<&'a PublicKey> = self
+            .stored_candidates(alg, kid)
+            .map(|stored| &stored.entry.key)
+            .collect();
         chosen.into_iter()
+    }
+
+    /// The [candidates](Self::candidates) in their prepared, ready-to-verify form, each with
+    /// its RFC 7638 thumbprint. Allocates nothing.
+    pub fn verifying_candidates<'a, 'k>(
+        &'a self,
+        alg: Algorithm,
+        kid: Option<&'k str>,
+    ) -> impl Iterator<Item = (&'a VerifyingKey, &'a str)> + use<'a, 'k> {
+        self.stored_candidates(alg, kid).filter_map(|stored| {
+            stored
+                .verifying
+                .as_ref()
+                .map(|key| (key, stored.thumbprint.as_str()))
+        })
+    }
+
+    fn stored_candidates<'a, 'k>(
+        &'a self,
+        alg: Algorithm,
+        kid: Option<&'k str>,
+    ) -> impl Iterator<Item = &'a Stored> + use<'a, 'k> {
+        // Which rule applies is decided once; the entries are then filtered lazily, so the
+        // per-token path allocates nothing.
+        let named = kid.filter(|kid| self.entries.iter().any(|stored| stored.is_named(kid)));
+        let none = named.is_none()
+            && kid.is_some()
+            && self.entries.iter().any(|stored| stored.entry.kid.is_some());
+        self.entries.iter().filter(move |stored| {
+            !none
+                && stored.entry.key.algorithm() == alg
+                && named.is_none_or(|kid| stored.is_named(kid))
+        })
     }
 }
 

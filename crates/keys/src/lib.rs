@@ -10,6 +10,7 @@ mod key_set;
 mod parse;
 mod pem;
 mod private;
+mod provider;
 mod public;
 mod thumbprint;
 
@@ -24,6 +25,7 @@ pub use jwk::{Jwk, Jwks};
 pub use key_set::KeySet;
 pub use parse::KeyEntry;
 pub use private::{Es256PrivateKey, Es384PrivateKey, PrivateKey, Rs256PrivateKey};
+pub use provider::{CryptoProvider, SignatureRejected, SigningKey, VerifyingKey};
 pub use public::{Es256PublicKey, Es384PublicKey, PublicKey, Rs256PublicKey};
 
 /// Wrapper that wipes its contents from memory when dropped, returned by the private key

@@ -30,15 +30,17 @@ impl Rs256PublicKey {
     ///
     /// # Errors
     /// [`KeyError::RsaKeyTooSmall`] / [`KeyError::RsaKeyTooLarge`] for a modulus outside
-    /// 2048–8192 bits, [`KeyError::InvalidRsaKey`] for an even modulus or an exponent out
-    /// of range.
+    /// 2048–8192 bits, [`KeyError::InvalidRsaKey`] for an even modulus, an even exponent or
+    /// an exponent out of 3..2^33.
     pub fn from_components(n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
         let n = asn1::strip_leading_zeros(n);
         let e = asn1::strip_leading_zeros(e);
         check_modulus_bits(n)?;
         // The backend caps the exponent at 2^33 - 1; refusing long ones here also keeps
         // absurd inputs from reaching big-integer code.
-        if e.is_empty() {
+        // An even exponent or 1 is never a working RSA key, and AWS-LC refuses them: refusing
+        // them here keeps both signature providers accepting exactly the same keys.
+        if e.last().is_none_or(|low| low % 2 == 0) || e == [1] {
             return Err(KeyError::InvalidRsaKey(rsa::Error::InvalidExponent));
         }
         if e.len() > 8 {

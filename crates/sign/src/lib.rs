@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use playback_auth_claims::{ClaimSet, TimeClaims, Violations};
-use playback_auth_keys::{Algorithm, PrivateKey};
+use playback_auth_keys::{Algorithm, CryptoProvider, KeyError, PrivateKey, SigningKey};
 
 /// Why a token could not be minted.
 #[derive(Debug, thiserror::Error)]
@@ -28,18 +28,32 @@ pub enum SignError {
         /// The algorithm.
         alg: Algorithm,
     },
+    /// The provider could not take the key (not expected for keys `playback-auth-keys`
+    /// accepted).
+    #[error("the signing key could not be prepared")]
+    Key(#[source] KeyError),
+    /// The signer's provider refused its key when the signer was built (not expected for
+    /// keys `playback-auth-keys` accepted); nothing can be signed with it.
+    #[error("the {provider} provider refused the signing key")]
+    ProviderRejectedKey {
+        /// The provider's name.
+        provider: &'static str,
+    },
 }
 
 /// Mints compact JWS tokens with one private key.
 ///
-/// Headers are exactly `{"alg":…,"typ":"JWT"}` plus `kid` when one is set. ECDSA signatures
-/// use deterministic nonces (RFC 6979) and RSA uses PKCS#1 v1.5, so the same claims and key
-/// always give the same token.
+/// Headers are exactly `{"alg":…,"typ":"JWT"}` plus `kid` when one is set. The signature
+/// comes from a [`CryptoProvider`] chosen at construction ([`Signer::new`] takes the
+/// [preferred](CryptoProvider::preferred) one); the key is handed to it once, when the
+/// signer is built. RS256 (PKCS#1 v1.5) is deterministic on every provider; ECDSA is
+/// deterministic (RFC 6979) on RustCrypto and uses random nonces on aws-lc — both are valid
+/// and verify everywhere.
 ///
 /// ```
 /// use std::time::Duration;
 /// use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
-/// use playback_auth_keys::{Algorithm, PrivateKey};
+/// use playback_auth_keys::{Algorithm, CryptoProvider, KeyError, PrivateKey, SigningKey};
 /// use playback_auth_sign::Signer;
 ///
 /// let now = NumericDate::from_secs(1_700_000_000).unwrap();
@@ -50,25 +64,42 @@ pub enum SignError {
 /// let signer = Signer::new(PrivateKey::generate(Algorithm::Es256)?).with_kid("key-2026");
 /// let token = signer.sign(&claims)?;
 /// assert_eq!(token.split('.').count(), 3);
-/// assert_eq!(token, signer.sign(&claims)?, "deterministic");
+/// assert_eq!(token.len(), signer.sign(&claims)?.len());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Signer {
-    key: PrivateKey,
+    algorithm: Algorithm,
+    provider: CryptoProvider,
+    /// `None` only if the provider refused a key `playback-auth-keys` accepted (not
+    /// expected); every signature then fails with [`SignError::ProviderRejectedKey`].
+    key: Option<SigningKey>,
     kid: Option<String>,
     validate: bool,
 }
 
 impl Signer {
-    /// A signer for `key`; the algorithm follows the key (RSA → RS256, P-256 → ES256,
-    /// P-384 → ES384).
+    /// A signer for `key` on the [preferred](CryptoProvider::preferred) provider; the
+    /// algorithm follows the key (RSA → RS256, P-256 → ES256, P-384 → ES384).
     pub fn new(key: PrivateKey) -> Self {
+        Self::with_provider(key, CryptoProvider::preferred())
+    }
+
+    /// A signer for `key` whose signatures `provider` computes; the key is handed to the
+    /// provider once, here.
+    pub fn with_provider(key: PrivateKey, provider: CryptoProvider) -> Self {
         Self {
-            key,
+            algorithm: key.algorithm(),
+            provider,
+            key: provider.prepare_private_key(&key).ok(),
             kid: None,
             validate: true,
         }
+    }
+
+    /// The provider that computes the signatures.
+    pub fn provider(&self) -> CryptoProvider {
+        self.provider
     }
 
     /// Puts `kid` in every header.
@@ -86,7 +117,7 @@ impl Signer {
 
     /// The algorithm tokens are signed with.
     pub fn algorithm(&self) -> Algorithm {
-        self.key.algorithm()
+        self.algorithm
     }
 
     /// Signs a typed claim set after checking its rules ([`ClaimSet::validate`]).
@@ -118,7 +149,10 @@ impl Signer {
 
     fn sign_object(&self, claims: &Map<String, Value>) -> Result<String, SignError> {
         let payload = serde_json::to_vec(claims).map_err(SignError::Encode)?;
-        sign_compact(&self.key, &self.header(), &payload)
+        let key = self.key.as_ref().ok_or(SignError::ProviderRejectedKey {
+            provider: self.provider.name(),
+        })?;
+        sign_compact_with(key, &self.header(), &payload)
     }
 
     /// The header JSON, members in the order `alg`, `typ`, `kid`.
@@ -136,38 +170,58 @@ impl Signer {
 /// Signs exact `header` and `payload` bytes with `key`, with no checks at all: the header is
 /// not inspected (its `alg` may even disagree with the key). For test corpora and tools that
 /// need to produce malformed-but-signed tokens; use [`Signer`] for everything else.
+///
+/// The key is prepared for the [preferred](CryptoProvider::preferred) provider on every
+/// call; [`sign_compact_with`] takes a prepared key.
+///
+/// # Errors
+/// [`SignError::Key`], [`SignError::Signature`].
 pub fn sign_compact(key: &PrivateKey, header: &[u8], payload: &[u8]) -> Result<String, SignError> {
+    let key = prepare(key)?;
+    sign_compact_with(&key, header, payload)
+}
+
+/// [`sign_compact`] with a key already prepared for its provider.
+///
+/// # Errors
+/// [`SignError::Signature`].
+pub fn sign_compact_with(
+    key: &SigningKey,
+    header: &[u8],
+    payload: &[u8],
+) -> Result<String, SignError> {
     let mut token = URL_SAFE_NO_PAD.encode(header);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(payload, &mut token);
-    let signature = sign_bytes(key, token.as_bytes())?;
+    let signature = sign_bytes_with(key, token.as_bytes())?;
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(signature, &mut token);
     Ok(token)
 }
 
-/// The raw signature over `signing_input`: PKCS#1 v1.5 for RSA, `r‖s` for ECDSA.
+/// The raw signature over `signing_input` on the [preferred](CryptoProvider::preferred)
+/// provider: PKCS#1 v1.5 for RSA, `r‖s` for ECDSA.
+///
+/// # Errors
+/// [`SignError::Key`], [`SignError::Signature`].
 pub fn sign_bytes(key: &PrivateKey, signing_input: &[u8]) -> Result<Vec<u8>, SignError> {
-    match key {
-        PrivateKey::Rs256(key) => {
-            let hashed = <rsa::sha2::Sha256 as rsa::sha2::Digest>::digest(signing_input);
-            key.inner()
-                .sign(rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha256>(), &hashed)
-                .map_err(|_| SignError::Signature {
-                    alg: Algorithm::Rs256,
-                })
-        }
-        PrivateKey::Es256(key) => {
-            use p256::ecdsa::signature::Signer as _;
-            let signature: p256::ecdsa::Signature = key.inner().sign(signing_input);
-            Ok(signature.to_vec())
-        }
-        PrivateKey::Es384(key) => {
-            use p384::ecdsa::signature::Signer as _;
-            let signature: p384::ecdsa::Signature = key.inner().sign(signing_input);
-            Ok(signature.to_vec())
-        }
-    }
+    sign_bytes_with(&prepare(key)?, signing_input)
+}
+
+/// [`sign_bytes`] with a key already prepared for its provider.
+///
+/// # Errors
+/// [`SignError::Signature`].
+pub fn sign_bytes_with(key: &SigningKey, signing_input: &[u8]) -> Result<Vec<u8>, SignError> {
+    key.sign(signing_input).map_err(|_| SignError::Signature {
+        alg: key.algorithm(),
+    })
+}
+
+fn prepare(key: &PrivateKey) -> Result<SigningKey, SignError> {
+    CryptoProvider::preferred()
+        .prepare_private_key(key)
+        .map_err(SignError::Key)
 }
 
 #[cfg(test)]

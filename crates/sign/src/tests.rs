@@ -15,38 +15,64 @@ fn header_of(token: &str) -> String {
 
 #[test]
 fn headers_are_exactly_alg_typ_and_optional_kid() {
-    for alg in Algorithm::ALL {
-        let key = PrivateKey::generate(alg).unwrap();
-        let plain = Signer::new(key.clone()).sign(&claims()).unwrap();
-        assert_eq!(
-            header_of(&plain),
-            format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.as_str())
-        );
-        let with_kid = Signer::new(key).with_kid("k1").sign(&claims()).unwrap();
-        assert_eq!(
-            header_of(&with_kid),
-            format!(r#"{{"alg":"{}","typ":"JWT","kid":"k1"}}"#, alg.as_str())
-        );
+    for &provider in CryptoProvider::all() {
+        for alg in Algorithm::ALL {
+            let key = PrivateKey::generate(alg).unwrap();
+            let plain = Signer::with_provider(key.clone(), provider)
+                .sign(&claims())
+                .unwrap();
+            assert_eq!(
+                header_of(&plain),
+                format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.as_str())
+            );
+            let with_kid = Signer::with_provider(key, provider)
+                .with_kid("k1")
+                .sign(&claims())
+                .unwrap();
+            assert_eq!(
+                header_of(&with_kid),
+                format!(r#"{{"alg":"{}","typ":"JWT","kid":"k1"}}"#, alg.as_str())
+            );
+        }
     }
 }
 
 #[test]
-fn signatures_have_the_jws_lengths_and_are_deterministic() {
-    for (alg, len) in [
-        (Algorithm::Rs256, 256),
-        (Algorithm::Es256, 64),
-        (Algorithm::Es384, 96),
-    ] {
-        let signer = Signer::new(PrivateKey::generate(alg).unwrap());
-        let token = signer.sign(&claims()).unwrap();
-        let signature = URL_SAFE_NO_PAD
-            .decode(token.rsplit('.').next().unwrap())
-            .unwrap();
-        assert_eq!(signature.len(), len, "{alg}");
+fn signatures_have_the_jws_lengths_and_determinism_follows_the_provider() {
+    for &provider in CryptoProvider::all() {
+        for (alg, len) in [
+            (Algorithm::Rs256, 256),
+            (Algorithm::Es256, 64),
+            (Algorithm::Es384, 96),
+        ] {
+            let signer = Signer::with_provider(PrivateKey::generate(alg).unwrap(), provider);
+            assert_eq!((signer.provider(), signer.algorithm()), (provider, alg));
+            let token = signer.sign(&claims()).unwrap();
+            let signature = URL_SAFE_NO_PAD
+                .decode(token.rsplit('.').next().unwrap())
+                .unwrap();
+            assert_eq!(signature.len(), len, "{alg} on {provider}");
+            // PKCS#1 v1.5 is deterministic everywhere; ECDSA only with RFC 6979 nonces.
+            let deterministic = alg == Algorithm::Rs256 || provider.name() == "rust-crypto";
+            assert_eq!(
+                token == signer.sign(&claims()).unwrap(),
+                deterministic,
+                "{alg} on {provider}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sign_compact_with_signs_the_exact_bytes_on_each_provider() {
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    for &provider in CryptoProvider::all() {
+        let prepared = provider.prepare_private_key(&key).unwrap();
+        let token = sign_compact_with(&prepared, b"{}", b"[]").unwrap();
+        assert!(token.starts_with("e30.W10."), "{token}");
         assert_eq!(
-            token,
-            signer.sign(&claims()).unwrap(),
-            "{alg} is deterministic"
+            sign_bytes_with(&prepared, b"x").unwrap().len(),
+            sign_bytes(&key, b"x").unwrap().len()
         );
     }
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod cache;
 mod clock;
 mod error;
 mod header;
@@ -8,6 +9,7 @@ mod json;
 mod signature;
 mod verifier;
 
+pub use cache::{CacheLimits, VerifiedTokenCache};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Segment, VerifyError};
 pub use header::Header;

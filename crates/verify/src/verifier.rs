@@ -12,8 +12,9 @@ use playback_auth_claims::{
     ClaimSet, ClaimsObject, DEFAULT_LEEWAY, NumericDate, TimeClaims, TimeWindow, Violation,
     Violations, names,
 };
-use playback_auth_keys::{Algorithm, KeySet};
+use playback_auth_keys::{Algorithm, CryptoProvider, KeySet};
 
+use crate::cache::{Hit, Pending, VerifiedTokenCache};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Segment, VerifyError, cut};
 use crate::header::Header;
@@ -65,6 +66,7 @@ pub struct Verifier {
     max_token_len: usize,
     algorithms: Vec<Algorithm>,
     clock: Arc<dyn Clock>,
+    cache: Option<VerifiedTokenCache>,
 }
 
 /// Builds a [`Verifier`]; every setting has a strict default.
@@ -107,9 +109,25 @@ impl VerifierBuilder {
         self
     }
 
+    /// The signature provider (default: the key set's, which is the
+    /// [preferred](CryptoProvider::preferred) one unless the set was built with another); the
+    /// keys are prepared for it here, once.
+    pub fn provider(mut self, provider: CryptoProvider) -> Self {
+        self.verifier.keys = self.verifier.keys.to_provider(provider);
+        self
+    }
+
     /// The clock (default the system clock).
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.verifier.clock = Arc::new(clock);
+        self
+    }
+
+    /// Turns the verified-token cache on (default off): token bytes that already passed
+    /// every check skip the signature check, and only that (see [`VerifiedTokenCache`]).
+    /// Clones of the verifier, and any verifier given a clone of `cache`, share it.
+    pub fn cache(mut self, cache: VerifiedTokenCache) -> Self {
+        self.verifier.cache = Some(cache);
         self
     }
 
@@ -131,6 +149,7 @@ impl Verifier {
                 max_token_len: DEFAULT_MAX_TOKEN_LEN,
                 algorithms: Algorithm::ALL.to_vec(),
                 clock: Arc::new(SystemClock),
+                cache: None,
             },
         }
     }
@@ -138,6 +157,25 @@ impl Verifier {
     /// The verifier's key set.
     pub fn keys(&self) -> &KeySet {
         &self.keys
+    }
+
+    /// The provider that checks signatures (the key set's).
+    pub fn provider(&self) -> CryptoProvider {
+        self.keys.provider()
+    }
+
+    /// The verified-token cache, if it is on.
+    pub fn cache(&self) -> Option<&VerifiedTokenCache> {
+        self.cache.as_ref()
+    }
+
+    /// The same verifier with its keys prepared for `provider`.
+    #[must_use]
+    pub fn to_provider(&self, provider: CryptoProvider) -> Verifier {
+        Verifier {
+            keys: self.keys.to_provider(provider),
+            ..self.clone()
+        }
     }
 
     /// The longest token accepted, in bytes.
@@ -188,9 +226,12 @@ impl Verifier {
         token: &str,
         now: NumericDate,
     ) -> Result<Verified<C>, VerifyError> {
-        let (header, payload) = self.authenticate(keys, token, now)?;
+        let (header, payload, pending) = self.authenticate(keys, token, now)?;
+        // The claims object is consumed by decoding; a token about to be cached keeps a copy.
+        let cached_payload = pending.as_ref().map(|_| payload.clone());
         let claims = C::from_claims_object(payload).map_err(VerifyError::Claims)?;
         claims.validate().map_err(VerifyError::Claims)?;
+        self.remember(pending, cached_payload);
         Ok(Verified { header, claims })
     }
 
@@ -200,23 +241,54 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<Verified<T>, VerifyError> {
-        let (header, payload) = self.authenticate(&self.keys, token, self.clock.now())?;
+        let (header, payload, pending) = self.authenticate(&self.keys, token, self.clock.now())?;
+        let cached_payload = pending.as_ref().map(|_| payload.clone());
         let claims = serde_json::from_value(Value::Object(payload.into_map())).map_err(|_| {
             VerifyError::InvalidJson {
                 segment: Segment::Payload,
             }
         })?;
+        self.remember(pending, cached_payload);
         Ok(Verified { header, claims })
     }
 
-    /// Structure, header, signature and time rules; returns the header and the payload object.
+    /// Caches a token that passed every check (only called on success).
+    fn remember(&self, pending: Option<Pending>, payload: Option<ClaimsObject>) {
+        if let (Some(cache), Some(mut pending), Some(payload)) = (&self.cache, pending, payload) {
+            pending.payload = Some(payload);
+            cache.insert(pending);
+        }
+    }
+
+    /// Structure, header, signature and time rules; returns the header, the payload object
+    /// and, when the cache is on and this was a miss, what to cache once every rule passed.
     fn authenticate(
         &self,
         keys: &KeySet,
         token: &str,
         now: NumericDate,
-    ) -> Result<(Header, ClaimsObject), VerifyError> {
+    ) -> Result<(Header, ClaimsObject, Option<Pending>), VerifyError> {
         self.check_token_len(token)?;
+        let digest = self
+            .cache
+            .as_ref()
+            .map(|_| VerifiedTokenCache::digest(token));
+        if let (Some(cache), Some(digest)) = (&self.cache, &digest)
+            && let Some(hit) = cache.get(digest, keys, now)
+        {
+            let Hit {
+                header,
+                payload,
+                times,
+            } = hit;
+            // This verifier's own settings, which a shared cache's entry may not have met.
+            if !self.algorithms.contains(&header.alg) {
+                return Err(VerifyError::AlgorithmNotAllowed { alg: header.alg });
+            }
+            self.check_times(&payload, &times, now)?;
+            return Ok((header, payload, None));
+        }
+
         let parts = split(token)?;
         let header = parse_object(&decode(parts.header, Segment::Header)?, Segment::Header)?;
         let header = Header::from_json_object(header)?;
@@ -227,13 +299,36 @@ impl Verifier {
         // reported as such; JSON in the payload is only parsed once the signature holds.
         let payload = decode(parts.payload, Segment::Payload)?;
         let signature = decode(parts.signature, Segment::Signature)?;
-        check_signature(keys, &header, parts.signing_input.as_bytes(), &signature)?;
+        let key_thumbprint =
+            check_signature(keys, &header, parts.signing_input.as_bytes(), &signature)?;
 
         let payload = parse_claims(&payload)?;
         if payload.contains_key(names::CHANNEL_ARN) && header.alg != Algorithm::Es384 {
             return Err(VerifyError::ChannelTokenNotEs384 { alg: header.alg });
         }
         let times = TimeClaims::from_claims_object(&payload).map_err(VerifyError::Claims)?;
+        self.check_times(&payload, &times, now)?;
+        // An entry never outlives its token's `exp` (one accepted within the leeway is not
+        // cached at all).
+        let cacheable = times.exp.is_some_and(|exp| now < exp);
+        let pending = digest.filter(|_| cacheable).map(|digest| Pending {
+            digest,
+            token_len: token.len(),
+            header: header.clone(),
+            payload: None,
+            times,
+            key_thumbprint: key_thumbprint.to_owned(),
+        });
+        Ok((header, payload, pending))
+    }
+
+    /// The time rules at `now` and the required claims.
+    fn check_times(
+        &self,
+        payload: &ClaimsObject,
+        times: &TimeClaims,
+        now: NumericDate,
+    ) -> Result<(), VerifyError> {
         let window = TimeWindow {
             now,
             leeway: self.leeway,
@@ -246,8 +341,7 @@ impl Verifier {
                 .filter(|claim| !payload.contains_key(claim))
                 .map(|&claim| Violation::MissingClaim { claim }),
         );
-        Violations::check(found).map_err(VerifyError::Claims)?;
-        Ok((header, payload))
+        Violations::check(found).map_err(VerifyError::Claims)
     }
 }
 
@@ -282,17 +376,19 @@ fn decode(text: &str, segment: Segment) -> Result<Vec<u8>, VerifyError> {
         .map_err(|_| VerifyError::InvalidBase64 { segment })
 }
 
-/// Tries each candidate key of the token's algorithm (chosen by `kid` when it names one).
-fn check_signature(
-    keys: &KeySet,
+/// Tries each candidate key of the token's algorithm (chosen by `kid` when it names one),
+/// already prepared for the key set's provider; returns the thumbprint of the key that
+/// verified.
+fn check_signature<'k>(
+    keys: &'k KeySet,
     header: &Header,
     signing_input: &[u8],
     signature: &[u8],
-) -> Result<(), VerifyError> {
+) -> Result<&'k str, VerifyError> {
     let mut last = None;
-    for key in keys.candidates(header.alg, header.kid.as_deref()) {
+    for (key, thumbprint) in keys.verifying_candidates(header.alg, header.kid.as_deref()) {
         match verify_signature(header.alg, key, signing_input, signature) {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(thumbprint),
             Err(error) => last = Some(error),
         }
     }

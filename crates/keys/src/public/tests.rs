@@ -265,3 +265,19 @@ fn debug_shows_thumbprint_not_coordinates() {
     let rsa = PublicKey::from_pem(RSA_PEM).unwrap();
     assert!(format!("{rsa:?}").contains("bits: 2048"));
 }
+
+#[test]
+fn rsa_exponents_every_provider_refuses_are_refused_here() {
+    // AWS-LC refuses even exponents and 1; refusing them at import keeps the providers'
+    // accepted keys identical.
+    for e in [&[1u8][..], &[2], &[1, 0, 0], &[0, 0, 4]] {
+        assert!(
+            matches!(
+                Rs256PublicKey::from_components(&modulus(2048), e),
+                Err(KeyError::InvalidRsaKey(rsa::Error::InvalidExponent))
+            ),
+            "{e:?}"
+        );
+    }
+    assert!(Rs256PublicKey::from_components(&modulus(2048), &[3]).is_ok());
+}

@@ -10,8 +10,11 @@ use playback_auth_verify::{FixedClock, Segment, Verifier, VerifyError};
 
 use Algorithm::{Es256, Es384, Rs256};
 
-fn verify(verifier: &Verifier, token: &str) -> Result<(), VerifyError> {
-    verifier.verify::<PlaybackClaims>(token).map(|_| ())
+fn verify(verifier: &impl OnEveryProvider, token: &str) -> Result<(), VerifyError> {
+    verifier
+        .on_every_provider()
+        .verify::<PlaybackClaims>(token)
+        .map(|_| ())
 }
 
 fn violation(token: &str) -> Violation {
@@ -65,7 +68,7 @@ fn hs256_keyed_with_the_public_key_bytes_is_rejected() {
         let token = encode(
             &Header::new(jsonwebtoken::Algorithm::HS256),
             &claims,
-            &EncodingKey::from_secret(public_pem.as_bytes()),
+            &EncodingKey::from_secret(public_pem.as_bytes()).unwrap(),
         )
         .unwrap();
         assert_eq!(

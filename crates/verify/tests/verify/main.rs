@@ -3,6 +3,8 @@
 mod common;
 
 mod attack_corpus;
+mod cache;
+mod differential;
 mod interop_jsonwebtoken;
 mod one_pass_payload;
 mod properties;

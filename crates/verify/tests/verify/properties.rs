@@ -85,7 +85,8 @@ proptest! {
         let token = signed(Algorithm::Es256, &header_json, &payload_json);
         let _ = verifier(&Algorithm::ALL).verify::<PlaybackClaims>(&token);
         let now = NumericDate::from_secs(NOW).unwrap();
-        let v = verifier(&Algorithm::ALL);
-        let _ = v.verify_with::<PlaybackClaims>(v.keys(), &token, now);
+        for v in verifier(&Algorithm::ALL).each() {
+            let _ = v.verify_with::<PlaybackClaims>(v.keys(), &token, now);
+        }
     }
 }

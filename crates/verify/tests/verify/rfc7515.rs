@@ -17,7 +17,9 @@ use serde_json::{Value, json};
 
 use playback_auth_claims::NumericDate;
 use playback_auth_keys::{Algorithm, Jwk, Jwks, KeySet, PublicKey};
-use playback_auth_verify::{FixedClock, Verifier, VerifyError, verify_signature};
+use playback_auth_verify::{FixedClock, Verifier, VerifyError};
+
+use crate::common::{EveryProvider, OnEveryProvider as _, verify_signature_on_each};
 
 /// RFC 7515 A.2.1: the RSA public key's modulus `n` (2048 bits), base64url.
 const A2_N: &str = concat!(
@@ -92,10 +94,11 @@ fn ec_key() -> PublicKey {
     PublicKey::from_jwk(&ec_jwk()).expect("the RFC 7515 A.3 key imports")
 }
 
-fn verifier_at(key: PublicKey, now: i64) -> Verifier {
+fn verifier_at(key: PublicKey, now: i64) -> EveryProvider {
     Verifier::builder(KeySet::new().with_key(key, None))
         .clock(FixedClock(NumericDate::from_secs(now).unwrap()))
         .build()
+        .on_every_provider()
 }
 
 /// `(signing input, decoded signature)` of a compact token.
@@ -167,7 +170,8 @@ fn both_examples_verify_against_one_jwks_holding_both_keys() {
     };
     let verifier = Verifier::builder(KeySet::from_jwks(&jwks).unwrap())
         .clock(FixedClock(NumericDate::from_secs(BEFORE_EXP).unwrap()))
-        .build();
+        .build()
+        .on_every_provider();
     for token in [A2_TOKEN, A3_TOKEN] {
         let verified = verifier.verify_deserialize::<Value>(token).unwrap();
         assert_rfc_payload(&verified.claims);
@@ -175,7 +179,7 @@ fn both_examples_verify_against_one_jwks_holding_both_keys() {
 }
 
 #[test]
-fn both_examples_verify_through_verify_signature() {
+fn both_examples_verify_through_verify_signature_on_each() {
     for (alg, key, token) in [
         (Algorithm::Rs256, rsa_key(), A2_TOKEN),
         (Algorithm::Es256, ec_key(), A3_TOKEN),
@@ -183,7 +187,7 @@ fn both_examples_verify_through_verify_signature() {
         let (signing_input, signature) = split_signature(token);
         assert!(signing_input.ends_with(PAYLOAD_B64));
         assert_eq!(
-            verify_signature(alg, &key, signing_input.as_bytes(), &signature),
+            verify_signature_on_each(alg, &key, signing_input.as_bytes(), &signature),
             Ok(()),
             "{alg}"
         );
@@ -199,7 +203,7 @@ fn low_level_check_refuses_the_other_algorithm_and_lengths() {
 
     // The key's type fixes the algorithm: an RSA key never checks ES256 and vice versa.
     assert_eq!(
-        verify_signature(
+        verify_signature_on_each(
             Algorithm::Es256,
             &rsa_key(),
             ec_input.as_bytes(),
@@ -210,7 +214,7 @@ fn low_level_check_refuses_the_other_algorithm_and_lengths() {
         })
     );
     assert_eq!(
-        verify_signature(
+        verify_signature_on_each(
             Algorithm::Rs256,
             &ec_key(),
             rsa_input.as_bytes(),
@@ -222,7 +226,7 @@ fn low_level_check_refuses_the_other_algorithm_and_lengths() {
     );
     // A P-256 key is not a P-384 key.
     assert!(matches!(
-        verify_signature(Algorithm::Es384, &ec_key(), ec_input.as_bytes(), &[0; 96]),
+        verify_signature_on_each(Algorithm::Es384, &ec_key(), ec_input.as_bytes(), &[0; 96]),
         Err(VerifyError::NoKeyForAlgorithm {
             alg: Algorithm::Es384
         })
@@ -231,7 +235,7 @@ fn low_level_check_refuses_the_other_algorithm_and_lengths() {
     // Truncated or extended signatures are refused by length before any arithmetic.
     let short = rsa_signature.get(1..).unwrap();
     assert_eq!(
-        verify_signature(Algorithm::Rs256, &rsa_key(), rsa_input.as_bytes(), short),
+        verify_signature_on_each(Algorithm::Rs256, &rsa_key(), rsa_input.as_bytes(), short),
         Err(VerifyError::InvalidSignatureLength {
             alg: Algorithm::Rs256,
             expected: 256,
@@ -241,7 +245,7 @@ fn low_level_check_refuses_the_other_algorithm_and_lengths() {
     let mut long = ec_signature.clone();
     long.push(0);
     assert_eq!(
-        verify_signature(Algorithm::Es256, &ec_key(), ec_input.as_bytes(), &long),
+        verify_signature_on_each(Algorithm::Es256, &ec_key(), ec_input.as_bytes(), &long),
         Err(VerifyError::InvalidSignatureLength {
             alg: Algorithm::Es256,
             expected: 64,
@@ -268,7 +272,7 @@ fn one_flipped_signature_byte_is_an_invalid_signature() {
             );
             let (signing_input, signature) = split_signature(&tampered);
             assert_eq!(
-                verify_signature(alg, &key, signing_input.as_bytes(), &signature),
+                verify_signature_on_each(alg, &key, signing_input.as_bytes(), &signature),
                 Err(VerifyError::InvalidSignature),
                 "{alg}, byte {index}, low level"
             );

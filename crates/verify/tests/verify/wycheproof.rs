@@ -1,4 +1,6 @@
-//! Wycheproof test vectors through [`playback_auth_verify::verify_signature`] only.
+//! Wycheproof test vectors through [`playback_auth_verify::verify_signature`] only, on every
+//! compiled signature provider: each vector's key is prepared for each provider, and the
+//! providers must give the same outcome (asserted per vector), which must be the expected one.
 //!
 //! Sets (wycheproof crate 0.7):
 //!
@@ -37,7 +39,9 @@
 use std::fmt::Debug;
 
 use playback_auth_keys::{Algorithm, KeyError, PublicKey};
-use playback_auth_verify::{VerifyError, verify_signature};
+use playback_auth_verify::VerifyError;
+
+use crate::common::verify_signature_on_each as verify_signature;
 use wycheproof::TestResult;
 
 /// Counts of one set, compared as a whole against the documented numbers.

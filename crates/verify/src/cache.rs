@@ -1,0 +1,293 @@
+//! The verified-token cache: skips the signature check, and only that, for token bytes that
+//! already verified.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use sha2::{Digest as _, Sha256};
+
+use playback_auth_claims::{ClaimsObject, NumericDate, TimeClaims};
+use playback_auth_keys::{Algorithm, KeySet};
+
+use crate::header::Header;
+
+/// Bounds of a [`VerifiedTokenCache`]; whichever is reached first evicts the oldest entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheLimits {
+    /// Most entries held.
+    pub max_entries: usize,
+    /// Most memory held, in bytes, as estimated by [`VerifiedTokenCache::entry_cost`].
+    pub max_bytes: usize,
+}
+
+impl Default for CacheLimits {
+    /// 10 000 entries, 16 MiB.
+    fn default() -> Self {
+        Self {
+            max_entries: 10_000,
+            max_bytes: 16 << 20,
+        }
+    }
+}
+
+/// A bounded cache of tokens that passed every check, keyed by the SHA-256 of the whole
+/// token, shared by the clones of the [`Verifier`](crate::Verifier) it is given to. Off
+/// unless a verifier is built with one ([`VerifierBuilder::cache`](crate::VerifierBuilder::cache)).
+///
+/// Identical token bytes come back again and again from one viewer (licence renewals, HLS
+/// key requests, heartbeats); a hit skips the signature check and the parsing, nothing else:
+///
+/// - the time rules (`exp`, `nbf`, `iat`, with leeway) and the required claims are checked
+///   again at *this* request's time, and the claim-set rules run again;
+/// - the key that verified the token must still be a candidate for it in the key set of
+///   *this* verification (same `alg`, same `kid` rule): removing or replacing the key stops
+///   its cached tokens at once;
+/// - an entry is dropped once its token's `exp` has passed, and a token without `exp` is
+///   never cached;
+/// - only tokens that passed every check are inserted; a rejection never is, so an attacker
+///   cannot fill the cache without valid signatures.
+///
+/// Eviction is oldest-inserted first when either bound of [`CacheLimits`] is reached.
+///
+/// ```
+/// use std::time::Duration;
+/// use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
+/// use playback_auth_keys::{Algorithm, KeySet, PrivateKey};
+/// use playback_auth_sign::Signer;
+/// use playback_auth_verify::{CacheLimits, FixedClock, VerifiedTokenCache, Verifier};
+///
+/// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let key = PrivateKey::generate(Algorithm::Es256)?;
+/// let claims = PlaybackRestrictionClaims::builder("acct-1", now)
+///     .valid_for(Duration::from_secs(3600))
+///     .build()?;
+/// let token = Signer::new(key.clone()).sign(&claims)?;
+///
+/// let cache = VerifiedTokenCache::new(CacheLimits::default());
+/// let verifier = Verifier::builder(KeySet::new().with_key(key.public_key(), None))
+///     .clock(FixedClock(now))
+///     .cache(cache.clone())
+///     .build();
+/// let cold = verifier.verify::<PlaybackRestrictionClaims>(&token)?;
+/// assert_eq!(cache.len(), 1);
+/// let hit = verifier.verify::<PlaybackRestrictionClaims>(&token)?;
+/// assert_eq!(hit, cold);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct VerifiedTokenCache {
+    shared: Arc<RwLock<State>>,
+    limits: CacheLimits,
+}
+
+impl fmt::Debug for VerifiedTokenCache {
+    /// Sizes only: the entries hold claims.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedTokenCache")
+            .field("limits", &self.limits)
+            .field("len", &self.len())
+            .field("bytes", &self.bytes())
+            .finish()
+    }
+}
+
+#[derive(Default)]
+struct State {
+    entries: HashMap<TokenDigest, Entry>,
+    /// Insertion order, for eviction; `(digest, sequence)` pairs whose entry is gone or was
+    /// re-inserted since are skipped.
+    order: VecDeque<(TokenDigest, u64)>,
+    bytes: usize,
+    next_sequence: u64,
+}
+
+/// SHA-256 of the whole token.
+pub(crate) type TokenDigest = [u8; 32];
+
+struct Entry {
+    header: Header,
+    payload: ClaimsObject,
+    times: TimeClaims,
+    exp: NumericDate,
+    /// RFC 7638 thumbprint of the key that verified the signature.
+    key_thumbprint: String,
+    cost: usize,
+    sequence: u64,
+}
+
+/// What a hit gives back: everything the cold path would have produced before the time rules.
+pub(crate) struct Hit {
+    pub(crate) header: Header,
+    pub(crate) payload: ClaimsObject,
+    pub(crate) times: TimeClaims,
+}
+
+/// A verified token waiting to be inserted once every rule has passed.
+pub(crate) struct Pending {
+    pub(crate) digest: TokenDigest,
+    pub(crate) token_len: usize,
+    pub(crate) header: Header,
+    /// Filled in once the claim-set rules passed.
+    pub(crate) payload: Option<ClaimsObject>,
+    pub(crate) times: TimeClaims,
+    pub(crate) key_thumbprint: String,
+}
+
+impl VerifiedTokenCache {
+    /// An empty cache with these bounds.
+    pub fn new(limits: CacheLimits) -> Self {
+        Self {
+            shared: Arc::default(),
+            limits,
+        }
+    }
+
+    /// The bounds.
+    pub fn limits(&self) -> CacheLimits {
+        self.limits
+    }
+
+    /// Number of cached tokens.
+    pub fn len(&self) -> usize {
+        self.read(|state| state.entries.len())
+    }
+
+    /// Whether no token is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Estimated memory held, in bytes (the sum of [`Self::entry_cost`] over the entries).
+    pub fn bytes(&self) -> usize {
+        self.read(|state| state.bytes)
+    }
+
+    /// Drops every entry.
+    pub fn clear(&self) {
+        self.write(|state| *state = State::default());
+    }
+
+    /// The memory an entry for a token of `token_len` bytes is counted as: a fixed overhead
+    /// plus four bytes per token byte (the parsed header and payload, with their map and
+    /// string overheads, are a small multiple of the token's length).
+    pub fn entry_cost(token_len: usize) -> usize {
+        const OVERHEAD: usize = 256 + size_of::<Entry>();
+        OVERHEAD.saturating_add(token_len.saturating_mul(4))
+    }
+
+    pub(crate) fn digest(token: &str) -> TokenDigest {
+        Sha256::digest(token.as_bytes()).into()
+    }
+
+    /// The entry for `digest` if it may be used at `now` against `keys`; an entry whose token
+    /// expired or whose key is no longer a candidate is dropped.
+    pub(crate) fn get(&self, digest: &TokenDigest, keys: &KeySet, now: NumericDate) -> Option<Hit> {
+        let usable = self.read(|state| {
+            let entry = state.entries.get(digest)?;
+            let usable = now < entry.exp
+                && key_still_candidate(
+                    keys,
+                    entry.header.alg,
+                    entry.header.kid.as_deref(),
+                    &entry.key_thumbprint,
+                );
+            Some(usable.then(|| Hit {
+                header: entry.header.clone(),
+                payload: entry.payload.clone(),
+                times: entry.times,
+            }))
+        })?;
+        if usable.is_none() {
+            self.write(|state| state.remove(digest));
+        }
+        usable
+    }
+
+    /// Inserts a token that passed every check; tokens without `exp` are not cached.
+    pub(crate) fn insert(&self, pending: Pending) {
+        let (Some(exp), Some(payload)) = (pending.times.exp, pending.payload) else {
+            return;
+        };
+        let cost = Self::entry_cost(pending.token_len);
+        if cost > self.limits.max_bytes || self.limits.max_entries == 0 {
+            return;
+        }
+        self.write(|state| {
+            state.remove(&pending.digest);
+            let sequence = state.next_sequence;
+            state.next_sequence = sequence.wrapping_add(1);
+            state.entries.insert(
+                pending.digest,
+                Entry {
+                    header: pending.header,
+                    payload,
+                    times: pending.times,
+                    exp,
+                    key_thumbprint: pending.key_thumbprint,
+                    cost,
+                    sequence,
+                },
+            );
+            state.order.push_back((pending.digest, sequence));
+            state.bytes = state.bytes.saturating_add(cost);
+            state.evict(self.limits);
+        });
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        // A panic while holding the lock cannot leave the state inconsistent in a way that
+        // matters for a cache: keep serving.
+        let guard = self
+            .shared
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&guard)
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut guard = self
+            .shared
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
+    }
+}
+
+impl State {
+    fn remove(&mut self, digest: &TokenDigest) {
+        if let Some(entry) = self.entries.remove(digest) {
+            self.bytes = self.bytes.saturating_sub(entry.cost);
+        }
+    }
+
+    fn evict(&mut self, limits: CacheLimits) {
+        while self.entries.len() > limits.max_entries || self.bytes > limits.max_bytes {
+            let Some((digest, sequence)) = self.order.pop_front() else {
+                break;
+            };
+            if self
+                .entries
+                .get(&digest)
+                .is_some_and(|entry| entry.sequence == sequence)
+            {
+                self.remove(&digest);
+            }
+        }
+        // Removals outside eviction leave stale order records; keep them bounded.
+        if self.order.len() > self.entries.len().saturating_mul(2).saturating_add(64) {
+            let entries = &self.entries;
+            self.order.retain(|(digest, sequence)| {
+                entries
+                    .get(digest)
+                    .is_some_and(|entry| entry.sequence == *sequence)
+            });
+        }
+    }
+}
+
+/// Whether the key with `thumbprint` is still one the key set would try for `alg` and `kid`.
+fn key_still_candidate(keys: &KeySet, alg: Algorithm, kid: Option<&str>, thumbprint: &str) -> bool {
+    keys.verifying_candidates(alg, kid)
+        .any(|(_, candidate)| candidate == thumbprint)
+}
