@@ -6,8 +6,9 @@
     clippy::panic
 )]
 
+use std::cell::RefCell;
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::OnceLock;
 
 use crate::common::{ADMIN_TOKEN, Backend, Config, TestKey};
 use axum::Router;
@@ -16,13 +17,17 @@ use http::{Request, StatusCode};
 use playback_auth_keys::Algorithm;
 use serde_json::json;
 
-/// Collects everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+thread_local! {
+    /// What the log subscriber wrote on this thread.
+    static CAPTURED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
-impl Write for Captured {
+/// Writes into this thread's [`CAPTURED`] buffer.
+struct ThreadBuffer;
+
+impl Write for ThreadBuffer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
+        CAPTURED.with(|captured| captured.borrow_mut().extend_from_slice(buf));
         Ok(buf.len())
     }
 
@@ -31,22 +36,39 @@ impl Write for Captured {
     }
 }
 
+/// This thread's log events from [`Captured::install`] on.
+///
+/// One process-wide subscriber writes each event into a buffer of the thread that logged it.
+/// A subscriber set per thread (`set_default`) is not enough: tracing caches each call
+/// site's interest process-wide, and with tests on other threads an event could be dropped
+/// (seen here as an empty capture). The tests run on current-thread runtimes, so everything a
+/// test's requests log happens on its own thread.
+struct Captured;
+
 impl Captured {
-    /// A capture of this thread's log events, for as long as the guard lives.
-    fn install() -> (Self, tracing::subscriber::DefaultGuard) {
-        let captured = Self::default();
-        let writer = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .with_max_level(tracing::Level::INFO)
-            .finish();
-        (captured, tracing::subscriber::set_default(subscriber))
+    fn install() -> Self {
+        static INSTALLED: OnceLock<()> = OnceLock::new();
+        INSTALLED.get_or_init(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(|| ThreadBuffer)
+                .with_ansi(false)
+                .with_max_level(tracing::Level::INFO)
+                .finish();
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("no other test of this binary sets a global subscriber");
+        });
+        CAPTURED.with(|captured| captured.borrow_mut().clear());
+        Self
     }
 
+    /// Everything logged on this thread since `install`.
+    fn everything(&self) -> String {
+        CAPTURED.with(|captured| String::from_utf8(captured.borrow().clone()).unwrap())
+    }
+
+    /// The admin request events among it.
     fn lines(&self) -> Vec<String> {
-        String::from_utf8(self.0.lock().unwrap().clone())
-            .unwrap()
+        self.everything()
             .lines()
             .filter(|line| line.contains("admin request"))
             .map(str::to_owned)
@@ -55,7 +77,7 @@ impl Captured {
 }
 
 async fn one_event_per_request_without_secrets(backend: Backend) {
-    let (captured, _guard) = Captured::install();
+    let captured = Captured::install();
 
     let h = backend.harness("one_event_per_request", &Config::default());
     let key = TestKey::new(Algorithm::Es256);
@@ -94,7 +116,7 @@ async fn one_event_per_request_without_secrets(backend: Backend) {
         assert!(line.contains(&format!("route=\"{route}\"")), "{line}");
         assert!(line.contains(&format!("status={status}")), "{line}");
     }
-    let everything = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let everything = captured.everything();
     for secret in [token.as_str(), value.as_str(), ADMIN_TOKEN] {
         assert!(
             !everything.contains(secret),
@@ -107,7 +129,7 @@ async fn one_event_per_request_without_secrets(backend: Backend) {
 /// names the API's own route once — not the outer template prefixed to it — and an
 /// unreadable path's message names no parameter of the outer router.
 async fn mounted_under_a_catch_all_logs_its_own_route(backend: Backend) {
-    let (captured, _guard) = Captured::install();
+    let captured = Captured::install();
 
     let h = backend.harness("mounted_under_a_catch_all", &Config::default());
     let service: Router = Router::new().route_service(
