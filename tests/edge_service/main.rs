@@ -23,7 +23,6 @@ mod slow_clients;
 
 mod audit_flood;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;

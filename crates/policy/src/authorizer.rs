@@ -156,15 +156,14 @@ where
         ctx: &RequestContext,
     ) -> (Decision, Option<VerifiedToken>) {
         let verified = self.verify_token(&ctx.account, token, ctx.now).await;
-        self.settle(verified, token, ctx).await
+        self.settle(verified, ctx).await
     }
 
-    /// The decision once verification is done: the engine's for a verified token, an audited
-    /// denial otherwise.
+    /// The decision once verification is done: the engine's for a verified token, a counted
+    /// refusal otherwise.
     async fn settle(
         &self,
         verified: Result<VerifiedToken, TokenError>,
-        token: &str,
         ctx: &RequestContext,
     ) -> (Decision, Option<VerifiedToken>) {
         match verified {
@@ -327,7 +326,7 @@ where
         let verified = self
             .verify_token_on(pool, &ctx.account, token, ctx.now)
             .await;
-        self.settle(verified, token, ctx).await
+        self.settle(verified, ctx).await
     }
 
     /// Decides `token` for `ctx` without changing anything ([`PolicyEngine::check`]:
