@@ -330,7 +330,11 @@ fn write_differential_seed_corpus() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if !name.starts_with('.') {
-            write("differential", &format!("verify-{name}"), &fs::read(&path).unwrap());
+            write(
+                "differential",
+                &format!("verify-{name}"),
+                &fs::read(&path).unwrap(),
+            );
         }
     }
     // Signatures of our choosing on a valid token: the valid one (RustCrypto's, RFC 6979, so
