@@ -1,5 +1,5 @@
 //! Issue 12, items 4 and 8, over real HTTP: a flood of forged, missing and conflicting tokens
-//! with 100 KB user agents, for made-up accounts and a real one, leaves a bounded audit trail
+//! with 30 KB user agents, for made-up accounts and a real one, leaves a bounded audit trail
 //! — nothing for the made-up accounts, one aggregate per reason and minute for the real one,
 //! capped records for the valid plays — on the in-memory stores and on Redis; ids that are not
 //! short visible ASCII are answered `400 invalid_id`; the next day's report carries the
@@ -208,7 +208,7 @@ async fn a_forged_token_flood_holds_bounded_audit_state_in_memory() {
         record.account == ACCOUNT && record.user_agent.len() == MAX_AUDIT_USER_AGENT_LEN
     }));
     assert!(sink.all_aggregates().iter().all(|a| a.account == ACCOUNT));
-    // What 600 requests × 100 KB made the sink hold: a few KB.
+    // What 600 requests × 30 KB made the sink hold: a few KB.
     assert!(stats.bytes < 8 * 1024, "{stats:?}");
 
     report_has_the_aggregates(&server, &clock).await;
