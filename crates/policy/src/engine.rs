@@ -350,9 +350,9 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
                     plan = plan.with_token(token_plan);
                 }
                 if let Some(limit) = claims.climit {
-                    let location = location_key(ctx);
+                    let (key, location) = stream_identity(claims, ctx);
                     plan = plan.with_session(SessionPlan::new(
-                        session_key(claims, ctx, &location),
+                        key,
                         location,
                         limit,
                         claims.cbeh,
@@ -385,8 +385,7 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
     pub fn session_key(&self, token: &VerifiedToken, ctx: &RequestContext) -> Option<String> {
         let claims = token.claims.as_restriction()?;
         claims.climit?;
-        let location = location_key(ctx);
-        Some(session_key(claims, ctx, &location))
+        Some(stream_identity(claims, ctx).0)
     }
 
     fn token_plan(
@@ -590,23 +589,29 @@ fn state_id(token: &VerifiedToken) -> String {
     }
 }
 
-/// What counts as one stream, bound to the streaming location that opened it.
+/// What counts as one stream, bound to the streaming location that opened it: the session
+/// key and the location.
 ///
 /// The stream's id is the `sid` claim, else the player's session id, else the user agent,
-/// client IP and content together; the key is a hash of the location and that id, so the same
-/// id sent from another location (another device, or another user agent and IP) is another
-/// stream of that location — subject to `climit` and `cbeh` — never a renewal of someone
-/// else's. A fixed-size hash also bounds what a client-chosen id can make the store hold.
-fn session_key(claims: &PlaybackRestrictionClaims, ctx: &RequestContext, location: &str) -> String {
-    let id = match (&claims.sid, &ctx.session_id) {
-        (Some(sid), _) => format!("sid:{sid}"),
-        (None, Some(session_id)) => format!("session:{session_id}"),
-        (None, None) => format!(
-            "derived:{}",
-            short_hash(&[&ctx.user_agent, &ip_text(ctx.client_ip), &ctx.content_id])
-        ),
+/// client IP and content together; the key is one hash of the location and that id, so the
+/// same id sent from another location (another device, or another user agent and IP) is
+/// another stream of that location — subject to `climit` and `cbeh` — never a renewal of
+/// someone else's. A fixed-size hash also bounds what a client-chosen id can make the store
+/// hold.
+fn stream_identity(claims: &PlaybackRestrictionClaims, ctx: &RequestContext) -> (String, String) {
+    let location = location_key(ctx);
+    let key = match (&claims.sid, &ctx.session_id) {
+        (Some(sid), _) => short_hash(&[&location, "sid", sid]),
+        (None, Some(session_id)) => short_hash(&[&location, "session", session_id]),
+        (None, None) => short_hash(&[
+            &location,
+            "derived",
+            &ctx.user_agent,
+            &ip_text(ctx.client_ip),
+            &ctx.content_id,
+        ]),
     };
-    short_hash(&[location, &id])
+    (key, location)
 }
 
 /// The streaming location: the device, else user agent and client IP.

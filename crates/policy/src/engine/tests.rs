@@ -42,7 +42,7 @@ fn engine() -> PolicyEngine<MemoryPolicyStore, MemoryRevocationStore, MemoryAudi
 
 /// The session key the engine plans for `claims` and `ctx`.
 fn key(claims: &PlaybackRestrictionClaims, ctx: &RequestContext) -> String {
-    session_key(claims, ctx, &location_key(ctx))
+    stream_identity(claims, ctx).0
 }
 
 #[test]

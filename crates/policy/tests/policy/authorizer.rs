@@ -342,6 +342,14 @@ async fn verify_token_checks_without_deciding_or_auditing() {
         down.verify_token(ACCOUNT, &valid, at(1)).await,
         Err(TokenError::Registry(RegistryError::Backend { .. }))
     ));
+    // An account without any key: the same verifier error, told apart so that nothing is
+    // stored for it.
+    assert!(matches!(
+        authorizer
+            .verify_token("acct-without-keys", &valid, at(1))
+            .await,
+        Err(TokenError::UnregisteredAccount(_))
+    ));
     // Only the one authorize call above was audited.
     assert_eq!(authorizer.engine().audit().all_records().len(), 1);
 }
