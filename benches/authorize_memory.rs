@@ -18,17 +18,12 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use playback_auth::claims::{NumericDate, PlaybackClaims};
-use playback_auth::keys::{KeySet, PrivateKey};
+use playback_auth::keys::PrivateKey;
 use playback_auth::policy::{
-    Authorizer, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore,
-    MemoryRevocationStore, PolicyEngine, PolicyStore, RequestContext, VerifiedToken,
+    Authorizer, KeyRegistry, MemoryStores, PolicyStore, RequestContext, Stores, VerifiedToken,
 };
-use playback_auth::verify::Verifier;
 
 use common::{ACCOUNT, authorizer_token as token, request};
-
-type MemoryAuthorizer =
-    Authorizer<MemoryPolicyStore, MemoryRevocationStore, MemoryAuditSink, MemoryKeyRegistry>;
 
 fn context(now: NumericDate) -> RequestContext {
     request("tv-1", now)
@@ -38,18 +33,18 @@ fn authorizer(
     runtime: &tokio::runtime::Runtime,
     key: &PrivateKey,
     now: NumericDate,
-) -> MemoryAuthorizer {
-    let registry = MemoryKeyRegistry::new();
+) -> Authorizer<MemoryStores> {
+    let authorizer = Authorizer::new(MemoryStores::new());
     let value = key.public_key().to_public_key_txt();
     runtime
-        .block_on(registry.register(ACCOUNT, &value, None, now))
+        .block_on(
+            authorizer
+                .stores()
+                .registry()
+                .register(ACCOUNT, &value, None, now),
+        )
         .unwrap();
-    let engine = PolicyEngine::new(
-        MemoryPolicyStore::new(),
-        MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
-    );
-    Authorizer::new(Verifier::builder(KeySet::new()).build(), registry, engine)
+    authorizer
 }
 
 fn bench(c: &mut Criterion) {
@@ -63,7 +58,7 @@ fn bench(c: &mut Criterion) {
         let token = token(key, "user-1", now);
         let ctx = context(now);
         let keys = runtime
-            .block_on(authorizer.registry().key_set(ACCOUNT))
+            .block_on(authorizer.stores().registry().key_set(ACCOUNT))
             .unwrap();
         // Every path must succeed before it is measured.
         assert!(
@@ -95,7 +90,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function("store_op", |b| {
             b.iter(|| {
                 runtime
-                    .block_on(authorizer.engine().store().apply(black_box(&plan)))
+                    .block_on(authorizer.stores().policy().apply(black_box(&plan)))
                     .unwrap()
             });
         });

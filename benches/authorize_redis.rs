@@ -41,10 +41,8 @@ use criterion::Criterion;
 use serde_json::json;
 
 use playback_auth::claims::NumericDate;
-use playback_auth::keys::KeySet;
-use playback_auth::policy::{Authorizer, KeyRegistry, PolicyEngine, RequestContext};
+use playback_auth::policy::{Authorizer, KeyRegistry, RequestContext};
 use playback_auth::redis::RedisStore;
-use playback_auth::verify::Verifier;
 
 use common::{ACCOUNT, authorizer_token, request};
 
@@ -55,7 +53,7 @@ const LATENCY_SAMPLES: usize = 2_000;
 /// Decisions counted for the round-trip measurement.
 const COUNTED_DECISIONS: u64 = 200;
 
-type RedisAuthorizer = Authorizer<RedisStore, RedisStore, RedisStore, RedisStore>;
+type RedisAuthorizer = Authorizer<RedisStore>;
 
 /// Everything one algorithm's measurements need: the authorizer and one token per user.
 struct Setup {
@@ -75,8 +73,7 @@ async fn setup(url: &str, prefix: &str, fixture: &common::Fixture, now: NumericD
     store.ping().await.expect("Redis answers PING");
     let value = fixture.private.public_key().to_public_key_txt();
     store.register(ACCOUNT, &value, None, now).await.unwrap();
-    let engine = PolicyEngine::new(store.clone(), store.clone(), store.clone());
-    let authorizer = Authorizer::new(Verifier::builder(KeySet::new()).build(), store, engine);
+    let authorizer = Authorizer::new(store);
     let users = (0..IN_FLIGHT)
         .map(|i| {
             (

@@ -4,8 +4,8 @@
 //! printing each decision on one line.
 //!
 //! ```text
-//! cargo run --example quickstart                                         # in memory
-//! REDIS_URL=redis://127.0.0.1:6379/ cargo run --example quickstart       # on Redis
+//! cargo run --example quickstart                                                    # in memory
+//! REDIS_URL=redis://127.0.0.1:6379/ cargo run --features redis --example quickstart # on Redis
 //! ```
 //!
 //! With `REDIS_URL` set, sessions, devices, counters, revocations, keys and the audit trail
@@ -18,15 +18,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use playback_auth::claims::{NumericDate, PlaybackRestrictionClaims};
-use playback_auth::keys::{Algorithm, KeySet, PrivateKey};
+use playback_auth::keys::{Algorithm, PrivateKey};
 use playback_auth::policy::{
-    AuditSink, Authorizer, Decision, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry,
-    MemoryPolicyStore, MemoryRevocationStore, PolicyEngine, PolicyStore, RequestContext,
-    RevocationStore, SessionChange, TokenDigest,
+    AuditSink, Authorizer, Decision, MemoryStores, RequestContext, SessionChange, Stores,
 };
+#[cfg(feature = "redis")]
 use playback_auth::redis::RedisStore;
 use playback_auth::sign::Signer;
-use playback_auth::verify::{Clock, SystemClock, Verifier};
+use playback_auth::verify::{Clock, SystemClock};
 
 const ACCOUNT: &str = "acct-1";
 const VIDEO: &str = "video-7";
@@ -60,51 +59,29 @@ struct Request {
     after: u64,
 }
 
-/// Picks the stores: Redis when `REDIS_URL` is set, in memory otherwise.
+/// Picks the stores: Redis when `REDIS_URL` is set (and the `redis` feature is on), in
+/// memory otherwise.
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let start = SystemClock.now();
-    let verifier = Verifier::builder(KeySet::new()).build();
-    match std::env::var("REDIS_URL") {
-        Ok(url) => {
-            println!("store: Redis at {url}\n");
-            let prefix = format!("quickstart-{}-{}", start.as_secs(), std::process::id());
-            let store = RedisStore::builder(url).key_prefix(prefix).build()?;
-            let engine = PolicyEngine::new(store.clone(), store.clone(), store.clone());
-            story(Authorizer::new(verifier, store, engine), start).await
-        }
-        Err(_) => {
-            println!("store: in memory (set REDIS_URL to use Redis)\n");
-            let engine = PolicyEngine::new(
-                MemoryPolicyStore::new(),
-                MemoryRevocationStore::new(),
-                MemoryAuditSink::new(),
-            );
-            story(
-                Authorizer::new(verifier, MemoryKeyRegistry::new(), engine),
-                start,
-            )
-            .await
-        }
+    #[cfg(feature = "redis")]
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        println!("store: Redis at {url}\n");
+        let prefix = format!("quickstart-{}-{}", start.as_secs(), std::process::id());
+        let store = RedisStore::builder(url).key_prefix(prefix).build()?;
+        return story(Authorizer::new(store), start).await;
     }
+    println!("store: in memory (set REDIS_URL and build with `--features redis` to use Redis)\n");
+    story(Authorizer::new(MemoryStores::new()), start).await
 }
 
-async fn story<S, R, A, K>(
-    authorizer: Authorizer<S, R, A, K>,
+async fn story<B: Stores>(
+    authorizer: Authorizer<B>,
     start: NumericDate,
-) -> Result<(), Box<dyn std::error::Error>>
-where
-    S: PolicyStore,
-    R: RevocationStore,
-    A: AuditSink,
-    K: KeyRegistry,
-{
+) -> Result<(), Box<dyn std::error::Error>> {
     // 1. The publisher makes a key pair and registers the public half for its account.
     let key = PrivateKey::generate(Algorithm::Es256)?;
     let value = key.public_key().to_public_key_txt();
-    let record = authorizer
-        .registry()
-        .register(ACCOUNT, &value, None, start)
-        .await?;
+    let record = authorizer.register_key(ACCOUNT, &value, None).await?;
     println!(
         "registered {} key {} for {ACCOUNT}",
         key.algorithm(),
@@ -171,15 +148,8 @@ where
 
     // 4. The publisher revokes the token; the next heartbeat is refused.
     let now = start.saturating_add(Duration::from_secs(25));
-    let revocations = authorizer.engine().revocations();
-    revocations
-        .revoke_token(
-            ACCOUNT,
-            TokenDigest::of_token(&token),
-            claims.exp.unwrap_or(now),
-            now,
-        )
-        .await?;
+    let verified = authorizer.verify_token(ACCOUNT, &token, now).await?;
+    authorizer.revoke(ACCOUNT, &verified, now).await?;
     println!("\n-- the publisher revokes the token --\n");
     let heartbeat = Request {
         who: "phone heartbeat",
@@ -207,7 +177,7 @@ where
 
     let today = start.to_offset_date_time().date();
     let audited = authorizer
-        .engine()
+        .stores()
         .audit()
         .records_for(ACCOUNT, today)
         .await?;
@@ -219,18 +189,12 @@ where
     Ok(())
 }
 
-async fn play<S, R, A, K>(
-    authorizer: &Authorizer<S, R, A, K>,
+async fn play<B: Stores>(
+    authorizer: &Authorizer<B>,
     token: &str,
     request: &Request,
     start: NumericDate,
-) -> Decision
-where
-    S: PolicyStore,
-    R: RevocationStore,
-    A: AuditSink,
-    K: KeyRegistry,
-{
+) -> Decision {
     let ctx = RequestContext::new(
         ACCOUNT,
         VIDEO,

@@ -11,7 +11,7 @@
 //! | `sign` (default) | [`sign`] | `playback-auth-sign`: minting tokens |
 //! | `verify` (default) | [`verify`] | `playback-auth-verify`: strict verification |
 //! | `policy` (default) | [`policy`] | `playback-auth-policy`: stateful restrictions, revocation, audit, key registry, the one-call authorizer |
-//! | `redis` (default) | [`redis`] | `playback-auth-redis`: the policy stores on Redis, one round trip per decision |
+//! | `redis` | [`redis`] | `playback-auth-redis`: the policy stores on Redis, one round trip per decision |
 //!
 //! ```
 //! # #[cfg(feature = "claims")] {

@@ -18,15 +18,13 @@ use axum::response::{IntoResponse as _, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use playback_auth::admin::{AdminApi, AdminToken};
-use playback_auth::keys::KeySet;
 use playback_auth::policy::{
-    AuditReports, AuditSink, Authorizer, Decision, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry,
-    MemoryPolicyStore, MemoryRevocationStore, PolicyEngine, PolicyStore, RevocationStore,
-    SessionChange,
+    Authorizer, Decision, MemoryAuditSink, MemoryStores, SessionChange, Stores,
 };
+#[cfg(feature = "redis")]
 use playback_auth::redis::RedisStore;
 use playback_auth::tower::{ContentRoute, PlaybackAuthLayer, RouteError};
-use playback_auth::verify::{Clock, Verifier};
+use playback_auth::verify::Clock;
 use serde_json::{Value, json};
 
 /// The playback route; the layer reads the account and content id from it.
@@ -58,52 +56,30 @@ pub(crate) fn memory_app_with_audit<C: Clock + Clone + 'static>(
     settings: EdgeSettings<C>,
     sink: Arc<MemoryAuditSink>,
 ) -> Result<Router, RouteError> {
-    let engine = PolicyEngine::new(
-        MemoryPolicyStore::new(),
-        MemoryRevocationStore::new(),
-        Arc::clone(&sink),
-    );
-    let authorizer = Authorizer::new(verifier(), MemoryKeyRegistry::new(), engine);
-    app(authorizer, AuditReports::new(sink), settings)
+    app(MemoryStores::new().with_audit(sink), settings)
 }
 
 /// The service with every store (sessions, devices, counters, revocations, keys, audit) on
 /// one Redis.
+#[cfg(feature = "redis")]
 pub(crate) fn redis_app<C: Clock + Clone + 'static>(
     store: RedisStore,
     settings: EdgeSettings<C>,
 ) -> Result<Router, RouteError> {
-    let engine = PolicyEngine::new(store.clone(), store.clone(), store.clone());
-    let reports = AuditReports::new(Arc::new(store.clone()));
-    let authorizer = Authorizer::new(verifier(), store, engine);
-    app(authorizer, reports, settings)
+    app(store, settings)
 }
 
-/// Keys come from the registry on every request; the verifier contributes its rules.
-fn verifier() -> Verifier {
-    Verifier::builder(KeySet::new()).build()
-}
-
-fn app<S, R, A, K, AS, C>(
-    authorizer: Authorizer<S, R, A, K>,
-    reports: AuditReports<AS>,
-    settings: EdgeSettings<C>,
-) -> Result<Router, RouteError>
-where
-    S: PolicyStore,
-    R: RevocationStore,
-    A: AuditSink,
-    K: KeyRegistry,
-    AS: AuditSink,
-    C: Clock + Clone + 'static,
-{
-    let authorizer = Arc::new(authorizer);
+/// The service over `stores`: one authorizer, configured once (its clock is the layer's and
+/// the admin API's), shared by the playback layer and the publisher's API.
+fn app<B: Stores>(
+    stores: B,
+    settings: EdgeSettings<impl Clock + 'static>,
+) -> Result<Router, RouteError> {
+    let authorizer = Arc::new(Authorizer::builder(stores).clock(settings.clock).build());
     let layer = PlaybackAuthLayer::builder(Arc::clone(&authorizer), ContentRoute::new(PLAY_ROUTE)?)
-        .clock(settings.clock.clone())
         .max_in_flight(settings.max_in_flight)
         .build();
-    let admin = AdminApi::new(authorizer, Arc::new(reports), settings.admin_token)
-        .clock(Arc::new(settings.clock))
+    let admin = AdminApi::new(authorizer, settings.admin_token)
         .report_delay(settings.report_delay)
         .router();
     Ok(Router::new()

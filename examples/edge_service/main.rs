@@ -40,6 +40,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use playback_auth::admin::AdminToken;
+#[cfg(feature = "redis")]
 use playback_auth::redis::RedisStore;
 use playback_auth::verify::SystemClock;
 use tracing::{error, info};
@@ -96,12 +97,19 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         shutdown_grace: millis("SHUTDOWN_GRACE_MS", Timeouts::DEFAULT_SHUTDOWN_GRACE)?,
     };
     let app = match std::env::var("REDIS_URL") {
+        #[cfg(feature = "redis")]
         Ok(url) => {
             let prefix =
                 std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| "playback-auth".to_owned());
             info!(store = "redis", key_prefix = %prefix, "stores on Redis");
             let store = RedisStore::builder(url).key_prefix(prefix).build()?;
             app::redis_app(store, settings)?
+        }
+        #[cfg(not(feature = "redis"))]
+        Ok(_) => {
+            return Err("REDIS_URL is set, but this build has no Redis support: \
+                        build with `--features tower,admin,redis`"
+                .into());
         }
         Err(_) => {
             info!(

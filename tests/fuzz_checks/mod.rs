@@ -27,16 +27,17 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use playback_auth::claims::{
-    ClaimSet, ConcurrencyBehavior, NumericDate, PlaybackClaims, PlaybackRestrictionClaims,
-    PrivateChannelClaims, StaticUrlClaims, Uid,
+    ClaimSet, ConcurrencyBehavior, DEFAULT_LEEWAY, NumericDate, PlaybackClaims,
+    PlaybackRestrictionClaims, PrivateChannelClaims, StaticUrlClaims, Uid,
 };
 use playback_auth::keys::{
     Algorithm, CryptoProvider, Es256PublicKey, Es384PublicKey, Jwk, Jwks, KeySet, PrivateKey,
     PublicKey, Rs256PrivateKey, Rs256PublicKey,
 };
 use playback_auth::policy::{
-    Decision, DenyReason, MemoryAuditSink, MemoryPolicyStore, MemoryRevocationStore, PolicyConfig,
-    PolicyEngine, RequestContext, RevocationStore, SessionChange, SessionInfo, VerifiedToken,
+    Authorizer, Decision, DenyReason, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore,
+    MemoryRevocationStore, PolicyConfig, RequestContext, SessionChange, SessionInfo, StoreSet,
+    VerifiedToken,
 };
 use playback_auth::sign::{sign_bytes_with, sign_compact};
 use playback_auth::verify::{
@@ -472,7 +473,15 @@ const UUIDS: [&str; 2] = [
 ];
 const CHANNEL_ARN: &str = "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456";
 
-type MemoryEngine = PolicyEngine<Arc<MemoryPolicyStore>, MemoryRevocationStore, MemoryAuditSink>;
+/// The in-memory stores around a state store the run keeps a handle to (for its invariants).
+type MemoryAuthorizer = Authorizer<
+    StoreSet<
+        Arc<MemoryPolicyStore>,
+        MemoryRevocationStore,
+        Arc<MemoryAuditSink>,
+        MemoryKeyRegistry,
+    >,
+>;
 
 /// The policy target: a sequence of requests, waits, ended sessions, removed devices and
 /// revocations against a [`PolicyEngine`] on a [`MemoryPolicyStore`], with the store's
@@ -605,7 +614,7 @@ pub fn policy_slot(index: usize, bytes: &[u8]) -> PolicySlot {
     };
     let token = VerifiedToken::new(claims, &format!("slot-{index}"));
     let exp = token.expires_at().expect("slot tokens expire").as_secs();
-    let leeway = i64::try_from(PolicyConfig::default().leeway.as_secs()).expect("small leeway");
+    let leeway = i64::try_from(DEFAULT_LEEWAY.as_secs()).expect("small leeway");
     PolicySlot {
         token,
         refused_from: exp + leeway,
@@ -638,7 +647,7 @@ struct TokenShadow {
 }
 
 struct PolicyRun {
-    engine: MemoryEngine,
+    authorizer: MemoryAuthorizer,
     store: Arc<MemoryPolicyStore>,
     slots: Vec<PolicySlot>,
     revoked: Vec<bool>,
@@ -679,20 +688,23 @@ impl PolicyRun {
             MemoryPolicyStore::DEFAULT_SHARD_CAPACITY,
         ));
         let config = PolicyConfig::default();
-        let engine = PolicyEngine::with_config(
-            Arc::clone(&store),
-            MemoryRevocationStore::new(),
-            MemoryAuditSink::new(),
-            config,
-        );
+        let authorizer = Authorizer::builder(StoreSet {
+            policy: Arc::clone(&store),
+            revocations: MemoryRevocationStore::new(),
+            audit: Arc::new(MemoryAuditSink::new()),
+            registry: MemoryKeyRegistry::new(),
+        })
+        .policy(config)
+        .build();
+        let leeway = secs(authorizer.leeway());
         Self {
-            engine,
+            authorizer,
             store,
             revoked: vec![false; slots.len()],
             slots,
             now: NOW,
             lease: secs(config.lease),
-            leeway: secs(config.leeway),
+            leeway,
             users: USERS.iter().map(|u| (*u, UserShadow::default())).collect(),
             tokens: BTreeMap::new(),
         }
@@ -700,13 +712,17 @@ impl PolicyRun {
 
     fn sessions(&self, user: &str) -> Vec<SessionInfo> {
         let uid = Uid::new(user).expect("fuzz uids are valid");
-        ready(self.engine.sessions(POLICY_ACCOUNT, &uid, at(self.now)))
-            .expect("the memory store reads")
+        ready(
+            self.authorizer
+                .engine()
+                .sessions(POLICY_ACCOUNT, &uid, at(self.now)),
+        )
+        .expect("the memory store reads")
     }
 
     fn devices(&self, user: &str) -> Vec<String> {
         let uid = Uid::new(user).expect("fuzz uids are valid");
-        ready(self.engine.devices(POLICY_ACCOUNT, &uid))
+        ready(self.authorizer.engine().devices(POLICY_ACCOUNT, &uid))
             .expect("the memory store reads")
             .into_iter()
             .map(|d| d.device_id)
@@ -728,7 +744,7 @@ impl PolicyRun {
             PolicyOp::RemoveDevice(e) => self.remove_device(e),
             PolicyOp::Revoke(e) => {
                 let slot = usize::from(e) % self.slots.len();
-                ready(self.engine.revocations().revoke(
+                ready(self.authorizer.revoke(
                     POLICY_ACCOUNT,
                     &self.slots[slot].token,
                     at(self.now),
@@ -769,10 +785,12 @@ impl PolicyRun {
             |s| s.session_key.clone(),
         );
         let uid = Uid::new(user).expect("fuzz uids are valid");
-        let ended = ready(
-            self.engine
-                .end_session(POLICY_ACCOUNT, &uid, &key, at(self.now)),
-        )
+        let ended = ready(self.authorizer.engine().end_session(
+            POLICY_ACCOUNT,
+            &uid,
+            &key,
+            at(self.now),
+        ))
         .expect("the memory store writes");
         let ended_session = before.iter().find(|s| s.session_key == key);
         assert_eq!(
@@ -808,8 +826,12 @@ impl PolicyRun {
             .copied()
             .unwrap_or("d-unknown");
         let uid = Uid::new(user).expect("fuzz uids are valid");
-        let removed = ready(self.engine.remove_device(POLICY_ACCOUNT, &uid, device))
-            .expect("the memory store writes");
+        let removed = ready(
+            self.authorizer
+                .engine()
+                .remove_device(POLICY_ACCOUNT, &uid, device),
+        )
+        .expect("the memory store writes");
         let devices = &mut self.users.get_mut(user).expect("known user").devices;
         let known = devices.iter().position(|d| d == device);
         assert_eq!(
@@ -868,7 +890,7 @@ impl PolicyRun {
         };
         let snapshot = self.store.snapshot();
 
-        let decision = ready(self.engine.decide(token, &ctx));
+        let decision = ready(self.authorizer.engine().decide(token, &ctx));
 
         if self.revoked[slot] {
             assert_eq!(

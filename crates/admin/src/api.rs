@@ -1,7 +1,6 @@
 //! `AdminApi`: the builder that assembles the router over an authorizer and its reports.
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,10 +9,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{delete, get, post};
 use playback_auth_claims::NumericDate;
-use playback_auth_policy::{
-    AuditReports, AuditSink, Authorizer, KeyRegistry, PolicyStore, RevocationStore,
-};
-use playback_auth_verify::{Clock, SystemClock};
+use playback_auth_policy::{AuditReports, Authorizer, DEFAULT_MAX_EXECUTIONS, Stores};
 use tower::ServiceExt as _;
 
 use crate::error::ApiError;
@@ -28,63 +24,48 @@ pub const DEFAULT_REPORT_DELAY: Duration = Duration::from_millis(100);
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Builds the admin router over an [`Authorizer`] (keys, revocations, sessions, devices)
-/// and the [`AuditReports`] reading the same audit sink.
+/// and [`AuditReports`] over the authorizer's own audit sink.
 ///
-/// `S`, `R`, `A` and `K` are the authorizer's policy store, revocation store, audit sink and
-/// key registry; `AS` is the sink the reports read (the same store as `A`, e.g. an
-/// `Arc<MemoryAuditSink>` shared by both, or two clones of a `RedisStore`).
-///
-/// See the crate documentation for the routes and an example.
-pub struct AdminApi<S, R, A, K, AS> {
-    authorizer: Arc<Authorizer<S, R, A, K>>,
-    reports: Arc<AuditReports<AS>>,
+/// `B` is the authorizer's [`Stores`]; "now" (registration times, revocations, report dates)
+/// comes from the authorizer's clock. See the crate documentation for the routes and an
+/// example.
+pub struct AdminApi<B> {
+    authorizer: Arc<Authorizer<B>>,
     admin_token: AdminToken,
-    clock: Arc<dyn Clock>,
+    max_executions: usize,
     report_delay: Duration,
     max_body_bytes: usize,
 }
 
-impl<S, R, A, K, AS> fmt::Debug for AdminApi<S, R, A, K, AS> {
+impl<B> fmt::Debug for AdminApi<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AdminApi")
             .field("admin_token", &self.admin_token)
-            .field("clock", &self.clock)
+            .field("max_executions", &self.max_executions)
             .field("report_delay", &self.report_delay)
             .field("max_body_bytes", &self.max_body_bytes)
             .finish_non_exhaustive()
     }
 }
 
-impl<S, R, A, K, AS> AdminApi<S, R, A, K, AS>
-where
-    S: PolicyStore,
-    R: RevocationStore,
-    A: AuditSink,
-    K: KeyRegistry,
-    AS: AuditSink,
-{
-    /// An API over `authorizer` and `reports`, accepting requests that carry `admin_token`;
-    /// system clock, [`DEFAULT_REPORT_DELAY`], [`DEFAULT_MAX_BODY_BYTES`].
-    pub fn new(
-        authorizer: Arc<Authorizer<S, R, A, K>>,
-        reports: Arc<AuditReports<AS>>,
-        admin_token: AdminToken,
-    ) -> Self {
+impl<B: Stores> AdminApi<B> {
+    /// An API over `authorizer`, accepting requests that carry `admin_token`;
+    /// [`DEFAULT_REPORT_DELAY`], [`DEFAULT_MAX_BODY_BYTES`].
+    pub fn new(authorizer: Arc<Authorizer<B>>, admin_token: AdminToken) -> Self {
         Self {
             authorizer,
-            reports,
             admin_token,
-            clock: Arc::new(SystemClock),
+            max_executions: DEFAULT_MAX_EXECUTIONS,
             report_delay: DEFAULT_REPORT_DELAY,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 
-    /// Where "now" (token verification, registration times, revocation expiry) and
-    /// "today" (report dates, UTC) come from.
+    /// How many report executions are kept at once (default [`DEFAULT_MAX_EXECUTIONS`]); the
+    /// oldest finished one makes room for a new query.
     #[must_use]
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+    pub fn max_executions(mut self, max: usize) -> Self {
+        self.max_executions = max;
         self
     }
 
@@ -107,13 +88,15 @@ where
     /// JSON errors and one log event per request.
     pub fn router(self) -> Router {
         let token = Arc::new(self.admin_token);
-        let shared = Arc::new(Shared::<Stores<S, R, A, K, AS>> {
+        // The reports read the sink the engine writes to: a clone of the same handle.
+        let sink = Arc::new(self.authorizer.stores().audit().clone());
+        let reports = Arc::new(AuditReports::new(sink).with_max_executions(self.max_executions));
+        let shared = Arc::new(Shared::<B> {
             authorizer: self.authorizer,
-            reports: self.reports,
-            clock: self.clock,
+            reports,
             report_delay: self.report_delay,
         });
-        let api = routes::<Stores<S, R, A, K, AS>>()
+        let api = routes::<B>()
             .method_not_allowed_fallback(method_not_allowed)
             .fallback(not_found)
             .layer(DefaultBodyLimit::max(self.max_body_bytes))
@@ -128,7 +111,7 @@ where
     }
 }
 
-fn routes<B: Backend>() -> Router<Arc<Shared<B>>> {
+fn routes<B: Stores>() -> Router<Arc<Shared<B>>> {
     Router::new()
         .route(
             "/v1/accounts/{account}/keys",
@@ -186,53 +169,15 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-/// The store types behind one API, named once so handlers take one type parameter.
-pub(crate) trait Backend: Send + Sync + 'static {
-    type Store: PolicyStore;
-    type Revocations: RevocationStore;
-    type Audit: AuditSink;
-    type Registry: KeyRegistry;
-    type ReportSink: AuditSink;
-}
-
-/// Names the five store types without owning any of them (and stays `Send + Sync`).
-type StoreTypes<S, R, A, K, AS> = fn() -> (S, R, A, K, AS);
-
-pub(crate) struct Stores<S, R, A, K, AS>(PhantomData<StoreTypes<S, R, A, K, AS>>);
-
-/// The authorizer type of a backend.
-type AuthorizerOf<B> = Authorizer<
-    <B as Backend>::Store,
-    <B as Backend>::Revocations,
-    <B as Backend>::Audit,
-    <B as Backend>::Registry,
->;
-
-impl<S, R, A, K, AS> Backend for Stores<S, R, A, K, AS>
-where
-    S: PolicyStore,
-    R: RevocationStore,
-    A: AuditSink,
-    K: KeyRegistry,
-    AS: AuditSink,
-{
-    type Store = S;
-    type Revocations = R;
-    type Audit = A;
-    type Registry = K;
-    type ReportSink = AS;
-}
-
 /// What every handler reads: the router's state.
-pub(crate) struct Shared<B: Backend> {
-    pub(crate) authorizer: Arc<AuthorizerOf<B>>,
-    pub(crate) reports: Arc<AuditReports<B::ReportSink>>,
-    pub(crate) clock: Arc<dyn Clock>,
+pub(crate) struct Shared<B: Stores> {
+    pub(crate) authorizer: Arc<Authorizer<B>>,
+    pub(crate) reports: Arc<AuditReports<B::Audit>>,
     pub(crate) report_delay: Duration,
 }
 
-impl<B: Backend> Shared<B> {
+impl<B: Stores> Shared<B> {
     pub(crate) fn now(&self) -> NumericDate {
-        self.clock.now()
+        self.authorizer.now()
     }
 }

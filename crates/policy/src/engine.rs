@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use playback_auth_claims::{
-    DEFAULT_LEEWAY, MAX_LIFETIME, NumericDate, PlaybackClaims, PlaybackRestrictionClaims,
-    PrivateChannelClaims, StaticUrlClaims, Uid,
+    MAX_LIFETIME, NumericDate, PlaybackClaims, PlaybackRestrictionClaims, PrivateChannelClaims,
+    StaticUrlClaims, Uid,
 };
 use sha2::{Digest, Sha256};
 
@@ -22,6 +22,7 @@ use crate::store::{
     DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore, SessionInfo,
     SessionPlan, TokenPlan,
 };
+use crate::stores::Stores;
 
 /// How a [`PolicyEngine`] behaves; every field has a safe default.
 ///
@@ -43,10 +44,6 @@ pub struct PolicyConfig {
     /// [`DenyReason::StoreUnavailable`] when the state or revocation store fails
     /// (default `false`: fail closed).
     pub fail_open: bool,
-    /// How long after `exp` a token's counters are kept (default 30 s, the verifier's
-    /// default leeway). Set it to at least the verifier's leeway: a token still accepted
-    /// within the leeway must find its counters.
-    pub leeway: Duration,
 }
 
 impl PolicyConfig {
@@ -66,13 +63,6 @@ impl PolicyConfig {
         self.fail_open = fail_open;
         self
     }
-
-    /// Sets how long after `exp` per-token state is kept.
-    #[must_use]
-    pub fn with_leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway;
-        self
-    }
 }
 
 impl Default for PolicyConfig {
@@ -80,7 +70,6 @@ impl Default for PolicyConfig {
         Self {
             lease: Self::DEFAULT_LEASE,
             fail_open: false,
-            leeway: DEFAULT_LEEWAY,
         }
     }
 }
@@ -97,22 +86,25 @@ impl Default for PolicyConfig {
 /// 4. one [`AuditRecord`] to the [`AuditSink`] (a failing sink never changes the decision;
 ///    it is counted in [`audit_failures`](Self::audit_failures)).
 ///
-/// The store, the revocation store and the audit sink are chosen at construction; the
-/// engine reads no clock (the request carries `now`).
-pub struct PolicyEngine<S, R, A> {
-    store: S,
-    revocations: R,
-    audit: A,
+/// The engine is built by, and reached through, an [`Authorizer`](crate::Authorizer):
+/// its [`Stores`] and the leeway come from the authorizer's one configuration, so the
+/// verifier and the stores cannot disagree on how long a token lives. The engine reads no
+/// clock (the request carries `now`).
+pub struct PolicyEngine<B> {
+    stores: B,
     config: PolicyConfig,
+    /// The verifier's leeway: per-token state is kept until `exp` plus this.
+    leeway: Duration,
     audit_failures: AtomicU64,
     store_failures: AtomicU64,
     unregistered_refusals: AtomicU64,
 }
 
-impl<S, R, A> fmt::Debug for PolicyEngine<S, R, A> {
+impl<B> fmt::Debug for PolicyEngine<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PolicyEngine")
             .field("config", &self.config)
+            .field("leeway", &self.leeway)
             .field("audit_failures", &self.audit_failures)
             .field("store_failures", &self.store_failures)
             .field("unregistered_refusals", &self.unregistered_refusals)
@@ -120,19 +112,13 @@ impl<S, R, A> fmt::Debug for PolicyEngine<S, R, A> {
     }
 }
 
-impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
-    /// An engine with the default [`PolicyConfig`].
-    pub fn new(store: S, revocations: R, audit: A) -> Self {
-        Self::with_config(store, revocations, audit, PolicyConfig::default())
-    }
-
-    /// An engine with `config`.
-    pub fn with_config(store: S, revocations: R, audit: A, config: PolicyConfig) -> Self {
+impl<B: Stores> PolicyEngine<B> {
+    /// An engine over `stores` with `config`, keeping per-token state `leeway` after `exp`.
+    pub(crate) fn new(stores: B, config: PolicyConfig, leeway: Duration) -> Self {
         Self {
-            store,
-            revocations,
-            audit,
+            stores,
             config,
+            leeway,
             audit_failures: AtomicU64::new(0),
             store_failures: AtomicU64::new(0),
             unregistered_refusals: AtomicU64::new(0),
@@ -187,7 +173,13 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
     /// the engine, such as an HTTP layer's request without a token.
     pub async fn count_refusal(&self, ctx: &RequestContext, code: &str) {
         let aggregate = AuditAggregate::refusal(ctx.now, ctx.account.as_str(), code);
-        if self.audit.record_aggregate(aggregate).await.is_err() {
+        if self
+            .stores
+            .audit()
+            .record_aggregate(aggregate)
+            .await
+            .is_err()
+        {
             self.audit_failures.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -206,12 +198,13 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
     }
 
     /// Counts a key registry fault answered without an audit record (a `HEAD`).
+    #[cfg(feature = "tokio")]
     pub(crate) fn count_registry_fault(&self) {
         self.store_failures.fetch_add(1, Ordering::Relaxed);
     }
 
     async fn record(&self, record: AuditRecord) {
-        if self.audit.record(record).await.is_err() {
+        if self.stores.audit().record(record).await.is_err() {
             // The decision stands: an unavailable audit trail must not turn viewers away
             // or let them in. Operators watch this counter.
             self.audit_failures.fetch_add(1, Ordering::Relaxed);
@@ -243,7 +236,7 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
             };
             return (Decision::Allow(allowed), None);
         }
-        let decision = match self.store.apply(&plan).await {
+        let decision = match self.stores.policy().apply(&plan).await {
             Ok(Outcome::Applied(applied)) => Decision::Allow(Allowed {
                 session: applied.session,
                 evicted: applied.evicted,
@@ -289,7 +282,12 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         token: &VerifiedToken,
         ctx: &RequestContext,
     ) -> Result<bool, Decision> {
-        match self.revocations.check(&ctx.account, token, ctx.now).await {
+        match self
+            .stores
+            .revocations()
+            .check(&ctx.account, token, ctx.now)
+            .await
+        {
             Ok(status) if !status.is_refused() => Ok(false),
             Ok(RevocationStatus::ViewerDisconnected) => {
                 Err(Decision::Deny(DenyReason::ViewerDisconnected))
@@ -397,7 +395,7 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         let expires_at = token
             .expires_at()
             .unwrap_or_else(|| ctx.now.saturating_add(MAX_LIFETIME))
-            .saturating_add(self.config.leeway);
+            .saturating_add(self.leeway);
         // `maxip` counts clients: an IPv4-mapped IPv6 address (what a dual-stack socket
         // reports for an IPv4 peer) is the same client as its IPv4 form.
         TokenPlan::new(token_id, ctx.client_ip.to_canonical(), expires_at)
@@ -413,7 +411,7 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         uid: &Uid,
         now: NumericDate,
     ) -> Result<Vec<SessionInfo>, StoreError> {
-        self.store.sessions(account, uid, now).await
+        self.stores.policy().sessions(account, uid, now).await
     }
 
     /// Ends one of the user's active sessions; its next renewal is denied
@@ -428,7 +426,10 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         session_key: &str,
         now: NumericDate,
     ) -> Result<bool, StoreError> {
-        self.store.end_session(account, uid, session_key, now).await
+        self.stores
+            .policy()
+            .end_session(account, uid, session_key, now)
+            .await
     }
 
     /// The user's registered devices, earliest first.
@@ -436,7 +437,7 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
     /// # Errors
     /// The store's error when it cannot be read.
     pub async fn devices(&self, account: &str, uid: &Uid) -> Result<Vec<DeviceInfo>, StoreError> {
-        self.store.devices(account, uid).await
+        self.stores.policy().devices(account, uid).await
     }
 
     /// Removes one of the user's registered devices; `Ok(false)` when it was not registered.
@@ -449,7 +450,10 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         uid: &Uid,
         device_id: &str,
     ) -> Result<bool, StoreError> {
-        self.store.remove_device(account, uid, device_id).await
+        self.stores
+            .policy()
+            .remove_device(account, uid, device_id)
+            .await
     }
 
     /// The engine's configuration.
@@ -457,19 +461,14 @@ impl<S: PolicyStore, R: RevocationStore, A: AuditSink> PolicyEngine<S, R, A> {
         &self.config
     }
 
-    /// The state store.
-    pub fn store(&self) -> &S {
-        &self.store
+    /// The leeway per-token state is kept for after `exp` (the verifier's).
+    pub fn leeway(&self) -> Duration {
+        self.leeway
     }
 
-    /// The revocation store.
-    pub fn revocations(&self) -> &R {
-        &self.revocations
-    }
-
-    /// The audit sink.
-    pub fn audit(&self) -> &A {
-        &self.audit
+    /// The stores the engine decides with.
+    pub fn stores(&self) -> &B {
+        &self.stores
     }
 
     /// How many audit records could not be written.

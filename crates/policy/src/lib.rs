@@ -14,6 +14,7 @@ mod pool;
 mod registry;
 mod revocation;
 mod store;
+mod stores;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -24,7 +25,7 @@ pub use audit::{
     MemoryAuditSink, RETENTION_DAYS, RecordsRead, Report, TRUNCATION_MARKER,
     oldest_reportable_date,
 };
-pub use authorizer::Authorizer;
+pub use authorizer::{Authorizer, AuthorizerBuilder};
 pub use context::{RequestContext, VerifiedToken};
 pub use decision::{Allowed, Decision, DenyReason, SessionChange};
 pub use digest::TokenDigest;
@@ -46,3 +47,4 @@ pub use store::{
     Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore, Refusal,
     SessionInfo, SessionPlan, TokenPlan,
 };
+pub use stores::{MemoryStores, StoreSet, Stores};

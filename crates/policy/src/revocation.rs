@@ -9,9 +9,11 @@
 //! - an **`aws:viewer-id`**, every private-channel token of that viewer whose
 //!   `aws:viewer-session-version` is at or below a version ("disconnect the viewer").
 //!
-//! Every entry expires on its own, so nothing needs a sweeper: a revoked token's entry is
-//! kept until the token itself has expired (plus the verifier's leeway) and then frees its
-//! place in the list. The policy engine asks [`RevocationStore::check`] once per decision.
+//! Every entry expires on its own, so nothing needs a sweeper: each revocation carries the
+//! instant it is kept until — the revoked tokens' expiry plus the verifier's leeway, which
+//! the [`Authorizer`](crate::Authorizer)'s revocation methods compute from its one
+//! configuration — and then frees its place in the list. A store keeps no leeway of its own.
+//! The policy engine asks [`RevocationStore::check`] once per decision.
 //!
 //! ```
 //! use playback_auth_claims::NumericDate;
@@ -20,10 +22,10 @@
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let store = MemoryRevocationStore::new();
 //! let now = NumericDate::from_secs(1_700_000_000).unwrap();
-//! let exp = NumericDate::from_secs(1_700_003_600).unwrap();
+//! let keep_until = NumericDate::from_secs(1_700_003_630).unwrap(); // exp + 30 s leeway
 //! let digest = TokenDigest::of_token("header.payload.signature");
 //!
-//! store.revoke_token("acct-1", digest, exp, now).await?;
+//! store.revoke_token("acct-1", digest, keep_until, now).await?;
 //! assert!(store.is_revoked("acct-1", digest, now).await?);
 //! assert!(!store.is_revoked("acct-2", digest, now).await?);
 //! assert_eq!(store.list("acct-1", now).await?.len(), 1);
@@ -37,11 +39,8 @@ use std::fmt;
 use std::future::{Future, ready};
 use std::hash::Hash;
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Duration;
 
-use playback_auth_claims::{
-    ClaimSet, DEFAULT_LEEWAY, MAX_LIFETIME, NumericDate, PlaybackClaims, Uid, ViewerId,
-};
+use playback_auth_claims::{ClaimSet, NumericDate, PlaybackClaims, Uid, ViewerId};
 
 use crate::context::VerifiedToken;
 use crate::digest::TokenDigest;
@@ -76,8 +75,9 @@ impl RevocationStatus {
 pub struct RevokedToken {
     /// Digest of the revoked encoded token.
     pub digest: TokenDigest,
-    /// When the revoked token expires; its entry frees its place then.
-    pub expires_at: NumericDate,
+    /// Until when the entry is kept (the token's expiry plus the leeway); it frees its place
+    /// then.
+    pub kept_until: NumericDate,
 }
 
 /// Which revocation list of an account an error is about.
@@ -112,9 +112,10 @@ impl fmt::Display for RevocationKind {
 /// networked backend (e.g. Redis, where [`check`](Self::check) is one script call) can
 /// implement the trait without boxing.
 pub trait RevocationStore: Send + Sync + 'static {
-    /// Revokes the token whose whole encoded form has `digest`, until it expires at
-    /// `expires_at`. Revoking a token already in the list keeps the later expiry.
-    /// A token that has already expired is not stored (it cannot be used anyway).
+    /// Revokes the token whose whole encoded form has `digest`, keeping the entry until
+    /// `keep_until` (the token's expiry plus the verifier's leeway). Revoking a token already
+    /// in the list keeps the later instant. An entry whose `keep_until` has passed is not
+    /// stored (the token cannot be used anyway).
     ///
     /// # Errors
     /// [`RevocationError::ListFull`] when the account's token list holds its capacity of
@@ -123,24 +124,9 @@ pub trait RevocationStore: Send + Sync + 'static {
         &self,
         account: &str,
         digest: TokenDigest,
-        expires_at: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> impl Future<Output = Result<(), RevocationError>> + Send;
-
-    /// Revokes a verified token by its digest until its `exp` (kept until removed when the
-    /// token has no `exp`).
-    ///
-    /// # Errors
-    /// As [`revoke_token`](Self::revoke_token).
-    fn revoke(
-        &self,
-        account: &str,
-        token: &VerifiedToken,
-        now: NumericDate,
-    ) -> impl Future<Output = Result<(), RevocationError>> + Send {
-        let expires_at = token.expires_at().unwrap_or(NumericDate::MAX);
-        self.revoke_token(account, token.digest, expires_at, now)
-    }
 
     /// Whether the token with `digest` is in the account's token revocation list.
     ///
@@ -175,8 +161,8 @@ pub trait RevocationStore: Send + Sync + 'static {
         now: NumericDate,
     ) -> impl Future<Output = Result<bool, RevocationError>> + Send;
 
-    /// Revokes every token of the account carrying `jti`, until `expires_at` (the latest
-    /// `exp` of those tokens).
+    /// Revokes every token of the account carrying `jti`, until `keep_until` (the latest
+    /// `exp` of those tokens plus the leeway).
     ///
     /// # Errors
     /// [`RevocationError::ListFull`] when the account's `jti` list is full;
@@ -185,7 +171,7 @@ pub trait RevocationStore: Send + Sync + 'static {
         &self,
         account: &str,
         jti: &str,
-        expires_at: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> impl Future<Output = Result<(), RevocationError>> + Send;
 
@@ -203,9 +189,11 @@ pub trait RevocationStore: Send + Sync + 'static {
     /// Revokes every token of `uid` in the account issued (`iat`) strictly before `cutoff`.
     /// A later cutoff for the same user replaces an earlier one.
     ///
-    /// The entry is kept until every such token has expired: `cutoff` plus the 30-day
-    /// maximum token lifetime plus the leeway. (A token without `exp`, which the default
-    /// verifier refuses, is no longer covered after that.)
+    /// The entry is kept until `keep_until`: every such token has expired by `cutoff` plus
+    /// the 30-day maximum token lifetime plus the leeway, which is what
+    /// [`Authorizer::revoke_uid_before`](crate::Authorizer::revoke_uid_before) passes. (A
+    /// token without `exp`, which the default verifier refuses, is no longer covered after
+    /// that.)
     ///
     /// # Errors
     /// [`RevocationError::ListFull`] when the account's user list is full;
@@ -215,6 +203,7 @@ pub trait RevocationStore: Send + Sync + 'static {
         account: &str,
         uid: &Uid,
         cutoff: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> impl Future<Output = Result<(), RevocationError>> + Send;
 
@@ -232,8 +221,8 @@ pub trait RevocationStore: Send + Sync + 'static {
     /// Disconnects a viewer: every private-channel token of the account with this
     /// `aws:viewer-id` and an `aws:viewer-session-version` at or below
     /// `at_or_below_version` is refused (a token with a viewer id and no version is refused
-    /// too), until `expires_at` (the latest `exp` of those tokens). Disconnecting again keeps
-    /// the higher version and the later expiry.
+    /// too), until `keep_until` (the latest `exp` of those tokens plus the leeway).
+    /// Disconnecting again keeps the higher version and the later instant.
     ///
     /// # Errors
     /// [`RevocationError::ListFull`] when the account's viewer list is full;
@@ -243,7 +232,7 @@ pub trait RevocationStore: Send + Sync + 'static {
         account: &str,
         viewer_id: &ViewerId,
         at_or_below_version: i64,
-        expires_at: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> impl Future<Output = Result<(), RevocationError>> + Send;
 
@@ -388,15 +377,10 @@ fn later(a: NumericDate, b: NumericDate) -> NumericDate {
 /// Memory is bounded: each of an account's four lists holds at most
 /// [`capacity`](Self::with_capacity) live entries, and expired entries are dropped whenever
 /// the account is written to (or by [`purge_expired`](Self::purge_expired)).
-///
-/// Entries are kept until the revoked token's expiry **plus a leeway** (default
-/// [`DEFAULT_LEEWAY`], 30 s), because a verifier still accepts a token for its leeway after
-/// `exp`; set it to your verifier's leeway with [`with_leeway`](Self::with_leeway).
 #[derive(Debug)]
 pub struct MemoryRevocationStore {
     accounts: RwLock<HashMap<String, AccountRevocations>>,
     capacity: usize,
-    leeway: Duration,
 }
 
 impl Default for MemoryRevocationStore {
@@ -411,7 +395,6 @@ impl MemoryRevocationStore {
         Self {
             accounts: RwLock::new(HashMap::new()),
             capacity: DEFAULT_REVOCATION_CAPACITY,
-            leeway: DEFAULT_LEEWAY,
         }
     }
 
@@ -419,13 +402,6 @@ impl MemoryRevocationStore {
     #[must_use]
     pub fn with_capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
-        self
-    }
-
-    /// Sets how long after a token's expiry its entry is kept (the verifier's leeway).
-    #[must_use]
-    pub fn with_leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway;
         self
     }
 
@@ -454,10 +430,6 @@ impl MemoryRevocationStore {
         self.accounts
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn kept_until(&self, expires_at: NumericDate) -> NumericDate {
-        expires_at.saturating_add(self.leeway)
     }
 
     /// Runs `change` on the account's revocations, creating them if needed and dropping
@@ -495,12 +467,12 @@ impl RevocationStore for MemoryRevocationStore {
         &self,
         account: &str,
         digest: TokenDigest,
-        expires_at: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> impl Future<Output = Result<(), RevocationError>> + Send {
         let kept = Kept {
-            value: expires_at,
-            until: self.kept_until(expires_at),
+            value: keep_until,
+            until: keep_until,
         };
         let limit = (RevocationKind::Token, self.capacity);
         ready(self.update(account, |entries| {
@@ -538,7 +510,7 @@ impl RevocationStore for MemoryRevocationStore {
                     .filter(|(_, entry)| entry.is_live(now))
                     .map(|(digest, entry)| RevokedToken {
                         digest: *digest,
-                        expires_at: entry.value,
+                        kept_until: entry.until,
                     })
                     .collect()
             })
@@ -561,12 +533,12 @@ impl RevocationStore for MemoryRevocationStore {
         &self,
         account: &str,
         jti: &str,
-        expires_at: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> impl Future<Output = Result<(), RevocationError>> + Send {
         let kept = Kept {
-            value: expires_at,
-            until: self.kept_until(expires_at),
+            value: keep_until,
+            until: keep_until,
         };
         let limit = (RevocationKind::Jti, self.capacity);
         ready(self.update(account, |entries| {
@@ -590,11 +562,12 @@ impl RevocationStore for MemoryRevocationStore {
         account: &str,
         uid: &Uid,
         cutoff: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> impl Future<Output = Result<(), RevocationError>> + Send {
         let kept = Kept {
             value: cutoff,
-            until: self.kept_until(cutoff.saturating_add(MAX_LIFETIME)),
+            until: keep_until,
         };
         let limit = (RevocationKind::Uid, self.capacity);
         ready(self.update(account, |entries| {
@@ -618,12 +591,12 @@ impl RevocationStore for MemoryRevocationStore {
         account: &str,
         viewer_id: &ViewerId,
         at_or_below_version: i64,
-        expires_at: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> impl Future<Output = Result<(), RevocationError>> + Send {
         let kept = Kept {
             value: at_or_below_version,
-            until: self.kept_until(expires_at),
+            until: keep_until,
         };
         let limit = (RevocationKind::Viewer, self.capacity);
         let viewer = viewer_id.as_str().to_owned();

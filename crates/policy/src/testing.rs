@@ -31,7 +31,7 @@
 //! limit (evict oldest, `BLOCK_NEW`, `BLOCK_NEW_USER`) including the refusal of an evicted
 //! session's renewal, device registration and limits, listing and ending sessions, listing
 //! and removing devices, all-or-nothing application of combined plans, independence of
-//! partitions, atomicity under concurrent requests, and — through a [`PolicyEngine`] on the
+//! partitions, atomicity under concurrent requests, and — through a [`PolicyEngine`](crate::PolicyEngine) on the
 //! store — every [`DenyReason`].
 
 // Checks fail by panicking, as tests do.
@@ -54,14 +54,16 @@ use playback_auth_claims::{
 };
 
 use crate::audit::MemoryAuditSink;
+use crate::authorizer::Authorizer;
 use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Allowed, Decision, DenyReason, SessionChange};
-use crate::engine::PolicyEngine;
-use crate::revocation::{MemoryRevocationStore, RevocationStore};
+use crate::registry::MemoryKeyRegistry;
+use crate::revocation::MemoryRevocationStore;
 use crate::store::{
     Applied, DecisionPlan, DevicePlan, Outcome, Partition, PolicyStore, Refusal, SessionPlan,
     TokenPlan,
 };
+use crate::stores::StoreSet;
 
 /// The time every check starts at (2023-11-14T22:13:20Z).
 pub const T0: i64 = 1_700_000_000;
@@ -945,7 +947,7 @@ fn allow(decision: Decision) -> Allowed {
     }
 }
 
-/// Through a [`PolicyEngine`] on the store: one allow and one denial for every
+/// Through a [`PolicyEngine`](crate::PolicyEngine) on the store: one allow and one denial for every
 /// [`DenyReason`] a healthy store can produce, each denial consuming nothing.
 pub async fn engine_enforces_every_deny_reason<S, F, Fut>(new_store: F)
 where
@@ -953,11 +955,14 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = S>,
 {
-    let engine = PolicyEngine::new(
-        new_store().await,
-        MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
-    );
+    let stores = StoreSet {
+        policy: new_store().await,
+        revocations: MemoryRevocationStore::new(),
+        audit: Arc::new(MemoryAuditSink::new()),
+        registry: MemoryKeyRegistry::new(),
+    };
+    let authorizer = Authorizer::new(stores);
+    let engine = authorizer.engine();
     let now = at(0);
 
     // Static checks.
@@ -1087,11 +1092,7 @@ where
     // Revocation.
     let t = restriction(|b| b.max_uses(5), "revoked");
     allow(engine.decide(&t, &request(now)).await);
-    engine
-        .revocations()
-        .revoke_token(ACCOUNT, t.digest, at(3600), now)
-        .await
-        .expect("revoke");
+    authorizer.revoke(ACCOUNT, &t, now).await.expect("revoke");
     assert_eq!(
         deny(engine.decide(&t, &request(now)).await),
         DenyReason::TokenRevoked
@@ -1107,8 +1108,7 @@ where
     let t = VerifiedToken::new(PlaybackClaims::Channel(viewer), "viewer");
     allow(engine.decide(&t, &request(now)).await);
     let viewer_id = ViewerId::parse("viewer-9").expect("viewer id");
-    engine
-        .revocations()
+    authorizer
         .disconnect_viewer(ACCOUNT, &viewer_id, 2, at(3600), now)
         .await
         .expect("disconnect");

@@ -4,11 +4,11 @@
 //! (`value`: the token's expiry, the cutoff, or the disconnected session version). Adding an
 //! entry is one script call (`revoke.lua`: drop expired entries, merge or check the
 //! capacity, write); the per-decision [`check`](RevocationStore::check) is one `HMGET`.
-//! Entries are kept until `until` = expiry + leeway, exactly as
+//! Entries are kept until the `keep_until` the caller passes (expiry + leeway), exactly as
 //! [`MemoryRevocationStore`](playback_auth_policy::MemoryRevocationStore); the HASH's TTL
 //! follows its latest entry.
 
-use playback_auth_claims::{MAX_LIFETIME, NumericDate, PlaybackClaims, Uid, ViewerId};
+use playback_auth_claims::{NumericDate, PlaybackClaims, Uid, ViewerId};
 use playback_auth_policy::{
     RevocationError, RevocationKind, RevocationStatus, RevocationStore, RevokedToken, TokenDigest,
     VerifiedToken,
@@ -101,10 +101,6 @@ impl RedisStore {
         let removed: i64 = self.eval(&self.scripts().unrevoke, &keys, &args).await?;
         Ok(removed == 1)
     }
-
-    fn kept_until(&self, expires_at: NumericDate) -> NumericDate {
-        expires_at.saturating_add(self.settings().revocation_leeway)
-    }
 }
 
 impl RevocationStore for RedisStore {
@@ -112,17 +108,16 @@ impl RevocationStore for RedisStore {
         &self,
         account: &str,
         digest: TokenDigest,
-        expires_at: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> Result<(), RevocationError> {
         let field = format!("{TOKEN}{}", digest.to_hex());
-        let until = self.kept_until(expires_at);
         self.add_revocation(
             account,
             RevocationKind::Token,
             field,
-            time_arg(expires_at),
-            until,
+            time_arg(keep_until),
+            keep_until,
             Merge::Later,
             now,
         )
@@ -175,7 +170,7 @@ impl RevocationStore for RedisStore {
             };
             listed.push(RevokedToken {
                 digest: TokenDigest::from_hex(hex).ok_or(MALFORMED)?,
-                expires_at: parse_time(value).ok_or(MALFORMED)?,
+                kept_until: parse_time(value).ok_or(MALFORMED)?,
             });
         }
         Ok(listed)
@@ -195,16 +190,15 @@ impl RevocationStore for RedisStore {
         &self,
         account: &str,
         jti: &str,
-        expires_at: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> Result<(), RevocationError> {
-        let until = self.kept_until(expires_at);
         self.add_revocation(
             account,
             RevocationKind::Jti,
             format!("{JTI}{jti}"),
-            time_arg(expires_at),
-            until,
+            time_arg(keep_until),
+            keep_until,
             Merge::Later,
             now,
         )
@@ -226,15 +220,15 @@ impl RevocationStore for RedisStore {
         account: &str,
         uid: &Uid,
         cutoff: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> Result<(), RevocationError> {
-        let until = self.kept_until(cutoff.saturating_add(MAX_LIFETIME));
         self.add_revocation(
             account,
             RevocationKind::Uid,
             format!("{UID}{}", uid.as_str()),
             time_arg(cutoff),
-            until,
+            keep_until,
             Merge::Later,
             now,
         )
@@ -256,16 +250,15 @@ impl RevocationStore for RedisStore {
         account: &str,
         viewer_id: &ViewerId,
         at_or_below_version: i64,
-        expires_at: NumericDate,
+        keep_until: NumericDate,
         now: NumericDate,
     ) -> Result<(), RevocationError> {
-        let until = self.kept_until(expires_at);
         self.add_revocation(
             account,
             RevocationKind::Viewer,
             format!("{VIEWER}{}", viewer_id.as_str()),
             at_or_below_version.to_string(),
-            until,
+            keep_until,
             Merge::Max,
             now,
         )

@@ -6,7 +6,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use playback_auth_claims::DEFAULT_LEEWAY;
 use playback_auth_policy::{DEFAULT_KEYS_PER_ACCOUNT, DEFAULT_REVOCATION_CAPACITY, DecisionPlan};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisResult, Script};
@@ -85,7 +84,6 @@ pub(crate) struct Settings {
     pub(crate) expiry_margin: Duration,
     pub(crate) device_retention: Option<Duration>,
     pub(crate) revocation_capacity: usize,
-    pub(crate) revocation_leeway: Duration,
     pub(crate) keys_per_account: usize,
     pub(crate) audit_records_per_day: usize,
     pub(crate) audit_aggregates_per_day: usize,
@@ -245,7 +243,6 @@ impl RedisStoreBuilder {
                 expiry_margin: RedisStore::DEFAULT_EXPIRY_MARGIN,
                 device_retention: Some(RedisStore::DEFAULT_DEVICE_RETENTION),
                 revocation_capacity: DEFAULT_REVOCATION_CAPACITY,
-                revocation_leeway: DEFAULT_LEEWAY,
                 keys_per_account: DEFAULT_KEYS_PER_ACCOUNT,
                 audit_records_per_day: RedisStore::DEFAULT_AUDIT_RECORDS_PER_DAY,
                 audit_aggregates_per_day: RedisStore::DEFAULT_AUDIT_AGGREGATES_PER_DAY,
@@ -289,13 +286,6 @@ impl RedisStoreBuilder {
     /// [`DEFAULT_REVOCATION_CAPACITY`]).
     pub fn revocation_capacity(mut self, capacity: usize) -> Self {
         self.settings.revocation_capacity = capacity;
-        self
-    }
-
-    /// How long after a revoked token's expiry its entry is kept: the verifier's leeway
-    /// (default [`DEFAULT_LEEWAY`], as the in-memory revocation store).
-    pub fn revocation_leeway(mut self, leeway: Duration) -> Self {
-        self.settings.revocation_leeway = leeway;
         self
     }
 
@@ -377,4 +367,40 @@ fn check_prefix(prefix: &str) -> Result<(), RedisStoreError> {
         return Ok(());
     };
     Err(RedisStoreError::InvalidKeyPrefix { reason })
+}
+
+/// One Redis is every store of a deployment: state, revocations, audit and keys.
+///
+/// ```no_run
+/// use playback_auth_policy::Authorizer;
+/// use playback_auth_redis::RedisStore;
+///
+/// # async fn run() -> Result<(), playback_auth_redis::RedisStoreError> {
+/// let store = RedisStore::builder("redis://127.0.0.1:6379").build()?;
+/// let authorizer = Authorizer::new(store);
+/// # let _ = authorizer;
+/// # Ok(())
+/// # }
+/// ```
+impl playback_auth_policy::Stores for RedisStore {
+    type Policy = Self;
+    type Revocations = Self;
+    type Audit = Self;
+    type Registry = Self;
+
+    fn policy(&self) -> &Self {
+        self
+    }
+
+    fn revocations(&self) -> &Self {
+        self
+    }
+
+    fn audit(&self) -> &Self {
+        self
+    }
+
+    fn registry(&self) -> &Self {
+        self
+    }
 }

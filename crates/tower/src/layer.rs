@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use http::HeaderName;
 use http::request::Parts;
-use playback_auth_policy::{Authorizer, VerifyPool};
-use playback_auth_verify::{Clock, SystemClock};
+use playback_auth_policy::{Authorizer, Stores, VerifyPool};
+use playback_auth_verify::Clock;
 use tokio::sync::Semaphore;
 use tower_layer::Layer;
 
@@ -98,27 +98,28 @@ impl fmt::Debug for Settings {
 
 /// A [`Layer`] that authorizes every request with an [`Authorizer`] before the inner service
 /// sees it. See the [crate documentation](crate) for what it reads and answers.
-pub struct PlaybackAuthLayer<S, R, A, K> {
-    authorizer: Arc<Authorizer<S, R, A, K>>,
+pub struct PlaybackAuthLayer<B> {
+    authorizer: Arc<Authorizer<B>>,
     settings: Arc<Settings>,
 }
 
-impl<S, R, A, K> PlaybackAuthLayer<S, R, A, K> {
+impl<B: Stores> PlaybackAuthLayer<B> {
     /// A layer with the default settings: token from `Authorization: Bearer`, `?token=` or
     /// `?bcov_auth=`; ids from `route`; device and session ids from `x-device-id` and
-    /// `x-session-id`; the system clock; the peer address as the client's;
+    /// `x-session-id`; "now" from the authorizer's clock; the peer address as the client's;
     /// `X-Forwarded-For` ignored; no content tags; signatures checked on a [`VerifyPool`]
     /// with one place per CPU; at most [`DEFAULT_MAX_IN_FLIGHT`] requests authorized at once,
     /// more answered `503 overloaded` with `Retry-After: 1`.
-    pub fn new(authorizer: Arc<Authorizer<S, R, A, K>>, route: ContentRoute) -> Self {
+    pub fn new(authorizer: Arc<Authorizer<B>>, route: ContentRoute) -> Self {
         Self::builder(authorizer, route).build()
     }
 
     /// A builder starting from the defaults of [`PlaybackAuthLayer::new`].
     pub fn builder(
-        authorizer: Arc<Authorizer<S, R, A, K>>,
+        authorizer: Arc<Authorizer<B>>,
         route: ContentRoute,
-    ) -> PlaybackAuthLayerBuilder<S, R, A, K> {
+    ) -> PlaybackAuthLayerBuilder<B> {
+        let clock = Arc::clone(authorizer.clock());
         PlaybackAuthLayerBuilder {
             authorizer,
             settings: Settings {
@@ -126,7 +127,7 @@ impl<S, R, A, K> PlaybackAuthLayer<S, R, A, K> {
                 token_query_params: DEFAULT_TOKEN_QUERY_PARAMS.map(String::from).to_vec(),
                 device_id_header: HeaderName::from_static(DEFAULT_DEVICE_ID_HEADER),
                 session_id_header: HeaderName::from_static(DEFAULT_SESSION_ID_HEADER),
-                clock: Arc::new(SystemClock),
+                clock,
                 trusted_proxies: None,
                 peer_ip: None,
                 content_tags: None,
@@ -140,12 +141,12 @@ impl<S, R, A, K> PlaybackAuthLayer<S, R, A, K> {
     }
 
     /// The authorizer requests are decided by.
-    pub fn authorizer(&self) -> &Arc<Authorizer<S, R, A, K>> {
+    pub fn authorizer(&self) -> &Arc<Authorizer<B>> {
         &self.authorizer
     }
 }
 
-impl<S, R, A, K> Clone for PlaybackAuthLayer<S, R, A, K> {
+impl<B> Clone for PlaybackAuthLayer<B> {
     fn clone(&self) -> Self {
         Self {
             authorizer: Arc::clone(&self.authorizer),
@@ -154,7 +155,7 @@ impl<S, R, A, K> Clone for PlaybackAuthLayer<S, R, A, K> {
     }
 }
 
-impl<S, R, A, K> fmt::Debug for PlaybackAuthLayer<S, R, A, K> {
+impl<B> fmt::Debug for PlaybackAuthLayer<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PlaybackAuthLayer")
             .field("settings", &self.settings)
@@ -162,8 +163,8 @@ impl<S, R, A, K> fmt::Debug for PlaybackAuthLayer<S, R, A, K> {
     }
 }
 
-impl<Svc, S, R, A, K> Layer<Svc> for PlaybackAuthLayer<S, R, A, K> {
-    type Service = PlaybackAuth<Svc, S, R, A, K>;
+impl<Svc, B> Layer<Svc> for PlaybackAuthLayer<B> {
+    type Service = PlaybackAuth<Svc, B>;
 
     fn layer(&self, inner: Svc) -> Self::Service {
         PlaybackAuth::new(
@@ -175,12 +176,12 @@ impl<Svc, S, R, A, K> Layer<Svc> for PlaybackAuthLayer<S, R, A, K> {
 }
 
 /// Configures a [`PlaybackAuthLayer`]; every setting has a default.
-pub struct PlaybackAuthLayerBuilder<S, R, A, K> {
-    authorizer: Arc<Authorizer<S, R, A, K>>,
+pub struct PlaybackAuthLayerBuilder<B> {
+    authorizer: Arc<Authorizer<B>>,
     settings: Settings,
 }
 
-impl<S, R, A, K> PlaybackAuthLayerBuilder<S, R, A, K> {
+impl<B> PlaybackAuthLayerBuilder<B> {
     /// The query parameters a token may come in (default `token` and `bcov_auth`); an empty
     /// list reads the `Authorization` header only. Values are percent-decoded.
     #[must_use]
@@ -204,14 +205,6 @@ impl<S, R, A, K> PlaybackAuthLayerBuilder<S, R, A, K> {
     #[must_use]
     pub fn session_id_header(mut self, name: HeaderName) -> Self {
         self.settings.session_id_header = name;
-        self
-    }
-
-    /// The clock every request's `now` is read from (default [`SystemClock`]); it is read
-    /// once per request and nowhere else.
-    #[must_use]
-    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.settings.clock = Arc::new(clock);
         self
     }
 
@@ -250,9 +243,9 @@ impl<S, R, A, K> PlaybackAuthLayerBuilder<S, R, A, K> {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// # fn build(builder: playback_auth_tower::PlaybackAuthLayerBuilder<
-    /// #     playback_auth_policy::MemoryPolicyStore, playback_auth_policy::MemoryRevocationStore,
-    /// #     playback_auth_policy::MemoryAuditSink, playback_auth_policy::MemoryKeyRegistry>) {
+    /// # fn build(
+    /// #     builder: playback_auth_tower::PlaybackAuthLayerBuilder<playback_auth_policy::MemoryStores>,
+    /// # ) {
     /// let builder = builder.content_channel(|_account: &str, content: &str| {
     ///     (content == "live-finals").then(|| {
     ///         "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456".to_owned()
@@ -301,7 +294,7 @@ impl<S, R, A, K> PlaybackAuthLayerBuilder<S, R, A, K> {
     }
 
     /// The layer.
-    pub fn build(self) -> PlaybackAuthLayer<S, R, A, K> {
+    pub fn build(self) -> PlaybackAuthLayer<B> {
         PlaybackAuthLayer {
             authorizer: self.authorizer,
             settings: Arc::new(self.settings),
@@ -309,7 +302,7 @@ impl<S, R, A, K> PlaybackAuthLayerBuilder<S, R, A, K> {
     }
 }
 
-impl<S, R, A, K> fmt::Debug for PlaybackAuthLayerBuilder<S, R, A, K> {
+impl<B> fmt::Debug for PlaybackAuthLayerBuilder<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PlaybackAuthLayerBuilder")
             .field("settings", &self.settings)

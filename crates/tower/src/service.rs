@@ -10,10 +10,7 @@ use std::time::Duration;
 use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN, VARY};
 use http::request::Parts;
 use http::{HeaderValue, Method, Request, Response};
-use playback_auth_policy::{
-    AuditSink, Authorizer, Decision, KeyRegistry, PolicyStore, RequestContext, RevocationStore,
-    VerifiedToken,
-};
+use playback_auth_policy::{Authorizer, Decision, RequestContext, Stores, VerifiedToken};
 use tower_service::Service;
 
 use crate::context::request_context;
@@ -27,18 +24,14 @@ pub type ResponseFuture<B, E> = Pin<Box<dyn Future<Output = Result<Response<B>, 
 /// The service made by [`PlaybackAuthLayer`](crate::PlaybackAuthLayer): authorizes each
 /// request, then calls the inner service with the [`Decision`], the [`VerifiedToken`] and
 /// the [`RequestContext`] in the request's extensions, or answers the denial itself.
-pub struct PlaybackAuth<Svc, S, R, A, K> {
+pub struct PlaybackAuth<Svc, B> {
     inner: Svc,
-    authorizer: Arc<Authorizer<S, R, A, K>>,
+    authorizer: Arc<Authorizer<B>>,
     settings: Arc<Settings>,
 }
 
-impl<Svc, S, R, A, K> PlaybackAuth<Svc, S, R, A, K> {
-    pub(crate) fn new(
-        inner: Svc,
-        authorizer: Arc<Authorizer<S, R, A, K>>,
-        settings: Arc<Settings>,
-    ) -> Self {
+impl<Svc, B> PlaybackAuth<Svc, B> {
+    pub(crate) fn new(inner: Svc, authorizer: Arc<Authorizer<B>>, settings: Arc<Settings>) -> Self {
         Self {
             inner,
             authorizer,
@@ -52,7 +45,7 @@ impl<Svc, S, R, A, K> PlaybackAuth<Svc, S, R, A, K> {
     }
 }
 
-impl<Svc: Clone, S, R, A, K> Clone for PlaybackAuth<Svc, S, R, A, K> {
+impl<Svc: Clone, B> Clone for PlaybackAuth<Svc, B> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
@@ -62,7 +55,7 @@ impl<Svc: Clone, S, R, A, K> Clone for PlaybackAuth<Svc, S, R, A, K> {
     }
 }
 
-impl<Svc: fmt::Debug, S, R, A, K> fmt::Debug for PlaybackAuth<Svc, S, R, A, K> {
+impl<Svc: fmt::Debug, B> fmt::Debug for PlaybackAuth<Svc, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PlaybackAuth")
             .field("inner", &self.inner)
@@ -71,14 +64,11 @@ impl<Svc: fmt::Debug, S, R, A, K> fmt::Debug for PlaybackAuth<Svc, S, R, A, K> {
     }
 }
 
-impl<Svc, S, R, A, K, ReqB, ResB> Service<Request<ReqB>> for PlaybackAuth<Svc, S, R, A, K>
+impl<Svc, B, ReqB, ResB> Service<Request<ReqB>> for PlaybackAuth<Svc, B>
 where
     Svc: Service<Request<ReqB>, Response = Response<ResB>> + Clone + Send + 'static,
     Svc::Future: Send,
-    S: PolicyStore,
-    R: RevocationStore,
-    A: AuditSink,
-    K: KeyRegistry,
+    B: Stores,
     ReqB: Send + 'static,
     ResB: From<String> + Send + 'static,
 {
@@ -154,16 +144,13 @@ impl Grant {
 }
 
 /// Authorizes the request if the layer has room for it; sheds it otherwise.
-async fn admit_and_authorize<S, R, A, K>(
-    authorizer: &Arc<Authorizer<S, R, A, K>>,
+async fn admit_and_authorize<B>(
+    authorizer: &Arc<Authorizer<B>>,
     settings: &Settings,
     parts: &Parts,
 ) -> Result<Grant, Rejection>
 where
-    S: PolicyStore,
-    R: RevocationStore,
-    A: AuditSink,
-    K: KeyRegistry,
+    B: Stores,
 {
     // Shed before any work: a request that would only wait behind the others is told to come
     // back, rather than answered late (or `store_unavailable`) after its store call starved.
@@ -181,16 +168,13 @@ fn whole_seconds(duration: Duration) -> u64 {
     secs.max(1)
 }
 
-async fn authorize<S, R, A, K>(
-    authorizer: &Arc<Authorizer<S, R, A, K>>,
+async fn authorize<B>(
+    authorizer: &Arc<Authorizer<B>>,
     settings: &Settings,
     parts: &Parts,
 ) -> Result<Grant, Rejection>
 where
-    S: PolicyStore,
-    R: RevocationStore,
-    A: AuditSink,
-    K: KeyRegistry,
+    B: Stores,
 {
     let ids = settings
         .route

@@ -9,9 +9,10 @@ use playback_auth_policy::{AuditAggregate, AuditRecord, ExecutionId, ExecutionSt
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 
-use crate::api::{Backend, Shared};
+use crate::api::Shared;
 use crate::error::ApiError;
 use crate::extract::{Params, check_account};
+use playback_auth_policy::Stores;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct QueryPath {
@@ -47,7 +48,7 @@ pub(crate) struct ReportBody {
 
 /// `POST …/query/{date}` → 202 `{"executionID"}`; the report is generated
 /// `report_delay` later on the runtime.
-pub(crate) async fn query<B: Backend>(
+pub(crate) async fn query<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<QueryPath>,
 ) -> Result<(StatusCode, Json<Execution>), ApiError> {
@@ -82,7 +83,7 @@ pub(crate) async fn query<B: Backend>(
 }
 
 /// `GET …/executions/{id}/status` → 200 `{"executionID", "status", "reason"?}`.
-pub(crate) async fn status<B: Backend>(
+pub(crate) async fn status<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<ExecutionPath>,
 ) -> Result<Json<Execution>, ApiError> {
@@ -99,7 +100,7 @@ pub(crate) async fn status<B: Backend>(
 }
 
 /// `GET …/executions/{id}/report` → 200 and the report once completed; 409 before.
-pub(crate) async fn report<B: Backend>(
+pub(crate) async fn report<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<ExecutionPath>,
 ) -> Result<Json<ReportBody>, ApiError> {
@@ -118,7 +119,7 @@ pub(crate) async fn report<B: Backend>(
 }
 
 /// The execution of the path and its status, when it exists and is the account's.
-fn owned_execution<B: Backend>(
+fn owned_execution<B: Stores>(
     api: &Shared<B>,
     path: &ExecutionPath,
 ) -> Result<(ExecutionId, ExecutionStatus), ApiError> {

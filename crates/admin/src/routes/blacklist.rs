@@ -10,10 +10,11 @@ use playback_auth_policy::{RevocationStore, TokenDigest};
 use playback_auth_verify::{Verifier, VerifyError};
 use serde::{Deserialize, Serialize};
 
-use crate::api::{Backend, Shared};
+use crate::api::Shared;
 use crate::error::ApiError;
 use crate::extract::{AccountPath, Params, check_account};
 use crate::routes::no_content_or;
+use playback_auth_policy::Stores;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct TokenPath {
@@ -30,14 +31,15 @@ pub(crate) struct Blacklist {
 struct Entry {
     /// SHA-256 of the revoked token, lowercase hex.
     digest: String,
-    /// When the token expires (seconds since the epoch) and its entry frees its place.
+    /// When the entry frees its place (seconds since the epoch): the token's expiry plus the
+    /// authorizer's leeway, during which the token would still verify.
     #[serde(rename = "expiresAt")]
     expires_at: i64,
 }
 
 /// `PUT …/blacklist/tokens/{token}` → 204 once listed. The token must verify with the
 /// account's registered keys, so only the account's own tokens take a place in the list.
-pub(crate) async fn add<B: Backend>(
+pub(crate) async fn add<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<TokenPath>,
 ) -> Result<StatusCode, ApiError> {
@@ -56,45 +58,41 @@ pub(crate) async fn add<B: Backend>(
     {
         return Err(ApiError::AccountMismatch(token_account.to_owned()));
     }
-    api.authorizer
-        .engine()
-        .revocations()
-        .revoke(account, &token, now)
-        .await?;
+    api.authorizer.revoke(account, &token, now).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET …/blacklist/tokens/{token}` → 204 when listed, 404 when not.
-pub(crate) async fn check<B: Backend>(
+pub(crate) async fn check<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<TokenPath>,
 ) -> Result<StatusCode, ApiError> {
     let (account, digest, now) = listed_token(&api, &path)?;
-    let revocations = api.authorizer.engine().revocations();
+    let revocations = api.authorizer.stores().revocations();
     let listed = revocations.is_revoked(account, digest, now).await?;
     no_content_or(listed, ApiError::TokenNotListed)
 }
 
 /// `DELETE …/blacklist/tokens/{token}` → 204 when removed, 404 when not listed.
-pub(crate) async fn remove<B: Backend>(
+pub(crate) async fn remove<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<TokenPath>,
 ) -> Result<StatusCode, ApiError> {
     let (account, digest, now) = listed_token(&api, &path)?;
-    let revocations = api.authorizer.engine().revocations();
+    let revocations = api.authorizer.stores().revocations();
     let removed = revocations.unrevoke(account, digest, now).await?;
     no_content_or(removed, ApiError::TokenNotListed)
 }
 
 /// `GET …/blacklist` → 200 `{"tokens": [{"digest", "expiresAt"}]}`, soonest expiry first.
-pub(crate) async fn list<B: Backend>(
+pub(crate) async fn list<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<AccountPath>,
 ) -> Result<Json<Blacklist>, ApiError> {
     let account = check_account(&path.account)?;
     let revoked = api
         .authorizer
-        .engine()
+        .stores()
         .revocations()
         .list(account, api.now())
         .await?;
@@ -102,7 +100,7 @@ pub(crate) async fn list<B: Backend>(
         .into_iter()
         .map(|entry| Entry {
             digest: entry.digest.to_hex(),
-            expires_at: entry.expires_at.as_secs(),
+            expires_at: entry.kept_until.as_secs(),
         })
         .collect();
     tokens.sort_by(|a, b| (a.expires_at, &a.digest).cmp(&(b.expires_at, &b.digest)));
@@ -110,7 +108,7 @@ pub(crate) async fn list<B: Backend>(
 }
 
 /// The account, the token's digest and now, for a token looked up in the list.
-fn listed_token<'p, B: Backend>(
+fn listed_token<'p, B: Stores>(
     api: &Shared<B>,
     path: &'p TokenPath,
 ) -> Result<(&'p str, TokenDigest, NumericDate), ApiError> {

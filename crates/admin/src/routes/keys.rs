@@ -8,10 +8,11 @@ use http::StatusCode;
 use playback_auth_policy::{KeyRecord, KeyRegistry};
 use serde::Deserialize;
 
-use crate::api::{Backend, Shared};
+use crate::api::Shared;
 use crate::error::ApiError;
 use crate::extract::{AccountPath, JsonBody, Params, check_account};
 use crate::routes::no_content_or;
+use playback_auth_policy::Stores;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct KeyPath {
@@ -31,7 +32,7 @@ pub(crate) struct NewKey {
 }
 
 /// `POST …/keys` → 201 and the key record.
-pub(crate) async fn create<B: Backend>(
+pub(crate) async fn create<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<AccountPath>,
     JsonBody(key): JsonBody<NewKey>,
@@ -39,28 +40,30 @@ pub(crate) async fn create<B: Backend>(
     let account = check_account(&path.account)?;
     let record = api
         .authorizer
-        .registry()
-        .register(account, &key.value, key.id, api.now())
+        .register_key(account, &key.value, key.id.as_deref())
         .await?;
     Ok((StatusCode::CREATED, Json(record)))
 }
 
 /// `GET …/keys` → 200 and the account's key records, oldest first.
-pub(crate) async fn list<B: Backend>(
+pub(crate) async fn list<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<AccountPath>,
 ) -> Result<Json<Vec<KeyRecord>>, ApiError> {
     let account = check_account(&path.account)?;
-    Ok(Json(api.authorizer.registry().list(account).await?))
+    Ok(Json(
+        api.authorizer.stores().registry().list(account).await?,
+    ))
 }
 
 /// `GET …/keys/{id}` → 200 and the key record, or 404.
-pub(crate) async fn get<B: Backend>(
+pub(crate) async fn get<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<KeyPath>,
 ) -> Result<Json<KeyRecord>, ApiError> {
     let account = check_account(&path.account)?;
     api.authorizer
+        .stores()
         .registry()
         .get(account, &path.id)
         .await?
@@ -69,11 +72,16 @@ pub(crate) async fn get<B: Backend>(
 }
 
 /// `DELETE …/keys/{id}` → 204, or 404.
-pub(crate) async fn delete<B: Backend>(
+pub(crate) async fn delete<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<KeyPath>,
 ) -> Result<StatusCode, ApiError> {
     let account = check_account(&path.account)?;
-    let deleted = api.authorizer.registry().delete(account, &path.id).await?;
+    let deleted = api
+        .authorizer
+        .stores()
+        .registry()
+        .delete(account, &path.id)
+        .await?;
     no_content_or(deleted, ApiError::KeyNotFound)
 }

@@ -8,10 +8,11 @@ use http::StatusCode;
 use playback_auth_claims::Uid;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{Backend, Shared};
+use crate::api::Shared;
 use crate::error::ApiError;
 use crate::extract::{Params, check_account};
 use crate::routes::no_content_or;
+use playback_auth_policy::Stores;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct UserPath {
@@ -62,7 +63,7 @@ struct Device {
 }
 
 /// `GET …/sessions` → 200 `{"sessions": [...]}`, the user's active sessions, oldest first.
-pub(crate) async fn sessions<B: Backend>(
+pub(crate) async fn sessions<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<UserPath>,
 ) -> Result<Json<Sessions>, ApiError> {
@@ -84,7 +85,7 @@ pub(crate) async fn sessions<B: Backend>(
 }
 
 /// `DELETE …/sessions/{session}` → 204, or 404 when it is not active.
-pub(crate) async fn end_session<B: Backend>(
+pub(crate) async fn end_session<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<SessionPath>,
 ) -> Result<StatusCode, ApiError> {
@@ -97,7 +98,7 @@ pub(crate) async fn end_session<B: Backend>(
 }
 
 /// `GET …/devices` → 200 `{"devices": [...]}`, earliest registration first.
-pub(crate) async fn devices<B: Backend>(
+pub(crate) async fn devices<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<UserPath>,
 ) -> Result<Json<Devices>, ApiError> {
@@ -117,7 +118,7 @@ pub(crate) async fn devices<B: Backend>(
 }
 
 /// `DELETE …/devices/{device}` → 204, or 404 when it is not registered.
-pub(crate) async fn remove_device<B: Backend>(
+pub(crate) async fn remove_device<B: Stores>(
     State(api): State<Arc<Shared<B>>>,
     Params(path): Params<DevicePath>,
 ) -> Result<StatusCode, ApiError> {

@@ -42,7 +42,8 @@ async fn revoke_check_deny_remove_allow(backend: Backend) {
         list.json,
         json!({ "tokens": [{
             "digest": TokenDigest::of_token(&token).to_hex(),
-            "expiresAt": now.as_secs() + 3600,
+            // Kept while the token still verifies: its `exp` plus the authorizer's 30 s leeway.
+            "expiresAt": now.as_secs() + 3600 + 30,
         }]})
     );
     // Another account's list is separate.

@@ -4,9 +4,8 @@ use std::num::NonZeroU32;
 use playback_auth_claims::ConcurrencyBehavior;
 
 use super::*;
-use crate::audit::MemoryAuditSink;
-use crate::memory::MemoryPolicyStore;
-use crate::revocation::MemoryRevocationStore;
+use crate::stores::MemoryStores;
+use playback_auth_claims::DEFAULT_LEEWAY;
 
 fn at(secs: i64) -> NumericDate {
     NumericDate::from_secs(1_700_000_000 + secs).unwrap()
@@ -32,12 +31,8 @@ fn claims(
         .unwrap()
 }
 
-fn engine() -> PolicyEngine<MemoryPolicyStore, MemoryRevocationStore, MemoryAuditSink> {
-    PolicyEngine::new(
-        MemoryPolicyStore::new(),
-        MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
-    )
+fn engine() -> PolicyEngine<MemoryStores> {
+    PolicyEngine::new(MemoryStores::new(), PolicyConfig::default(), DEFAULT_LEEWAY)
 }
 
 /// The session key the engine plans for `claims` and `ctx`.
@@ -228,13 +223,11 @@ fn config_defaults_fail_closed_with_a_120_s_lease() {
     let config = PolicyConfig::default();
     assert_eq!(config.lease, Duration::from_secs(120));
     assert!(!config.fail_open);
-    assert_eq!(config.leeway, DEFAULT_LEEWAY);
     let changed = config
         .with_fail_open(true)
-        .with_lease(Duration::from_secs(5))
-        .with_leeway(Duration::from_secs(1));
+        .with_lease(Duration::from_secs(5));
     assert!(changed.fail_open);
     assert_eq!(changed.lease, Duration::from_secs(5));
-    assert_eq!(changed.leeway, Duration::from_secs(1));
+    assert_eq!(engine().leeway(), DEFAULT_LEEWAY);
     assert!(format!("{:?}", engine()).contains("PolicyEngine"));
 }

@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 use playback_auth_claims::{PlaybackRestrictionClaims, StaticUrlClaims};
 
 use super::*;
@@ -19,7 +17,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
 
 #[test]
 fn revoking_again_keeps_the_later_expiry() {
-    let store = MemoryRevocationStore::new().with_leeway(Duration::ZERO);
+    let store = MemoryRevocationStore::new();
     let digest = TokenDigest::of_token("a.b.c");
     block_on(async {
         store
@@ -32,7 +30,7 @@ fn revoking_again_keeps_the_later_expiry() {
             .unwrap();
         let listed = store.list("a", at(NOW)).await.unwrap();
         assert_eq!(listed.len(), 1);
-        assert_eq!(listed[0].expires_at, at(NOW + 100));
+        assert_eq!(listed[0].kept_until, at(NOW + 100));
         assert!(store.is_revoked("a", digest, at(NOW + 99)).await.unwrap());
         assert!(!store.is_revoked("a", digest, at(NOW + 100)).await.unwrap());
     });
@@ -54,11 +52,12 @@ fn an_already_expired_token_is_not_stored() {
 
 #[test]
 fn a_token_without_exp_is_kept_until_removed() {
-    let store = MemoryRevocationStore::new();
+    let authorizer = crate::Authorizer::new(crate::MemoryStores::new());
+    let store = &authorizer.stores().revocations;
     let claims = StaticUrlClaims::builder("a", at(NOW)).build().unwrap();
     let token = VerifiedToken::new(PlaybackClaims::StaticUrl(claims), "a.b.c");
     block_on(async {
-        store.revoke("a", &token, at(NOW)).await.unwrap();
+        authorizer.revoke("a", &token, at(NOW)).await.unwrap();
         let far = at(NumericDate::MAX_SECS - 1);
         assert_eq!(
             store.check("a", &token, far).await.unwrap(),
@@ -70,17 +69,17 @@ fn a_token_without_exp_is_kept_until_removed() {
 
 #[test]
 fn uid_entries_expire_once_every_covered_token_has() {
-    let store = MemoryRevocationStore::new().with_leeway(Duration::ZERO);
+    let store = MemoryRevocationStore::new();
     let uid = Uid::new("u").unwrap();
     let claims = PlaybackRestrictionClaims::builder("a", at(NOW - 1))
         .user("u")
         .build()
         .unwrap();
     let token = VerifiedToken::new(PlaybackClaims::Restriction(claims), "a.b.c");
-    let lifetime = i64::try_from(MAX_LIFETIME.as_secs()).unwrap();
+    let lifetime = i64::try_from(playback_auth_claims::MAX_LIFETIME.as_secs()).unwrap();
     block_on(async {
         store
-            .revoke_uid_before("a", &uid, at(NOW), at(NOW))
+            .revoke_uid_before("a", &uid, at(NOW), at(NOW + lifetime), at(NOW))
             .await
             .unwrap();
         assert_eq!(
@@ -99,7 +98,7 @@ fn uid_entries_expire_once_every_covered_token_has() {
 
 #[test]
 fn purge_expired_drops_dead_entries_and_empty_accounts() {
-    let store = MemoryRevocationStore::new().with_leeway(Duration::ZERO);
+    let store = MemoryRevocationStore::new();
     block_on(async {
         store
             .revoke_token("a", TokenDigest::of_token("1"), at(NOW + 10), at(NOW))
@@ -157,5 +156,5 @@ fn futures_are_send() {
     let claims = StaticUrlClaims::builder("a", at(NOW)).build().unwrap();
     let token = VerifiedToken::new(PlaybackClaims::StaticUrl(claims), "a.b.c");
     assert_send(&store.check("a", &token, at(NOW)));
-    assert_send(&store.revoke("a", &token, at(NOW)));
+    assert_send(&store.revoke_token("a", token.digest, at(NOW), at(NOW)));
 }

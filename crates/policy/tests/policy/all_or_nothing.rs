@@ -3,12 +3,16 @@
 //! would otherwise have counted a use, recorded an IP, admitted or evicted a session and
 //! registered a device.
 
+use crate::common::engine_of;
 use crate::common::*;
 use playback_auth_claims::{ConcurrencyBehavior, ViewerId};
+use playback_auth_policy::PolicyConfig;
+use playback_auth_policy::Stores;
 use playback_auth_policy::{
-    DenyReason, MemoryAuditSink, MemoryPolicyStore, MemoryRevocationStore, PolicyEngine,
-    RequestContext, RevocationStore, VerifiedToken,
+    DenyReason, MemoryAuditSink, MemoryPolicyStore, MemoryRevocationStore, RequestContext,
+    RevocationStore, VerifiedToken,
 };
+use std::sync::Arc;
 
 /// A token that touches every kind of state.
 fn everything(label: &str, cbeh: ConcurrencyBehavior, maxu: u32, maxip: u32) -> VerifiedToken {
@@ -311,11 +315,7 @@ async fn denials_before_the_store_record_nothing() {
     )
     .await;
 
-    engine
-        .revocations()
-        .revoke(ACCOUNT, &token, at(1))
-        .await
-        .unwrap();
+    engine.0.revoke(ACCOUNT, &token, at(1)).await.unwrap();
     assert_denied_changes_nothing(
         &engine,
         &store,
@@ -330,6 +330,7 @@ async fn denials_before_the_store_record_nothing() {
             .single_use("6f1c1a52-1e2b-4c3d-9e8f-0a1b2c3d4e5f")
     });
     engine
+        .stores()
         .revocations()
         .disconnect_viewer(
             ACCOUNT,
@@ -353,11 +354,12 @@ async fn denials_before_the_store_record_nothing() {
 #[tokio::test]
 async fn a_store_fault_records_nothing() {
     // A full shard: the store refuses to grow and the engine fails closed.
-    let store = std::sync::Arc::new(MemoryPolicyStore::with_shards(1, 6));
-    let engine = PolicyEngine::new(
-        std::sync::Arc::clone(&store),
+    let store = Arc::new(MemoryPolicyStore::with_shards(1, 6));
+    let engine = engine_of(
+        Arc::clone(&store),
         MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
+        Arc::new(MemoryAuditSink::new()),
+        PolicyConfig::default(),
     );
     let token = everything("t", ConcurrencyBehavior::EvictOldest, 5, 5);
     // partition + token + ip + session + device = 5 entries.

@@ -8,31 +8,23 @@ use std::time::Duration;
 
 use crate::common::{ACCOUNT, CONTENT, at, ip};
 use playback_auth_claims::PlaybackRestrictionClaims;
-use playback_auth_keys::{Algorithm, KeySet, PrivateKey};
+use playback_auth_keys::{Algorithm, PrivateKey};
 use playback_auth_policy::{
     AuditReports, Authorizer, KeyRegistry, MAX_AUDIT_ID_LEN, MAX_AUDIT_USER_AGENT_LEN,
-    MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore, MemoryRevocationStore, PolicyEngine,
-    RequestContext, TRUNCATION_MARKER,
+    MemoryAuditSink, MemoryStores, RequestContext, Stores, TRUNCATION_MARKER,
 };
 use playback_auth_sign::Signer;
-use playback_auth_verify::Verifier;
 use time::macros::date;
 
-type Auth =
-    Authorizer<MemoryPolicyStore, MemoryRevocationStore, Arc<MemoryAuditSink>, MemoryKeyRegistry>;
-
-async fn authorizer(key: &PrivateKey, sink: &Arc<MemoryAuditSink>) -> Auth {
-    let registry = MemoryKeyRegistry::new();
-    registry
+async fn authorizer(key: &PrivateKey, sink: &Arc<MemoryAuditSink>) -> Authorizer<MemoryStores> {
+    let authorizer = Authorizer::new(MemoryStores::new().with_audit(Arc::clone(sink)));
+    authorizer
+        .stores()
+        .registry()
         .register(ACCOUNT, &key.public_key().to_public_key_txt(), None, at(0))
         .await
         .unwrap();
-    let engine = PolicyEngine::new(
-        MemoryPolicyStore::new(),
-        MemoryRevocationStore::new(),
-        Arc::clone(sink),
-    );
-    Authorizer::new(Verifier::builder(KeySet::new()).build(), registry, engine)
+    authorizer
 }
 
 fn token(key: &PrivateKey, account: &str) -> String {

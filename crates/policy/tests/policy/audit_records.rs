@@ -1,10 +1,13 @@
 //! Every decision writes one audit record; a failing audit sink never changes a decision.
 
+use crate::common::engine_of;
 use crate::common::*;
+use playback_auth_policy::PolicyConfig;
+use playback_auth_policy::Stores;
 use playback_auth_policy::{
     AuditDecision, DenyReason, MemoryAuditSink, MemoryPolicyStore, MemoryRevocationStore,
-    PolicyEngine,
 };
+use std::sync::Arc;
 
 #[tokio::test]
 async fn allows_and_denials_are_recorded_with_the_request_and_token() {
@@ -25,7 +28,7 @@ async fn allows_and_denials_are_recorded_with_the_request_and_token() {
     other.account = "acct-2".to_owned();
     denied(engine.decide(&token, &other).await);
 
-    let records = engine.audit().all_records();
+    let records = engine.stores().audit().all_records();
     assert_eq!(records.len(), 3);
     let allow = &records[0];
     assert_eq!(allow.time, at(0));
@@ -56,10 +59,11 @@ async fn allows_and_denials_are_recorded_with_the_request_and_token() {
 
 #[tokio::test]
 async fn a_failing_audit_sink_changes_no_decision_and_is_counted() {
-    let engine = PolicyEngine::new(
+    let engine = engine_of(
         MemoryPolicyStore::new(),
         MemoryRevocationStore::new(),
         BrokenAuditSink,
+        PolicyConfig::default(),
     );
     let token = restriction("t", |b| b.max_uses(1));
     assert_eq!(
@@ -76,15 +80,16 @@ async fn a_failing_audit_sink_changes_no_decision_and_is_counted() {
 
 #[tokio::test]
 async fn viewer_ids_are_recorded_as_the_user_of_channel_tokens() {
-    let engine = PolicyEngine::new(
+    let engine = engine_of(
         MemoryPolicyStore::new(),
         MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
+        Arc::new(MemoryAuditSink::new()),
+        PolicyConfig::default(),
     );
     let token = channel("t", |b| b.viewer("viewer-9", 1));
     allowed(engine.decide(&token, &request(0)).await);
     assert_eq!(
-        engine.audit().all_records()[0].uid.as_deref(),
+        engine.stores().audit().all_records()[0].uid.as_deref(),
         Some("viewer-9")
     );
     assert_eq!(engine.audit_failures(), 0);

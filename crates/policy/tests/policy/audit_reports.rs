@@ -5,7 +5,9 @@ use std::future::{Future, ready};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
+use crate::common::engine_of;
 use playback_auth_claims::NumericDate;
+use playback_auth_policy::PolicyConfig;
 use playback_auth_policy::{
     AuditDecision, AuditError, AuditRecord, AuditReports, AuditSink, ExecutionStatus,
     MemoryAuditSink, RecordsRead, ReportError,
@@ -177,14 +179,15 @@ async fn finished_executions_make_room_for_new_ones() {
 #[tokio::test]
 async fn an_engine_writing_through_a_shared_sink_feeds_the_reports() {
     use playback_auth_policy::{
-        DenyReason, MemoryPolicyStore, MemoryRevocationStore, PolicyEngine, RequestContext,
+        DenyReason, MemoryPolicyStore, MemoryRevocationStore, RequestContext,
     };
 
     let sink = Arc::new(MemoryAuditSink::new());
-    let engine = PolicyEngine::new(
+    let engine = engine_of(
         MemoryPolicyStore::new(),
         MemoryRevocationStore::new(),
         Arc::clone(&sink),
+        PolicyConfig::default(),
     );
     let ctx = RequestContext::new(
         "acct-1",

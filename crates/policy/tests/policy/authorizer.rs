@@ -4,6 +4,7 @@
 
 use std::future::{Future, ready};
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::{ACCOUNT, CONTENT, UA, at, ip};
@@ -11,24 +12,22 @@ use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
 use playback_auth_keys::{Algorithm, KeySet, PrivateKey};
 use playback_auth_policy::{
     AuditDecision, Authorizer, DenyReason, KeyRecord, KeyRegistry, MemoryAuditSink,
-    MemoryKeyRegistry, MemoryPolicyStore, MemoryRevocationStore, PolicyEngine, RegistryError,
-    RequestContext, RevocationStore, TokenDigest,
+    MemoryKeyRegistry, MemoryPolicyStore, MemoryRevocationStore, RegistryError, RequestContext,
+    RevocationStatus, RevocationStore, StoreSet, Stores, TokenDigest,
 };
 use playback_auth_sign::Signer;
-use playback_auth_verify::{Verifier, VerifyError};
+use playback_auth_verify::VerifyError;
 
-type MemoryAuthorizer<K> = Authorizer<MemoryPolicyStore, MemoryRevocationStore, MemoryAuditSink, K>;
-
-fn engine() -> PolicyEngine<MemoryPolicyStore, MemoryRevocationStore, MemoryAuditSink> {
-    PolicyEngine::new(
-        MemoryPolicyStore::new(),
-        MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
-    )
-}
+type MemoryAuthorizer<K> =
+    Authorizer<StoreSet<MemoryPolicyStore, MemoryRevocationStore, Arc<MemoryAuditSink>, K>>;
 
 fn authorizer<K: KeyRegistry>(registry: K) -> MemoryAuthorizer<K> {
-    Authorizer::new(Verifier::builder(KeySet::new()).build(), registry, engine())
+    Authorizer::new(StoreSet {
+        policy: MemoryPolicyStore::new(),
+        revocations: MemoryRevocationStore::new(),
+        audit: Arc::new(MemoryAuditSink::new()),
+        registry,
+    })
 }
 
 async fn registered(keys: &[&PrivateKey]) -> MemoryKeyRegistry {
@@ -76,7 +75,7 @@ async fn a_valid_token_is_decided_and_audited_with_its_digest() {
         Some(&DenyReason::MaxUsesReached { limit: 1 })
     );
 
-    let records = authorizer.engine().audit().all_records();
+    let records = authorizer.stores().audit().all_records();
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].decision, AuditDecision::Allow);
     assert_eq!(records[1].reason.as_deref(), Some("max_uses_reached"));
@@ -96,7 +95,7 @@ async fn an_invalid_token_is_denied_with_the_verifier_reason_and_counted() {
     let decision = authorizer.authorize(&forged, &ctx(at(1))).await;
     assert_eq!(invalid(&decision), Some(&VerifyError::InvalidSignature));
     // No record of its own: one aggregate of the account, reason and minute.
-    let audit = authorizer.engine().audit();
+    let audit = authorizer.stores().audit();
     assert!(audit.all_records().is_empty());
     let aggregates = audit.all_aggregates();
     assert_eq!(aggregates.len(), 1);
@@ -118,7 +117,7 @@ async fn an_oversized_token_is_counted_without_hashing_it() {
             max: 8192
         })
     );
-    let audit = authorizer.engine().audit();
+    let audit = authorizer.stores().audit();
     assert!(audit.all_records().is_empty());
     assert_eq!(audit.all_aggregates()[0].reason, "token_too_long");
 }
@@ -154,6 +153,7 @@ async fn keys_rotate_through_the_registry_without_a_restart() {
     // Register the new key: both are live during the rotation.
     let value = new.public_key().to_public_key_txt();
     let record: KeyRecord = authorizer
+        .stores()
         .registry()
         .register(ACCOUNT, &value, None, at(2))
         .await
@@ -175,6 +175,7 @@ async fn keys_rotate_through_the_registry_without_a_restart() {
     let old_id = old.public_key().thumbprint();
     assert!(
         authorizer
+            .stores()
             .registry()
             .delete(ACCOUNT, &old_id)
             .await
@@ -216,7 +217,7 @@ async fn a_revoked_token_is_refused() {
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
     let authorizer = authorizer(registered(&[&key]).await);
     let token = token(&key, 5);
-    let revocations = authorizer.engine().revocations();
+    let revocations = authorizer.engine().stores().revocations();
     revocations
         .revoke_token(ACCOUNT, TokenDigest::of_token(&token), at(600), at(1))
         .await
@@ -264,7 +265,7 @@ async fn a_registry_fault_fails_closed_and_is_counted() {
     assert_eq!(decision.deny_reason(), Some(&DenyReason::StoreUnavailable));
     assert_eq!(authorizer.engine().store_failures(), 1);
     assert_eq!(
-        authorizer.engine().audit().all_aggregates()[0].reason,
+        authorizer.stores().audit().all_aggregates()[0].reason,
         "store_unavailable"
     );
 }
@@ -351,5 +352,91 @@ async fn verify_token_checks_without_deciding_or_auditing() {
         Err(TokenError::UnregisteredAccount(_))
     ));
     // Only the one authorize call above was audited.
-    assert_eq!(authorizer.engine().audit().all_records().len(), 1);
+    assert_eq!(authorizer.stores().audit().all_records().len(), 1);
+}
+
+/// The builder's one leeway is the verifier's, the counters' and the revocations': a token
+/// accepted within it finds its counters and its revocation, and nothing outlives it.
+#[tokio::test]
+async fn one_leeway_reaches_the_verifier_the_counters_and_the_revocations() {
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let authorizer = Authorizer::builder(playback_auth_policy::MemoryStores::new())
+        .leeway(Duration::from_secs(5))
+        .build();
+    assert_eq!(authorizer.engine().leeway(), Duration::from_secs(5));
+    let value = key.public_key().to_public_key_txt();
+    authorizer
+        .stores()
+        .registry()
+        .register(ACCOUNT, &value, None, at(0))
+        .await
+        .unwrap();
+    // Issued at 0, valid for 600 s: exp = 600.
+    let token = token(&key, 1);
+
+    // The verifier accepts it until exp + 5 s, and the use counted then is still counted.
+    assert!(
+        authorizer
+            .authorize(&token, &ctx(at(604)))
+            .await
+            .is_allowed()
+    );
+    assert_eq!(
+        authorizer
+            .authorize(&token, &ctx(at(604)))
+            .await
+            .deny_reason(),
+        Some(&DenyReason::MaxUsesReached { limit: 1 })
+    );
+    assert!(matches!(
+        invalid(&authorizer.authorize(&token, &ctx(at(605))).await),
+        Some(VerifyError::Claims(_))
+    ));
+
+    // A revocation is kept exactly as long as the token verifies.
+    let verified = authorizer
+        .verify_token(ACCOUNT, &token, at(0))
+        .await
+        .unwrap();
+    authorizer.revoke(ACCOUNT, &verified, at(0)).await.unwrap();
+    let listed = authorizer
+        .stores()
+        .revocations()
+        .list(ACCOUNT, at(0))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].kept_until, at(605));
+    let user = playback_auth_claims::Uid::new("viewer-1").unwrap();
+    authorizer
+        .revoke_uid_before(ACCOUNT, &user, at(100), at(0))
+        .await
+        .unwrap();
+    // Every token issued before the cutoff has expired by cutoff + the longest lifetime;
+    // the entry lasts the leeway beyond that, and no longer.
+    let lifetime = i64::try_from(playback_auth_claims::MAX_LIFETIME.as_secs()).unwrap();
+    let by_user = crate::common::restriction("by-user", |b| b.user("viewer-1"));
+    let revocations = authorizer.stores().revocations();
+    for (secs, status) in [
+        (100 + lifetime + 4, RevocationStatus::Revoked),
+        (100 + lifetime + 5, RevocationStatus::NotRevoked),
+    ] {
+        assert_eq!(
+            revocations
+                .check(ACCOUNT, &by_user, at(secs))
+                .await
+                .unwrap(),
+            status
+        );
+    }
+}
+
+/// The clock set on the builder is the one the authorizer hands to whoever serves with it.
+#[test]
+fn the_builders_clock_is_the_authorizers() {
+    let authorizer = Authorizer::builder(playback_auth_policy::MemoryStores::new())
+        .clock(playback_auth_verify::FixedClock(at(42)))
+        .build();
+    assert_eq!(authorizer.now(), at(42));
+    assert_eq!(authorizer.clock().now(), at(42));
 }

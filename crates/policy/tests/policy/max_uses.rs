@@ -1,7 +1,5 @@
 //! `maxu`: uses per token, counted under `jti` or the token digest, until the token expires.
 
-use std::time::Duration;
-
 use crate::common::*;
 use playback_auth_policy::{DenyReason, PolicyConfig};
 
@@ -53,11 +51,11 @@ async fn without_jti_uses_are_counted_per_token_digest() {
 
 #[tokio::test]
 async fn the_count_is_kept_until_exp_plus_leeway() {
-    let (engine, store) = engine_with(PolicyConfig::default().with_leeway(Duration::from_secs(30)));
+    let (engine, store) = engine_with(PolicyConfig::default());
     // Issued at -10, valid for 3600 s: exp = 3590.
     let token = restriction("t", |b| b.max_uses(1));
     allowed(engine.decide(&token, &request(0)).await);
-    // A verifier with 30 s leeway still accepts the token until 3620: the count holds.
+    // The authorizer's default 30 s leeway still accepts the token until 3620: the count holds.
     assert_eq!(
         denied(engine.decide(&token, &request(3619)).await),
         DenyReason::MaxUsesReached { limit: 1 }

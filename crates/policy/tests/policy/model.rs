@@ -564,12 +564,11 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     );
                 }
                 Op::Revoke(token) => {
-                    use playback_auth_policy::RevocationStore;
                     if model.now < TOKEN_STATE_UNTIL {
                         model.revoked.insert(specs[token].label);
                     }
                     engine
-                        .revocations()
+                        .0
                         .revoke(ACCOUNT, &tokens[token], at(model.now))
                         .await
                         .unwrap();

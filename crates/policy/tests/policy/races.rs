@@ -4,11 +4,13 @@
 
 use std::sync::Arc;
 
+use crate::common::engine_of;
 use crate::common::*;
 use playback_auth_claims::ConcurrencyBehavior;
+use playback_auth_policy::PolicyConfig;
 use playback_auth_policy::{
-    Decision, MemoryAuditSink, MemoryPolicyStore, MemoryRevocationStore, PolicyEngine,
-    RequestContext, VerifiedToken,
+    Decision, MemoryAuditSink, MemoryPolicyStore, MemoryRevocationStore, RequestContext,
+    VerifiedToken,
 };
 use tokio::sync::Barrier;
 
@@ -20,10 +22,11 @@ const LIMIT: usize = 3;
 /// fresh engine, and returns the decisions.
 #[allow(clippy::unwrap_used)] // a panicked task fails the test
 async fn race(token: &VerifiedToken, ctx: impl Fn(usize) -> RequestContext) -> Vec<Decision> {
-    let engine = Arc::new(PolicyEngine::new(
+    let engine = Arc::new(engine_of(
         MemoryPolicyStore::new(),
         MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
+        Arc::new(MemoryAuditSink::new()),
+        PolicyConfig::default(),
     ));
     let barrier = Arc::new(Barrier::new(TASKS));
     let tasks: Vec<_> = (0..TASKS)

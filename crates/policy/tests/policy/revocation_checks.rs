@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use playback_auth_claims::ViewerId;
+use playback_auth_policy::Stores;
 use playback_auth_policy::{DenyReason, RevocationStore};
 
 #[tokio::test]
@@ -10,11 +11,7 @@ async fn a_revoked_token_is_denied_token_revoked() {
     let (engine, store) = engine();
     let token = restriction("t", |b| b.max_uses(5));
     allowed(engine.decide(&token, &request(0)).await);
-    engine
-        .revocations()
-        .revoke(ACCOUNT, &token, at(1))
-        .await
-        .unwrap();
+    engine.0.revoke(ACCOUNT, &token, at(1)).await.unwrap();
     let before = store.snapshot();
     let reason = denied(engine.decide(&token, &request(2)).await);
     assert_eq!(reason, DenyReason::TokenRevoked);
@@ -28,6 +25,7 @@ async fn a_revoked_token_is_denied_token_revoked() {
     );
     assert!(
         engine
+            .stores()
             .revocations()
             .unrevoke(ACCOUNT, token.digest, at(4))
             .await
@@ -43,11 +41,7 @@ async fn a_revoked_token_is_denied_token_revoked() {
 async fn revocation_is_checked_before_the_static_checks() {
     let (engine, _) = engine();
     let token = restriction("t", |b| b.user_agent("Other"));
-    engine
-        .revocations()
-        .revoke(ACCOUNT, &token, at(0))
-        .await
-        .unwrap();
+    engine.0.revoke(ACCOUNT, &token, at(0)).await.unwrap();
     assert_eq!(
         denied(engine.decide(&token, &request(1)).await),
         DenyReason::TokenRevoked
@@ -59,7 +53,7 @@ async fn revocation_by_jti_and_by_uid_cutoff() {
     let (engine, _) = engine();
     let by_jti = restriction("a", |b| b.token_id("jti-1"));
     engine
-        .revocations()
+        .0
         .revoke_jti(ACCOUNT, "jti-1", at(3600), at(0))
         .await
         .unwrap();
@@ -71,13 +65,13 @@ async fn revocation_by_jti_and_by_uid_cutoff() {
     // Issued at -10: a cutoff after that revokes it, one at or before it does not.
     let by_uid = restriction("b", |b| b.user("viewer-1"));
     engine
-        .revocations()
+        .0
         .revoke_uid_before(ACCOUNT, &uid("viewer-1"), at(-10), at(0))
         .await
         .unwrap();
     allowed(engine.decide(&by_uid, &request(1)).await);
     engine
-        .revocations()
+        .0
         .revoke_uid_before(ACCOUNT, &uid("viewer-1"), at(0), at(0))
         .await
         .unwrap();
@@ -94,7 +88,7 @@ async fn a_disconnected_viewer_is_denied_viewer_disconnected() {
     let v2 = channel("v2", |b| b.viewer("viewer-9", 2));
     allowed(engine.decide(&v1, &request(0)).await);
     engine
-        .revocations()
+        .0
         .disconnect_viewer(
             ACCOUNT,
             &ViewerId::parse("viewer-9").unwrap(),

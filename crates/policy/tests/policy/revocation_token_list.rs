@@ -3,8 +3,8 @@
 
 use playback_auth_claims::{NumericDate, PlaybackClaims, PlaybackRestrictionClaims};
 use playback_auth_policy::{
-    MemoryRevocationStore, RevocationStatus, RevocationStore, RevokedToken, TokenDigest,
-    VerifiedToken,
+    Authorizer, MemoryRevocationStore, MemoryStores, RevocationStatus, RevocationStore,
+    RevokedToken, TokenDigest, VerifiedToken,
 };
 
 fn at(secs: i64) -> NumericDate {
@@ -32,7 +32,7 @@ async fn revoke_check_list_and_remove() {
         store.list("acct-1", at(NOW)).await.unwrap(),
         vec![RevokedToken {
             digest: revoked,
-            expires_at: exp
+            kept_until: exp
         }]
     );
 
@@ -59,7 +59,8 @@ async fn revocation_is_scoped_to_the_account() {
 
 #[tokio::test]
 async fn check_refuses_a_token_revoked_by_digest() {
-    let store = MemoryRevocationStore::new();
+    let authorizer = Authorizer::new(MemoryStores::new());
+    let store = &authorizer.stores().revocations;
     let claims = PlaybackRestrictionClaims::builder("acct-1", at(NOW))
         .expires_at(at(NOW + 3600))
         .build()
@@ -70,7 +71,7 @@ async fn check_refuses_a_token_revoked_by_digest() {
     let resigned = VerifiedToken::new(token.claims.clone(), "h.p.other-signature");
     let other = VerifiedToken::new(token.claims.clone(), "h.q.s");
 
-    store.revoke("acct-1", &token, at(NOW)).await.unwrap();
+    authorizer.revoke("acct-1", &token, at(NOW)).await.unwrap();
 
     assert_eq!(
         store.check("acct-1", &token, at(NOW)).await.unwrap(),
@@ -86,9 +87,10 @@ async fn check_refuses_a_token_revoked_by_digest() {
     );
     assert_eq!(
         store.list("acct-1", at(NOW)).await.unwrap(),
+        // Kept for the authorizer's 30 s leeway after `exp`.
         vec![RevokedToken {
             digest: token.digest,
-            expires_at: at(NOW + 3600)
+            kept_until: at(NOW + 3630)
         }]
     );
 }

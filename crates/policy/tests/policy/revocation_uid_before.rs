@@ -13,6 +13,8 @@ fn at(secs: i64) -> NumericDate {
 }
 
 const CUTOFF: i64 = 1_700_000_000;
+/// How long the store keeps each entry (the caller's decision; far past every check here).
+const KEEP: NumericDate = NumericDate::MAX;
 
 fn issued_at(iat: i64, uid: &str) -> VerifiedToken {
     let claims = PlaybackRestrictionClaims::builder("acct-1", at(iat))
@@ -32,7 +34,7 @@ async fn tokens_issued_before_the_cutoff_are_revoked_and_later_ones_are_not() {
     let uid = Uid::new("viewer-42").unwrap();
     let now = at(CUTOFF + 10);
     store
-        .revoke_uid_before("acct-1", &uid, at(CUTOFF), now)
+        .revoke_uid_before("acct-1", &uid, at(CUTOFF), KEEP, now)
         .await
         .unwrap();
 
@@ -71,7 +73,7 @@ async fn a_later_cutoff_replaces_an_earlier_one_and_can_be_removed() {
     let token = issued_at(CUTOFF + 50, "viewer-42");
 
     store
-        .revoke_uid_before("acct-1", &uid, at(CUTOFF), now)
+        .revoke_uid_before("acct-1", &uid, at(CUTOFF), KEEP, now)
         .await
         .unwrap();
     assert_eq!(
@@ -79,7 +81,7 @@ async fn a_later_cutoff_replaces_an_earlier_one_and_can_be_removed() {
         RevocationStatus::NotRevoked
     );
     store
-        .revoke_uid_before("acct-1", &uid, at(CUTOFF + 100), now)
+        .revoke_uid_before("acct-1", &uid, at(CUTOFF + 100), KEEP, now)
         .await
         .unwrap();
     assert_eq!(
@@ -88,7 +90,7 @@ async fn a_later_cutoff_replaces_an_earlier_one_and_can_be_removed() {
     );
     // An earlier cutoff does not shrink what is revoked.
     store
-        .revoke_uid_before("acct-1", &uid, at(CUTOFF), now)
+        .revoke_uid_before("acct-1", &uid, at(CUTOFF), KEEP, now)
         .await
         .unwrap();
     assert_eq!(

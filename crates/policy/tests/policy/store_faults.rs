@@ -3,11 +3,14 @@
 
 use std::error::Error as _;
 
+use crate::common::engine_of;
 use crate::common::*;
+use playback_auth_policy::Stores;
 use playback_auth_policy::{
     DenyReason, MemoryAuditSink, MemoryPolicyStore, MemoryRevocationStore, PolicyConfig,
-    PolicyEngine, PolicyStore, StoreError,
+    PolicyStore, StoreError,
 };
+use std::sync::Arc;
 
 fn stateful_token() -> playback_auth_policy::VerifiedToken {
     restriction("t", |b| {
@@ -17,25 +20,26 @@ fn stateful_token() -> playback_auth_policy::VerifiedToken {
 
 #[tokio::test]
 async fn a_failing_store_denies_store_unavailable_by_default() {
-    let engine = PolicyEngine::new(
+    let engine = engine_of(
         UnavailableStore,
         MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
+        Arc::new(MemoryAuditSink::new()),
+        PolicyConfig::default(),
     );
     let reason = denied(engine.decide(&stateful_token(), &request(0)).await);
     assert_eq!(reason, DenyReason::StoreUnavailable);
     assert_eq!(reason.code(), "store_unavailable");
     assert_eq!(engine.store_failures(), 1);
-    let records = engine.audit().all_records();
+    let records = engine.stores().audit().all_records();
     assert_eq!(records[0].reason.as_deref(), Some("store_unavailable"));
 }
 
 #[tokio::test]
 async fn fail_open_allows_degraded() {
-    let engine = PolicyEngine::with_config(
+    let engine = engine_of(
         UnavailableStore,
         MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
+        Arc::new(MemoryAuditSink::new()),
         PolicyConfig::default().with_fail_open(true),
     );
     for secs in 0..3 {
@@ -45,16 +49,16 @@ async fn fail_open_allows_degraded() {
         assert_eq!(allow.uses, None);
     }
     assert_eq!(engine.store_failures(), 3);
-    let records = engine.audit().all_records();
+    let records = engine.stores().audit().all_records();
     assert_eq!(records[0].reason.as_deref(), Some("degraded"));
 }
 
 #[tokio::test]
 async fn fail_open_still_applies_static_checks_and_revocation() {
-    let engine = PolicyEngine::with_config(
+    let engine = engine_of(
         UnavailableStore,
         MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
+        Arc::new(MemoryAuditSink::new()),
         PolicyConfig::default().with_fail_open(true),
     );
     let token = restriction("t", |b| {
@@ -69,10 +73,11 @@ async fn fail_open_still_applies_static_checks_and_revocation() {
 
 #[tokio::test]
 async fn tokens_without_stateful_claims_never_reach_the_store() {
-    let engine = PolicyEngine::new(
+    let engine = engine_of(
         UnavailableStore,
         MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
+        Arc::new(MemoryAuditSink::new()),
+        PolicyConfig::default(),
     );
     let allow = allowed(
         engine
@@ -85,10 +90,11 @@ async fn tokens_without_stateful_claims_never_reach_the_store() {
 
 #[tokio::test]
 async fn a_failing_revocation_store_fails_closed_or_open_like_the_state_store() {
-    let closed = PolicyEngine::new(
+    let closed = engine_of(
         MemoryPolicyStore::new(),
         UnavailableRevocations,
-        MemoryAuditSink::new(),
+        Arc::new(MemoryAuditSink::new()),
+        PolicyConfig::default(),
     );
     assert_eq!(
         denied(closed.decide(&stateful_token(), &request(0)).await),
@@ -96,10 +102,10 @@ async fn a_failing_revocation_store_fails_closed_or_open_like_the_state_store() 
     );
     assert_eq!(closed.store_failures(), 1);
 
-    let open = PolicyEngine::with_config(
+    let open = engine_of(
         MemoryPolicyStore::new(),
         UnavailableRevocations,
-        MemoryAuditSink::new(),
+        Arc::new(MemoryAuditSink::new()),
         PolicyConfig::default().with_fail_open(true),
     );
     let allow = allowed(open.decide(&stateful_token(), &request(0)).await);
@@ -114,10 +120,11 @@ async fn a_failing_revocation_store_fails_closed_or_open_like_the_state_store() 
 
 #[tokio::test]
 async fn management_calls_surface_the_store_error_with_its_source() {
-    let engine = PolicyEngine::new(
+    let engine = engine_of(
         UnavailableStore,
         MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
+        Arc::new(MemoryAuditSink::new()),
+        PolicyConfig::default(),
     );
     let error = engine
         .sessions(ACCOUNT, &uid("viewer-1"), at(0))
@@ -144,7 +151,12 @@ async fn management_calls_surface_the_store_error_with_its_source() {
 async fn a_full_memory_store_fails_closed_and_recovers_when_state_expires() {
     // One shard of 4 entries: a token partition with its token and one IP is 3.
     let store = MemoryPolicyStore::with_shards(1, 4);
-    let engine = PolicyEngine::new(store, MemoryRevocationStore::new(), MemoryAuditSink::new());
+    let engine = engine_of(
+        store,
+        MemoryRevocationStore::new(),
+        Arc::new(MemoryAuditSink::new()),
+        PolicyConfig::default(),
+    );
     let first = restriction("first", |b| b.max_ips(5));
     let second = restriction("second", |b| b.max_ips(5));
     allowed(engine.decide(&first, &request(0)).await);
@@ -154,7 +166,7 @@ async fn a_full_memory_store_fails_closed_and_recovers_when_state_expires() {
     );
     let plan = engine.plan(&second, &request(0)).unwrap();
     assert!(matches!(
-        engine.store().apply(&plan).await,
+        engine.stores().policy().apply(&plan).await,
         Err(StoreError::CapacityExceeded { capacity: 4 })
     ));
     // Once the first token expired (exp 3590 + 30 s leeway), its state makes room.
@@ -163,5 +175,5 @@ async fn a_full_memory_store_fails_closed_and_recovers_when_state_expires() {
         b.max_ips(5).valid_for(std::time::Duration::from_secs(7200))
     });
     allowed(engine.decide(&third, &later).await);
-    assert_eq!(engine.store().entries(), 3);
+    assert_eq!(engine.stores().policy().entries(), 3);
 }

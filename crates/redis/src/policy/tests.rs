@@ -18,7 +18,6 @@ fn settings() -> Settings {
         expiry_margin: Duration::from_secs(60),
         device_retention: None,
         revocation_capacity: 100,
-        revocation_leeway: Duration::from_secs(30),
         keys_per_account: 20,
         audit_records_per_day: 10,
         audit_aggregates_per_day: 10,

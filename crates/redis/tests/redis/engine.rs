@@ -2,9 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 use playback_auth_claims::ConcurrencyBehavior;
-use playback_auth_policy::{
-    AuditSink, Decision, DenyReason, PolicyEngine, PolicyStore, RevocationStore,
-};
+use playback_auth_policy::{AuditSink, Authorizer, Decision, DenyReason, PolicyStore};
 use time::macros::date;
 
 use crate::common::{ACCOUNT, at, request, restriction};
@@ -15,7 +13,8 @@ async fn decisions_revocations_and_audit_all_live_in_redis() {
         return;
     };
     let store = crate::common::fresh_store(&url, "engine");
-    let engine = PolicyEngine::new(store.clone(), store.clone(), store.clone());
+    let authorizer = Authorizer::new(store.clone());
+    let engine = authorizer.engine();
     let token = restriction("engine-token", |b| {
         b.user("viewer-1")
             .concurrent_streams(1)
@@ -43,7 +42,7 @@ async fn decisions_revocations_and_audit_all_live_in_redis() {
     assert_eq!(store.sessions(ACCOUNT, &uid, at(0)).await.unwrap().len(), 1);
     assert_eq!(store.devices(ACCOUNT, &uid).await.unwrap().len(), 1);
 
-    store.revoke(ACCOUNT, &token, at(1)).await.unwrap();
+    authorizer.revoke(ACCOUNT, &token, at(1)).await.unwrap();
     assert_eq!(
         engine.decide(&token, &ctx("a", "d1")).await,
         Decision::Deny(DenyReason::TokenRevoked)

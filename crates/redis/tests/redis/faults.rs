@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 
 use playback_auth_claims::{NumericDate, Uid};
 use playback_auth_policy::{
-    AuditSink, Decision, DecisionPlan, DenyReason, KeyRegistry, MemoryAuditSink, Partition,
-    PolicyConfig, PolicyEngine, PolicyStore, RevocationStore, StoreError, TokenPlan, VerifiedToken,
+    AuditSink, Authorizer, Decision, DecisionPlan, DenyReason, KeyRegistry, MemoryAuditSink,
+    Partition, PolicyConfig, PolicyStore, RevocationStore, StoreError, StoreSet, TokenPlan,
+    VerifiedToken,
 };
 use playback_auth_redis::{RedisStore, RedisStoreError};
 
@@ -39,15 +40,18 @@ fn store_on(port: u16) -> RedisStore {
         .unwrap()
 }
 
-type Engine = PolicyEngine<RedisStore, RedisStore, MemoryAuditSink>;
+type Engine = Authorizer<StoreSet<RedisStore, RedisStore, Arc<MemoryAuditSink>, RedisStore>>;
 
 fn engine(store: &RedisStore, fail_open: bool) -> Engine {
-    PolicyEngine::with_config(
-        store.clone(),
-        store.clone(),
-        MemoryAuditSink::new(),
-        PolicyConfig::default().with_fail_open(fail_open),
-    )
+    let stores = StoreSet {
+        policy: store.clone(),
+        revocations: store.clone(),
+        audit: Arc::new(MemoryAuditSink::new()),
+        registry: store.clone(),
+    };
+    Authorizer::builder(stores)
+        .policy(PolicyConfig::default().with_fail_open(fail_open))
+        .build()
 }
 
 fn session_token() -> VerifiedToken {
@@ -146,14 +150,14 @@ async fn redis_down_at_build_gives_typed_errors_within_the_timeout() {
     let token = session_token();
     let closed = engine(&store, false);
     let ctx = request(0).with_session_id("s1");
-    let decision = timed("closed decide", bound, closed.decide(&token, &ctx)).await;
+    let decision = timed("closed decide", bound, closed.engine().decide(&token, &ctx)).await;
     assert_eq!(decision, Decision::Deny(DenyReason::StoreUnavailable));
     let open = engine(&store, true);
     // Fail open asks the revocation list and then the state: two calls.
     let decision = timed(
         "open decide",
         2 * TIMEOUT + MARGIN,
-        open.decide(&token, &ctx),
+        open.engine().decide(&token, &ctx),
     )
     .await;
     match decision {
@@ -202,7 +206,7 @@ async fn load(engine: Arc<Engine>, stop: Arc<AtomicBool>, worker: usize) -> Vec<
         n += 1;
         let ctx = request(0).with_session_id(format!("w{worker}-{n}"));
         let started = Instant::now();
-        let decision = engine.decide(&token, &ctx).await;
+        let decision = engine.engine().decide(&token, &ctx).await;
         samples.push(Sample {
             started,
             took: started.elapsed(),

@@ -23,7 +23,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use playback_auth_claims::ConcurrencyBehavior;
 use playback_auth_policy::{
-    Decision, DenyReason, MemoryAuditSink, MemoryRevocationStore, PolicyEngine,
+    Authorizer, Decision, DenyReason, MemoryAuditSink, MemoryKeyRegistry, MemoryRevocationStore,
+    StoreSet,
 };
 use playback_auth_redis::RedisStore;
 
@@ -38,7 +39,9 @@ const SESSION_TRIES: u64 = 3;
 const DEVICE_TRIES: u64 = 2;
 const USE_TRIES: u64 = 5;
 
-type Engine = PolicyEngine<RedisStore, MemoryRevocationStore, MemoryAuditSink>;
+type Engine = Authorizer<
+    StoreSet<RedisStore, MemoryRevocationStore, Arc<MemoryAuditSink>, MemoryKeyRegistry>,
+>;
 
 /// What one engine saw in one round.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -110,11 +113,12 @@ fn engine(url: &str, prefix: &str) -> Arc<Engine> {
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
-    Arc::new(PolicyEngine::new(
-        store,
-        MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
-    ))
+    Arc::new(Authorizer::new(StoreSet {
+        policy: store,
+        revocations: MemoryRevocationStore::new(),
+        audit: Arc::new(MemoryAuditSink::new()),
+        registry: MemoryKeyRegistry::new(),
+    }))
 }
 
 /// Runs every round for one engine, each round at `start + round * PERIOD`.
@@ -143,21 +147,21 @@ async fn run_engine(engine: Arc<Engine>, id: u64, start_ms: u64) -> BTreeMap<u64
             let (engine, token) = (Arc::clone(&engine), Arc::clone(&streams));
             let ctx = request(secs).with_session_id(format!("e{id}-s{i}"));
             tasks.push(tokio::spawn(async move {
-                ("session", engine.decide(&token, &ctx).await)
+                ("session", engine.engine().decide(&token, &ctx).await)
             }));
         }
         for i in 0..DEVICE_TRIES {
             let (engine, token) = (Arc::clone(&engine), Arc::clone(&devices));
             let ctx = request(secs).with_device_id(format!("e{id}-d{i}"));
             tasks.push(tokio::spawn(async move {
-                ("device", engine.decide(&token, &ctx).await)
+                ("device", engine.engine().decide(&token, &ctx).await)
             }));
         }
         for _ in 0..USE_TRIES {
             let (engine, token) = (Arc::clone(&engine), Arc::clone(&uses));
             let ctx = request(secs);
             tasks.push(tokio::spawn(async move {
-                ("use", engine.decide(&token, &ctx).await)
+                ("use", engine.engine().decide(&token, &ctx).await)
             }));
         }
         let mut result = RoundResult::default();

@@ -16,10 +16,18 @@ use crate::common::{ACCOUNT, at, channel, restriction};
 fn sorted(mut list: Vec<RevokedToken>) -> Vec<(String, String)> {
     let mut out: Vec<_> = list
         .drain(..)
-        .map(|entry| (entry.digest.to_hex(), entry.expires_at.to_string()))
+        .map(|entry| (entry.digest.to_hex(), entry.kept_until.to_string()))
         .collect();
     out.sort();
     out
+}
+
+/// How long an authorizer with the default leeway keeps a user's cutoff: until every token
+/// issued before it has expired, plus the leeway.
+fn keep(cutoff: NumericDate) -> NumericDate {
+    cutoff
+        .saturating_add(playback_auth_claims::MAX_LIFETIME)
+        .saturating_add(playback_auth_claims::DEFAULT_LEEWAY)
 }
 
 /// Both stores, driven in lockstep.
@@ -209,11 +217,11 @@ async fn jti_uid_and_viewer_revocations_match_memory() {
     let uid = Uid::new("viewer-42").unwrap();
     for cutoff in [at(-10), at(-9)] {
         pair.memory
-            .revoke_uid_before(ACCOUNT, &uid, cutoff, at(0))
+            .revoke_uid_before(ACCOUNT, &uid, cutoff, keep(cutoff), at(0))
             .await
             .unwrap();
         pair.redis
-            .revoke_uid_before(ACCOUNT, &uid, cutoff, at(0))
+            .revoke_uid_before(ACCOUNT, &uid, cutoff, keep(cutoff), at(0))
             .await
             .unwrap();
         pair.check(&user_early, at(1)).await;
@@ -224,11 +232,11 @@ async fn jti_uid_and_viewer_revocations_match_memory() {
     );
     // A later cutoff replaces an earlier one; an earlier one does not.
     pair.memory
-        .revoke_uid_before(ACCOUNT, &uid, at(-100), at(0))
+        .revoke_uid_before(ACCOUNT, &uid, at(-100), keep(at(-100)), at(0))
         .await
         .unwrap();
     pair.redis
-        .revoke_uid_before(ACCOUNT, &uid, at(-100), at(0))
+        .revoke_uid_before(ACCOUNT, &uid, at(-100), keep(at(-100)), at(0))
         .await
         .unwrap();
     assert_eq!(
@@ -346,7 +354,7 @@ async fn every_list_kind_has_its_own_capacity() {
         .await
         .unwrap();
     pair.redis
-        .revoke_uid_before(ACCOUNT, &uid, at(0), at(0))
+        .revoke_uid_before(ACCOUNT, &uid, at(0), keep(at(0)), at(0))
         .await
         .unwrap();
     pair.redis
@@ -369,7 +377,7 @@ async fn every_list_kind_has_its_own_capacity() {
     );
     full(
         pair.redis
-            .revoke_uid_before(ACCOUNT, &Uid::new("w").unwrap(), at(0), at(1))
+            .revoke_uid_before(ACCOUNT, &Uid::new("w").unwrap(), at(0), keep(at(0)), at(1))
             .await,
         RevocationKind::Uid,
     );
@@ -397,8 +405,9 @@ async fn revocation_state_carries_a_ttl() {
         .query_async(&mut admin)
         .await
         .unwrap();
-    // 3600 s to expiry + 30 s leeway + 60 s margin, measured from the decision's `now`.
-    let expected = Duration::from_secs(3690).as_millis();
+    // 3600 s to the entry's end (the caller's keep-until) + 60 s margin, measured from the
+    // decision's `now`.
+    let expected = Duration::from_secs(3660).as_millis();
     let ttl = u128::try_from(ttl).unwrap();
     assert!(ttl <= expected && ttl > expected - 5_000, "PTTL {ttl}");
 }

@@ -11,12 +11,13 @@ use std::time::{Duration, Instant};
 
 use playback_auth_claims::{ConcurrencyBehavior, Uid};
 use playback_auth_policy::{
-    Decision, DecisionPlan, DevicePlan, MemoryAuditSink, MemoryRevocationStore, Partition,
-    PolicyEngine, PolicyStore, SessionPlan, TokenPlan,
+    Authorizer, Decision, DecisionPlan, DevicePlan, MemoryAuditSink, MemoryKeyRegistry,
+    MemoryRevocationStore, Partition, PolicyStore, SessionPlan, StoreSet, TokenPlan,
 };
 use playback_auth_redis::RedisStore;
 
 use crate::common::{ACCOUNT, RedisServer, at, ip, request, restriction};
+use std::sync::Arc;
 
 fn nz(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap()
@@ -212,13 +213,16 @@ async fn a_whole_engine_decision_on_redis_costs_three_round_trips() {
         b.user("viewer-1").concurrent_streams(1000).max_uses(1000)
     });
     // State on Redis, revocations and audit in memory: one EVALSHA per decision.
-    let state_only = PolicyEngine::new(
-        store.clone(),
-        MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
-    );
+    let state_only = Authorizer::new(StoreSet {
+        policy: store.clone(),
+        revocations: MemoryRevocationStore::new(),
+        audit: Arc::new(MemoryAuditSink::new()),
+        registry: MemoryKeyRegistry::new(),
+    });
+    let state_only = state_only.engine();
     // Everything on Redis: + one HMGET (revocations) + one audit pipeline.
-    let everything = PolicyEngine::new(store.clone(), store.clone(), store.clone());
+    let everything = Authorizer::new(store.clone());
+    let everything = everything.engine();
     assert!(matches!(
         state_only
             .decide(&token, &request(0).with_session_id("warm"))

@@ -10,6 +10,7 @@ use playback_auth_policy::{MAX_AUDIT_ID_LEN, MAX_AUDIT_USER_AGENT_LEN, TRUNCATIO
 use playback_auth_tower::MAX_ID_LEN;
 
 use crate::common::*;
+use playback_auth_policy::Stores;
 
 /// A GET of `uri` from `peer(1)` with `user_agent`.
 fn from_agent(uri: &str, user_agent: &str) -> Builder {
@@ -57,8 +58,8 @@ async fn ids_that_are_not_short_visible_ascii_are_400_invalid_id() {
         .await
         .assert_allowed();
     // Refused requests reached no store and left no record.
-    assert_eq!(authorizer.engine().audit().len(), 2);
-    assert!(authorizer.engine().audit().all_aggregates().is_empty());
+    assert_eq!(authorizer.stores().audit().len(), 2);
+    assert!(authorizer.stores().audit().all_aggregates().is_empty());
 }
 
 #[tokio::test]
@@ -95,7 +96,7 @@ async fn refusals_before_a_decision_are_counted_per_account_reason_and_minute() 
             .assert_denied(401, "invalid_base64");
     }
 
-    let audit = authorizer.engine().audit();
+    let audit = authorizer.stores().audit();
     assert!(audit.is_empty());
     let mut counted: Vec<_> = audit
         .all_aggregates()
@@ -127,7 +128,7 @@ async fn a_valid_play_with_a_huge_user_agent_is_one_capped_record() {
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .header("x-device-id", "d".repeat(MAX_ID_LEN));
     get_reply(&app, request).await.assert_allowed();
-    let records = authorizer.engine().audit().all_records();
+    let records = authorizer.stores().audit().all_records();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].user_agent.len(), MAX_AUDIT_USER_AGENT_LEN);
     assert!(records[0].user_agent.ends_with(TRUNCATION_MARKER));
@@ -135,5 +136,5 @@ async fn a_valid_play_with_a_huge_user_agent_is_one_capped_record() {
         records[0].device.as_ref().map(String::len),
         Some(MAX_AUDIT_ID_LEN)
     );
-    assert!(authorizer.engine().audit().stats().bytes < 2 * 1024);
+    assert!(authorizer.stores().audit().stats().bytes < 2 * 1024);
 }

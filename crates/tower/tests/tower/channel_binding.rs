@@ -11,7 +11,6 @@ async fn without_a_catalogue_only_the_channel_id_plays() {
     let (authorizer, keys) = authorizer().await;
     let layer =
         PlaybackAuthLayer::builder(Arc::clone(&authorizer), ContentRoute::new(ROUTE).unwrap())
-            .clock(playback_auth_verify::FixedClock(at(0)))
             .build();
     let app = app(layer);
     let token = keys.channel(|b| b);

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
+use playback_auth_policy::Stores;
 use playback_auth_policy::{Decision, RequestContext, TokenDigest, VerifiedToken};
 use tower::{Layer as _, ServiceExt, service_fn};
 
@@ -78,5 +79,5 @@ async fn a_denied_request_never_reaches_the_inner_service() {
     }
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     // Every decision is audited, the denied ones too.
-    assert_eq!(authorizer.engine().audit().all_records().len(), 3);
+    assert_eq!(authorizer.stores().audit().all_records().len(), 3);
 }

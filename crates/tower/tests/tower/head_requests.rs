@@ -4,9 +4,9 @@
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
-use playback_auth_policy::RevocationStore;
 
 use crate::common::*;
+use playback_auth_policy::Stores;
 
 async fn head_status(app: &axum::Router, token: &str) -> StatusCode {
     let request = play(token)
@@ -29,7 +29,7 @@ async fn head_spends_no_use_of_a_max_uses_token() {
         assert_eq!(head_status(&app, &token).await, StatusCode::OK);
     }
     assert_eq!(
-        authorizer.engine().audit().len(),
+        authorizer.stores().audit().len(),
         0,
         "HEAD writes no audit record"
     );
@@ -67,11 +67,6 @@ async fn head_still_refuses_bad_revoked_and_mismatched_tokens() {
         .verify_token(ACCOUNT, &revoked, at(0))
         .await
         .unwrap();
-    authorizer
-        .engine()
-        .revocations()
-        .revoke(ACCOUNT, &verified, at(0))
-        .await
-        .unwrap();
+    authorizer.revoke(ACCOUNT, &verified, at(0)).await.unwrap();
     assert_eq!(head_status(&app, &revoked).await, StatusCode::UNAUTHORIZED);
 }

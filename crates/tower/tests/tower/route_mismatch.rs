@@ -28,9 +28,7 @@ async fn a_path_outside_the_route_is_404_route_not_matched() {
 async fn a_catch_all_route_covers_segment_paths_and_decodes_ids() {
     let (authorizer, keys) = authorizer().await;
     let route = ContentRoute::new("/hls/{account}/{content}/{*file}").unwrap();
-    let layer = PlaybackAuthLayer::builder(authorizer, route)
-        .clock(playback_auth_verify::FixedClock(at(0)))
-        .build();
+    let layer = PlaybackAuthLayer::builder(authorizer, route).build();
     let app = app(layer);
     let token = keys.restriction(|b| b.content_id(CONTENT));
     let request = request("/hls/acct-1/video%2D7/720p/segment-1.ts")

@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use playback_auth_keys::{Algorithm, PrivateKey};
+use playback_auth_policy::Stores;
 use playback_auth_policy::{RevocationStore, TokenDigest};
 use playback_auth_sign::Signer;
 use playback_auth_verify::FixedClock;
@@ -38,9 +39,13 @@ async fn expiry_is_judged_at_the_injected_clocks_time() {
     let now = app(builder(&authorizer).build());
     get_reply(&now, play(&token)).await.assert_allowed();
 
-    let later = app(builder(&authorizer)
-        .clock(FixedClock(at(3590 + 30)))
-        .build());
+    let later = authorizer_with(
+        playback_auth_policy::MemoryPolicyStore::new(),
+        FixedClock(at(3590 + 30)),
+        &keys,
+    )
+    .await;
+    let later = app(builder(&later).build());
     let reply = get_reply(&later, play(&token)).await;
     reply.assert_denied(401, "token_expired");
     assert_eq!(reply.header("www-authenticate"), Some(INVALID_TOKEN));
@@ -54,7 +59,7 @@ async fn a_revoked_token_is_401_token_revoked() {
     get_reply(&app, play(&token)).await.assert_allowed();
 
     authorizer
-        .engine()
+        .stores()
         .revocations()
         .revoke_token(ACCOUNT, TokenDigest::of_token(&token), at(3600), at(0))
         .await

@@ -28,15 +28,14 @@ use axum::body::Body;
 use http::{HeaderMap, Method, Request, StatusCode};
 use playback_auth_admin::{AdminApi, AdminToken};
 use playback_auth_claims::{ClaimsBuilder, NumericDate, PlaybackRestrictionClaims};
-use playback_auth_keys::{Algorithm, KeySet, PrivateKey};
+use playback_auth_keys::{Algorithm, PrivateKey};
 use playback_auth_policy::{
-    AuditRecord, AuditReports, AuditSink, Authorizer, Decision, KeyRegistry, MemoryAuditSink,
-    MemoryKeyRegistry, MemoryPolicyStore, MemoryRevocationStore, PolicyEngine, PolicyStore,
-    RequestContext, RevocationStore,
+    AuditRecord, AuditSink, Authorizer, Decision, MemoryKeyRegistry, MemoryRevocationStore,
+    MemoryStores, RequestContext, Stores,
 };
 use playback_auth_redis::RedisStore;
 use playback_auth_sign::Signer;
-use playback_auth_verify::{Clock, Verifier};
+use playback_auth_verify::Clock;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -55,9 +54,9 @@ pub fn ip(last: u8) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(192, 0, 2, last))
 }
 
-/// A clock the test moves by hand.
-#[derive(Debug)]
-pub struct TestClock(AtomicI64);
+/// A clock the test moves by hand (clones share the time).
+#[derive(Debug, Clone)]
+pub struct TestClock(Arc<AtomicI64>);
 
 impl TestClock {
     pub fn set(&self, secs_after_t0: i64) {
@@ -135,20 +134,17 @@ impl Backend {
 
     /// A fresh API (empty stores: on Redis, a key prefix no other test uses).
     pub fn harness(&self, test: &str, config: &Config) -> Harness {
-        let clock = Arc::new(TestClock(AtomicI64::new(T0)));
-        let verifier = Verifier::builder(KeySet::new()).build();
+        let clock = Arc::new(TestClock(Arc::new(AtomicI64::new(T0))));
         match self {
             Self::Memory => {
-                let sink = Arc::new(MemoryAuditSink::new());
-                let engine = PolicyEngine::new(
-                    MemoryPolicyStore::new(),
-                    MemoryRevocationStore::new().with_capacity(config.revocation_capacity),
-                    Arc::clone(&sink),
-                );
-                let registry =
-                    MemoryKeyRegistry::new().with_keys_per_account(config.keys_per_account);
-                let authorizer = Arc::new(Authorizer::new(verifier, registry, engine));
-                Harness::new(authorizer, sink, clock, config, self.name())
+                let stores = MemoryStores {
+                    revocations: MemoryRevocationStore::new()
+                        .with_capacity(config.revocation_capacity),
+                    registry: MemoryKeyRegistry::new()
+                        .with_keys_per_account(config.keys_per_account),
+                    ..MemoryStores::new()
+                };
+                Harness::new(stores, clock, config, self.name())
             }
             Self::Redis { url } => {
                 let store = RedisStore::builder(url.as_str())
@@ -159,9 +155,7 @@ impl Backend {
                     .keys_per_account(config.keys_per_account)
                     .build()
                     .unwrap();
-                let engine = PolicyEngine::new(store.clone(), store.clone(), store.clone());
-                let authorizer = Arc::new(Authorizer::new(verifier, store.clone(), engine));
-                Harness::new(authorizer, Arc::new(store), clock, config, self.name())
+                Harness::new(store, clock, config, self.name())
             }
         }
     }
@@ -190,25 +184,15 @@ trait Probe: Send + Sync {
     fn record(&self, record: AuditRecord) -> BoxFuture<'_, ()>;
 }
 
-struct Stores<S, R, A, K, AS> {
-    authorizer: Arc<Authorizer<S, R, A, K>>,
-    sink: Arc<AS>,
-}
+struct ProbeOf<B: Stores>(Arc<Authorizer<B>>);
 
-impl<S, R, A, K, AS> Probe for Stores<S, R, A, K, AS>
-where
-    S: PolicyStore,
-    R: RevocationStore,
-    A: AuditSink,
-    K: KeyRegistry,
-    AS: AuditSink,
-{
+impl<B: Stores> Probe for ProbeOf<B> {
     fn authorize<'a>(&'a self, token: &'a str, ctx: &'a RequestContext) -> BoxFuture<'a, Decision> {
-        Box::pin(self.authorizer.authorize(token, ctx))
+        Box::pin(self.0.authorize(token, ctx))
     }
 
     fn record(&self, record: AuditRecord) -> BoxFuture<'_, ()> {
-        Box::pin(async move { self.sink.record(record).await.unwrap() })
+        Box::pin(async move { self.0.stores().audit().record(record).await.unwrap() })
     }
 }
 
@@ -252,29 +236,22 @@ pub struct Harness {
 }
 
 impl Harness {
-    fn new<S, R, A, K, AS>(
-        authorizer: Arc<Authorizer<S, R, A, K>>,
-        sink: Arc<AS>,
+    fn new<B: Stores>(
+        stores: B,
         clock: Arc<TestClock>,
         config: &Config,
         backend: &'static str,
-    ) -> Self
-    where
-        S: PolicyStore,
-        R: RevocationStore,
-        A: AuditSink,
-        K: KeyRegistry,
-        AS: AuditSink,
-    {
-        let reports = Arc::new(
-            AuditReports::new(Arc::clone(&sink)).with_max_executions(config.max_executions),
+    ) -> Self {
+        let authorizer = Arc::new(
+            Authorizer::builder(stores)
+                .clock(TestClock::clone(&clock))
+                .build(),
         );
         let mut api = AdminApi::new(
             Arc::clone(&authorizer),
-            reports,
             AdminToken::new(ADMIN_TOKEN).unwrap(),
         )
-        .clock(Arc::clone(&clock) as Arc<dyn Clock>)
+        .max_executions(config.max_executions)
         .report_delay(config.report_delay);
         if let Some(max) = config.max_body_bytes {
             api = api.max_body_bytes(max);
@@ -283,7 +260,7 @@ impl Harness {
             router: api.router(),
             clock,
             backend,
-            probe: Arc::new(Stores { authorizer, sink }),
+            probe: Arc::new(ProbeOf(authorizer)),
         }
     }
 

@@ -15,9 +15,10 @@ use playback_auth_claims::{
     StaticUrlClaims, Uid,
 };
 use playback_auth_policy::{
-    Allowed, AuditError, AuditRecord, AuditSink, Decision, DecisionPlan, DenyReason, DeviceInfo,
-    MemoryAuditSink, MemoryPolicyStore, MemoryRevocationStore, Outcome, PolicyConfig, PolicyEngine,
-    PolicyStore, RecordsRead, RequestContext, SessionInfo, StoreError, VerifiedToken,
+    Allowed, AuditError, AuditRecord, AuditSink, Authorizer, Decision, DecisionPlan, DenyReason,
+    DeviceInfo, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore, MemoryRevocationStore,
+    Outcome, PolicyConfig, PolicyEngine, PolicyStore, RecordsRead, RequestContext, RevocationStore,
+    SessionInfo, StoreError, StoreSet, Stores, VerifiedToken,
 };
 
 /// The fake clock's epoch: every test time is `T0 + secs`.
@@ -77,8 +78,62 @@ pub(crate) fn request(secs: i64) -> RequestContext {
     RequestContext::new(ACCOUNT, CONTENT, UA, ip(1), at(secs)).with_content_channel(CHANNEL_ARN)
 }
 
-pub(crate) type MemoryEngine =
-    PolicyEngine<Arc<MemoryPolicyStore>, MemoryRevocationStore, MemoryAuditSink>;
+/// In-memory stores around state store `P` (by default one shared with the test, so it can
+/// take snapshots of it).
+pub(crate) type TestStores<P = Arc<MemoryPolicyStore>> =
+    StoreSet<P, MemoryRevocationStore, Arc<MemoryAuditSink>, MemoryKeyRegistry>;
+
+/// An authorizer; it derefs to its engine, which most tests drive with already verified
+/// tokens.
+#[derive(Debug)]
+pub(crate) struct Engine<B>(pub(crate) Authorizer<B>);
+
+impl<B: Stores> std::ops::Deref for Engine<B> {
+    type Target = PolicyEngine<B>;
+
+    fn deref(&self) -> &Self::Target {
+        self.0.engine()
+    }
+}
+
+/// An engine on [`TestStores`].
+pub(crate) type MemoryEngine<P = Arc<MemoryPolicyStore>> = Engine<TestStores<P>>;
+
+/// An engine on these state, revocation and audit stores (keys in memory), with `config`.
+pub(crate) fn engine_of<P, R, A>(
+    policy: P,
+    revocations: R,
+    audit: A,
+    config: PolicyConfig,
+) -> Engine<StoreSet<P, R, A, MemoryKeyRegistry>>
+where
+    P: PolicyStore,
+    R: RevocationStore,
+    A: AuditSink + Clone,
+{
+    let stores = StoreSet {
+        policy,
+        revocations,
+        audit,
+        registry: MemoryKeyRegistry::new(),
+    };
+    Engine(Authorizer::builder(stores).policy(config).build())
+}
+
+/// An engine deciding on state store `policy`, the other stores in memory.
+pub(crate) fn engine_on<P: PolicyStore>(policy: P) -> MemoryEngine<P> {
+    engine_on_with(policy, PolicyConfig::default())
+}
+
+/// [`engine_on`] with `config`.
+pub(crate) fn engine_on_with<P: PolicyStore>(policy: P, config: PolicyConfig) -> MemoryEngine<P> {
+    engine_of(
+        policy,
+        MemoryRevocationStore::new(),
+        Arc::new(MemoryAuditSink::new()),
+        config,
+    )
+}
 
 /// An engine on fresh in-memory stores, and its state store (for snapshots).
 pub(crate) fn engine() -> (MemoryEngine, Arc<MemoryPolicyStore>) {
@@ -87,13 +142,7 @@ pub(crate) fn engine() -> (MemoryEngine, Arc<MemoryPolicyStore>) {
 
 pub(crate) fn engine_with(config: PolicyConfig) -> (MemoryEngine, Arc<MemoryPolicyStore>) {
     let store = Arc::new(MemoryPolicyStore::new());
-    let engine = PolicyEngine::with_config(
-        Arc::clone(&store),
-        MemoryRevocationStore::new(),
-        MemoryAuditSink::new(),
-        config,
-    );
-    (engine, store)
+    (engine_on_with(Arc::clone(&store), config), store)
 }
 
 #[track_caller]
@@ -185,7 +234,7 @@ impl PolicyStore for UnavailableStore {
 }
 
 /// An audit sink whose writes always fail.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct BrokenAuditSink;
 
 impl AuditSink for BrokenAuditSink {
@@ -224,7 +273,7 @@ fn revocations_down() -> playback_auth_policy::RevocationError {
     ))
 }
 
-impl playback_auth_policy::RevocationStore for UnavailableRevocations {
+impl RevocationStore for UnavailableRevocations {
     async fn revoke_token(
         &self,
         _account: &str,
@@ -266,7 +315,7 @@ impl playback_auth_policy::RevocationStore for UnavailableRevocations {
         &self,
         _account: &str,
         _jti: &str,
-        _expires_at: NumericDate,
+        _keep_until: NumericDate,
         _now: NumericDate,
     ) -> Result<(), playback_auth_policy::RevocationError> {
         Err(revocations_down())
@@ -286,6 +335,7 @@ impl playback_auth_policy::RevocationStore for UnavailableRevocations {
         _account: &str,
         _uid: &Uid,
         _cutoff: NumericDate,
+        _keep_until: NumericDate,
         _now: NumericDate,
     ) -> Result<(), playback_auth_policy::RevocationError> {
         Err(revocations_down())
@@ -305,7 +355,7 @@ impl playback_auth_policy::RevocationStore for UnavailableRevocations {
         _account: &str,
         _viewer_id: &playback_auth_claims::ViewerId,
         _at_or_below_version: i64,
-        _expires_at: NumericDate,
+        _keep_until: NumericDate,
         _now: NumericDate,
     ) -> Result<(), playback_auth_policy::RevocationError> {
         Err(revocations_down())

@@ -18,14 +18,14 @@ use axum::{Json, Router};
 use playback_auth_claims::{
     ClaimsBuilder, NumericDate, PlaybackRestrictionClaims, PrivateChannelClaims,
 };
-use playback_auth_keys::{Algorithm, KeySet, PrivateKey};
+use playback_auth_keys::{Algorithm, PrivateKey};
 use playback_auth_policy::{
     Authorizer, Decision, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore,
-    MemoryRevocationStore, PolicyEngine, PolicyStore, RequestContext, VerifiedToken,
+    MemoryRevocationStore, PolicyStore, RequestContext, StoreSet, Stores, VerifiedToken,
 };
 use playback_auth_sign::Signer;
 use playback_auth_tower::{ContentRoute, PlaybackAuthLayer, PlaybackAuthLayerBuilder};
-use playback_auth_verify::{FixedClock, Verifier};
+use playback_auth_verify::{Clock, FixedClock};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -45,10 +45,11 @@ pub(crate) fn peer(last: u8) -> SocketAddr {
     SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, last)), 40_000)
 }
 
-pub(crate) type Auth<S = MemoryPolicyStore> =
-    Authorizer<S, MemoryRevocationStore, MemoryAuditSink, MemoryKeyRegistry>;
-pub(crate) type Layer<S = MemoryPolicyStore> =
-    PlaybackAuthLayer<S, MemoryRevocationStore, MemoryAuditSink, MemoryKeyRegistry>;
+/// In-memory stores around state store `S`.
+pub(crate) type TestStores<S = MemoryPolicyStore> =
+    StoreSet<S, MemoryRevocationStore, Arc<MemoryAuditSink>, MemoryKeyRegistry>;
+pub(crate) type Auth<S = MemoryPolicyStore> = Authorizer<TestStores<S>>;
+pub(crate) type Layer<S = MemoryPolicyStore> = PlaybackAuthLayer<TestStores<S>>;
 
 /// The account's keys: ES256 for restriction tokens, ES384 for private-channel tokens.
 pub(crate) struct Keys {
@@ -84,37 +85,56 @@ impl Keys {
     }
 }
 
-/// An authorizer on `store` and fresh in-memory revocations, audit and registry, with both
-/// of the account's keys registered.
-pub(crate) async fn authorizer_on<S: PolicyStore>(store: S) -> (Arc<Auth<S>>, Keys) {
-    let keys = Keys {
+/// Fresh keys for the account.
+pub(crate) fn new_keys() -> Keys {
+    Keys {
         es256: PrivateKey::generate(Algorithm::Es256).unwrap(),
         es384: PrivateKey::generate(Algorithm::Es384).unwrap(),
+    }
+}
+
+/// An authorizer on `store` and fresh in-memory revocations, audit and registry, reading
+/// "now" from `clock`, with both of `keys` registered for the account.
+pub(crate) async fn authorizer_with<S: PolicyStore>(
+    store: S,
+    clock: impl Clock + 'static,
+    keys: &Keys,
+) -> Arc<Auth<S>> {
+    let stores = StoreSet {
+        policy: store,
+        revocations: MemoryRevocationStore::new(),
+        audit: Arc::new(MemoryAuditSink::new()),
+        registry: MemoryKeyRegistry::new(),
     };
-    let registry = MemoryKeyRegistry::new();
+    let authorizer = Authorizer::builder(stores).clock(clock).build();
     for key in [&keys.es256, &keys.es384] {
         let value = key.public_key().to_public_key_txt();
-        registry
+        authorizer
+            .stores()
+            .registry()
             .register(ACCOUNT, &value, None, at(-60))
             .await
             .unwrap();
     }
-    let engine = PolicyEngine::new(store, MemoryRevocationStore::new(), MemoryAuditSink::new());
-    let authorizer = Authorizer::new(Verifier::builder(KeySet::new()).build(), registry, engine);
-    (Arc::new(authorizer), keys)
+    Arc::new(authorizer)
+}
+
+/// An authorizer on `store` (see [`authorizer_with`]) whose clock is stopped at `at(0)`.
+pub(crate) async fn authorizer_on<S: PolicyStore>(store: S) -> (Arc<Auth<S>>, Keys) {
+    let keys = new_keys();
+    (authorizer_with(store, FixedClock(at(0)), &keys).await, keys)
 }
 
 pub(crate) async fn authorizer() -> (Arc<Auth>, Keys) {
     authorizer_on(MemoryPolicyStore::new()).await
 }
 
-/// The layer's builder with the test route, a clock stopped at `at(0)`, and a catalogue that
-/// maps `CONTENT` to `CHANNEL_ARN` (so the channel tokens of these tests play it).
+/// The layer's builder with the test route and a catalogue that maps `CONTENT` to
+/// `CHANNEL_ARN` (so the channel tokens of these tests play it).
 pub(crate) fn builder<S: PolicyStore>(
     authorizer: &Arc<Auth<S>>,
-) -> PlaybackAuthLayerBuilder<S, MemoryRevocationStore, MemoryAuditSink, MemoryKeyRegistry> {
+) -> PlaybackAuthLayerBuilder<TestStores<S>> {
     PlaybackAuthLayer::builder(Arc::clone(authorizer), ContentRoute::new(ROUTE).unwrap())
-        .clock(FixedClock(at(0)))
         .content_channel(|_account: &str, content: &str| {
             (content == CONTENT).then(|| CHANNEL_ARN.to_owned())
         })

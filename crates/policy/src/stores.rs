@@ -1,0 +1,158 @@
+//! [`Stores`]: the four stores of a deployment under one name.
+//!
+//! An [`Authorizer`](crate::Authorizer) needs a [`PolicyStore`] (streams, devices, counters),
+//! a [`RevocationStore`], an [`AuditSink`] and a [`KeyRegistry`]. They always come together —
+//! all in memory, or all on one Redis — so they travel together: every consumer (the
+//! authorizer, the tower layer, the admin API) takes one type parameter, a [`Stores`].
+//!
+//! - [`MemoryStores`] is the embedded default: all four in process.
+//! - A backend crate implements [`Stores`] for its own handle (the Redis crate's `RedisStore`
+//!   is all four at once).
+//! - [`StoreSet`] combines any four implementations, e.g. a test's failing state store with
+//!   the in-memory rest.
+//!
+//! ```
+//! use playback_auth_policy::{Authorizer, MemoryStores, Stores};
+//!
+//! let authorizer = Authorizer::builder(MemoryStores::new()).build();
+//! // Each store stays reachable, typed, through the bundle.
+//! assert!(authorizer.stores().policy().snapshot().is_empty());
+//! ```
+
+use std::sync::Arc;
+
+use crate::audit::{AuditSink, MemoryAuditSink};
+use crate::memory::MemoryPolicyStore;
+use crate::registry::{KeyRegistry, MemoryKeyRegistry};
+use crate::revocation::{MemoryRevocationStore, RevocationStore};
+use crate::store::PolicyStore;
+
+/// The stores one deployment decides with: state, revocations, audit and keys.
+///
+/// Implementations are handles: the accessors are cheap, and calls go straight to the
+/// concrete store (no dynamic dispatch on the hot path). The audit sink is `Clone` because
+/// the [`AuditReports`](crate::AuditReports) of an admin API read the same sink the engine
+/// writes to.
+pub trait Stores: Send + Sync + 'static {
+    /// Streams, devices and per-token counters.
+    type Policy: PolicyStore;
+    /// Revoked tokens, token ids, users and viewers.
+    type Revocations: RevocationStore;
+    /// Where decisions are recorded (and reports read from).
+    type Audit: AuditSink + Clone;
+    /// Accounts' public keys.
+    type Registry: KeyRegistry;
+
+    /// The state store.
+    fn policy(&self) -> &Self::Policy;
+    /// The revocation store.
+    fn revocations(&self) -> &Self::Revocations;
+    /// The audit sink.
+    fn audit(&self) -> &Self::Audit;
+    /// The key registry.
+    fn registry(&self) -> &Self::Registry;
+}
+
+/// Any four stores as one [`Stores`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use playback_auth_policy::{
+///     MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore, MemoryRevocationStore, StoreSet,
+///     Stores,
+/// };
+///
+/// let sink = Arc::new(MemoryAuditSink::new());
+/// let stores = StoreSet {
+///     policy: MemoryPolicyStore::new(),
+///     revocations: MemoryRevocationStore::new().with_capacity(10),
+///     audit: Arc::clone(&sink),
+///     registry: MemoryKeyRegistry::new(),
+/// };
+/// assert_eq!(stores.revocations().capacity(), 10);
+/// ```
+#[derive(Debug, Default)]
+pub struct StoreSet<P, R, A, K> {
+    /// The state store.
+    pub policy: P,
+    /// The revocation store.
+    pub revocations: R,
+    /// The audit sink.
+    pub audit: A,
+    /// The key registry.
+    pub registry: K,
+}
+
+impl<P, R, A, K> Stores for StoreSet<P, R, A, K>
+where
+    P: PolicyStore,
+    R: RevocationStore,
+    A: AuditSink + Clone,
+    K: KeyRegistry,
+{
+    type Policy = P;
+    type Revocations = R;
+    type Audit = A;
+    type Registry = K;
+
+    fn policy(&self) -> &P {
+        &self.policy
+    }
+
+    fn revocations(&self) -> &R {
+        &self.revocations
+    }
+
+    fn audit(&self) -> &A {
+        &self.audit
+    }
+
+    fn registry(&self) -> &K {
+        &self.registry
+    }
+}
+
+/// Every store in process: the embedded default, for one node (or tests).
+///
+/// Build it with [`MemoryStores::new`] (each store with its default bounds) and change one
+/// store with the [`StoreSet`] fields or [`StoreSet::with_audit`]. Nothing is shared between
+/// processes: a fleet needs a networked backend.
+pub type MemoryStores =
+    StoreSet<MemoryPolicyStore, MemoryRevocationStore, Arc<MemoryAuditSink>, MemoryKeyRegistry>;
+
+impl MemoryStores {
+    /// Four empty in-memory stores with their default bounds.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The same stores, auditing to `sink` (e.g. one the caller keeps to read records).
+    #[must_use]
+    pub fn with_audit(mut self, sink: Arc<MemoryAuditSink>) -> Self {
+        self.audit = sink;
+        self
+    }
+}
+
+impl<S: Stores> Stores for Arc<S> {
+    type Policy = S::Policy;
+    type Revocations = S::Revocations;
+    type Audit = S::Audit;
+    type Registry = S::Registry;
+
+    fn policy(&self) -> &Self::Policy {
+        (**self).policy()
+    }
+
+    fn revocations(&self) -> &Self::Revocations {
+        (**self).revocations()
+    }
+
+    fn audit(&self) -> &Self::Audit {
+        (**self).audit()
+    }
+
+    fn registry(&self) -> &Self::Registry {
+        (**self).registry()
+    }
+}
