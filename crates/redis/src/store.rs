@@ -12,7 +12,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisResult, Script};
 
 use crate::error::RedisStoreError;
-use crate::keys::KeyLayout;
+use crate::key_layout::KeyLayout;
 
 /// The Redis-backed store of `playback-auth`: policy state ([`PolicyStore`]), revocation
 /// lists ([`RevocationStore`]), the key registry ([`KeyRegistry`]) and the audit trail
