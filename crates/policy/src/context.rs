@@ -45,7 +45,8 @@ pub struct RequestContext {
     /// The channel ARN the server's content catalogue maps the requested content to, if any:
     /// a private-channel token also plays content mapped to its own channel.
     pub content_channel: Option<String>,
-    /// The time of the request. Every time-dependent rule reads this, never a clock.
+    /// The time of the request. Every time-dependent rule reads this, never a clock: a
+    /// service passes its `Clock`'s reading or [`NumericDate::now`], a test a fixed date.
     pub now: NumericDate,
 }
 
