@@ -25,7 +25,6 @@ use playback_auth::policy::{
 #[cfg(feature = "redis")]
 use playback_auth::redis::RedisStore;
 use playback_auth::sign::Signer;
-use playback_auth::verify::{Clock, SystemClock};
 
 const ACCOUNT: &str = "acct-1";
 const VIDEO: &str = "video-7";
@@ -62,7 +61,7 @@ struct Request {
 /// Picks the stores: Redis when `REDIS_URL` is set (and the `redis` feature is on), in
 /// memory otherwise.
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let start = SystemClock.now();
+    let start = NumericDate::now();
     #[cfg(feature = "redis")]
     if let Ok(url) = std::env::var("REDIS_URL") {
         println!("store: Redis at {url}\n");

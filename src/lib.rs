@@ -12,6 +12,14 @@
 //! | `verify` (default) | [`verify`] | `playback-auth-verify`: strict verification |
 //! | `policy` (default) | [`policy`] | `playback-auth-policy`: stateful restrictions, revocation, audit, key registry, the one-call authorizer |
 //! | `redis` | [`redis`] | `playback-auth-redis`: the policy stores on Redis, one round trip per decision |
+//! | `hazmat` | — | hazardous escape hatches for tests, benchmarks and fuzzers; never in a production build |
+//!
+//! `hazmat` turns on the feature of that name of each selected crate: `sign::sign_compact` /
+//! `sign_bytes` (and their `_with` variants) sign a header whose `alg` may disagree with the key,
+//! `policy::VerifiedToken::new` / `with_digest` wrap any claims as verified,
+//! `policy::PolicyEngine::plan` plans the store step for such a token, and
+//! `redis::RedisStore::keys_for` lists a plan's Redis keys. Enable it in `[dev-dependencies]`
+//! only; the crates' READMEs say why each is hazardous.
 //!
 //! ```
 //! # #[cfg(feature = "claims")] {

@@ -37,7 +37,26 @@ use crate::time_rules::TimeClaims;
 /// assert_eq!(claims.channel_arn.region(), "us-west-2");
 /// # Ok::<(), playback_auth_claims::Violations>(())
 /// ```
+///
+/// `#[non_exhaustive]` (a claim added later is not a breaking change): build one with the
+/// builder or decode one; outside this crate a struct expression does not compile:
+///
+/// ```compile_fail,E0639
+/// use std::time::Duration;
+/// use playback_auth_claims::{NumericDate, PrivateChannelClaims};
+///
+/// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let claims = PrivateChannelClaims::builder(
+///     "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456",
+///     now,
+/// )
+/// .valid_for(Duration::from_secs(300))
+/// .build()
+/// .unwrap();
+/// let _other = PrivateChannelClaims { strict_origin_enforcement: Some(true), ..claims };
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PrivateChannelClaims {
     /// `aws:channel-arn`: the channel the token is for.
     pub channel_arn: ChannelArn,

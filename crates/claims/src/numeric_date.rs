@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Number, Value};
@@ -65,6 +65,37 @@ impl NumericDate {
         } else {
             None
         }
+    }
+
+    /// The system clock's current time, to the whole second. A clock before 1970 reads as the
+    /// [epoch](NumericDate::EPOCH), one past year 9999 as [`NumericDate::MAX`].
+    ///
+    /// This is for application code: the `iat` of a token being minted, the `now` of a
+    /// request. The library itself never reads the clock: every check takes `now` as a
+    /// parameter (the verifier and the authorizer take a `Clock`), so tests and replays choose
+    /// the time.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
+    ///
+    /// let claims = PlaybackRestrictionClaims::builder("acct-1", NumericDate::now())
+    ///     .valid_for(Duration::from_secs(3600))
+    ///     .build()?;
+    /// assert!(claims.exp > Some(NumericDate::EPOCH));
+    /// # Ok::<(), playback_auth_claims::Violations>(())
+    /// ```
+    pub fn now() -> NumericDate {
+        Self::from_system_time(SystemTime::now())
+    }
+
+    /// `time` to the whole second, clamped to `EPOCH ..= MAX`.
+    fn from_system_time(time: SystemTime) -> NumericDate {
+        let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        i64::try_from(secs)
+            .ok()
+            .and_then(Self::from_secs)
+            .unwrap_or(Self::MAX)
     }
 
     /// Fractional seconds since the epoch; `None` when not finite or out of range.

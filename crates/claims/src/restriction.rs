@@ -40,7 +40,20 @@ use crate::uid::Uid;
 /// assert_eq!(json["uid"], "viewer-42");
 /// # Ok::<(), playback_auth_claims::Violations>(())
 /// ```
+///
+/// The struct is `#[non_exhaustive]`, so a claim added later is not a breaking change: build
+/// one with the builder or decode one; outside this crate a struct expression does not
+/// compile (fields stay public to read and to change):
+///
+/// ```compile_fail,E0639
+/// use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
+///
+/// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let claims = PlaybackRestrictionClaims::builder("acct-1", now).build().unwrap();
+/// let _other = PlaybackRestrictionClaims { accid: "acct-2".into(), ..claims };
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PlaybackRestrictionClaims {
     /// `accid`: the account that owns the content.
     pub accid: String,

@@ -27,7 +27,19 @@ use crate::time_rules::TimeClaims;
 /// assert_eq!(claims.vod.and_then(|v| v.ssai).as_deref(), Some("ad-config-3"));
 /// # Ok::<(), playback_auth_claims::Violations>(())
 /// ```
+///
+/// `#[non_exhaustive]` (a claim added later is not a breaking change): build one with the
+/// builder or decode one; outside this crate a struct expression does not compile:
+///
+/// ```compile_fail,E0639
+/// use playback_auth_claims::{NumericDate, StaticUrlClaims};
+///
+/// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let claims = StaticUrlClaims::builder("acct-1", now).build().unwrap();
+/// let _other = StaticUrlClaims { accid: "acct-2".into(), ..claims };
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StaticUrlClaims {
     /// `accid`: the account that owns the content.
     pub accid: String,
@@ -50,7 +62,18 @@ pub struct StaticUrlClaims {
 }
 
 /// The `vod` object: `{ "ssai": … }`.
+///
+/// `#[non_exhaustive]` (a member added later is not a breaking change): set it with
+/// [`ClaimsBuilder::ssai`], or start from `VodConfig::default()` and assign the fields;
+/// outside this crate a struct expression does not compile:
+///
+/// ```compile_fail,E0639
+/// use playback_auth_claims::VodConfig;
+///
+/// let _vod = VodConfig { ssai: Some("ad-config-3".into()), ..VodConfig::default() };
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct VodConfig {
     /// `ssai`: server-side ad insertion configuration id.
     pub ssai: Option<String>,

@@ -45,7 +45,8 @@ pub struct RequestContext {
     /// The channel ARN the server's content catalogue maps the requested content to, if any:
     /// a private-channel token also plays content mapped to its own channel.
     pub content_channel: Option<String>,
-    /// The time of the request. Every time-dependent rule reads this, never a clock.
+    /// The time of the request. Every time-dependent rule reads this, never a clock: a
+    /// service passes its `Clock`'s reading or [`NumericDate::now`], a test a fixed date.
     pub now: NumericDate,
 }
 
@@ -125,10 +126,13 @@ impl RequestContext {
 
 /// A token whose signature, time claims and claim rules were checked, with its digest.
 ///
-/// The engine trusts these claims: build one only from a token that passed verification
-/// (the authorizer does), or in tests.
+/// The engine trusts these claims, so only the [`Authorizer`](crate::Authorizer) makes one
+/// from a token that passed verification. `VerifiedToken::new` and
+/// `VerifiedToken::with_digest`, which wrap any claims, are public only with the `hazmat`
+/// feature (for tests, benchmarks and fuzzers: see the crate docs):
 ///
 /// ```
+/// # #[cfg(feature = "hazmat")] {
 /// use playback_auth_claims::{NumericDate, PlaybackClaims, PlaybackRestrictionClaims};
 /// use playback_auth_policy::{TokenDigest, VerifiedToken};
 ///
@@ -136,6 +140,7 @@ impl RequestContext {
 /// let claims = PlaybackRestrictionClaims::builder("acct-1", iat).build().unwrap();
 /// let token = VerifiedToken::new(PlaybackClaims::Restriction(claims), "h.p.s");
 /// assert_eq!(token.digest, TokenDigest::of_token("h.p.s"));
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -147,14 +152,21 @@ pub struct VerifiedToken {
 }
 
 impl VerifiedToken {
-    /// Wraps verified claims and digests the signed part of the encoded token they came from.
-    pub fn new(claims: PlaybackClaims, encoded_token: &str) -> Self {
-        Self::with_digest(claims, TokenDigest::of_token(encoded_token))
+    crate::hazmat::hazmat_fn! {
+        /// Wraps verified claims and digests the signed part of the encoded token they came
+        /// from. **Hazardous** (public with the `hazmat` feature only): nothing checks that
+        /// the claims were verified.
+        fn new(claims: PlaybackClaims, encoded_token: &str) -> Self {
+            Self::with_digest(claims, TokenDigest::of_token(encoded_token))
+        }
     }
 
-    /// Wraps verified claims with a digest computed earlier.
-    pub fn with_digest(claims: PlaybackClaims, digest: TokenDigest) -> Self {
-        Self { claims, digest }
+    crate::hazmat::hazmat_fn! {
+        /// Wraps verified claims with a digest computed earlier. **Hazardous** (public with
+        /// the `hazmat` feature only): nothing checks that the claims were verified.
+        fn with_digest(claims: PlaybackClaims, digest: TokenDigest) -> Self {
+            Self { claims, digest }
+        }
     }
 
     /// `jti`, when the token has one.

@@ -316,10 +316,16 @@ impl<B: Stores> PolicyEngine<B> {
         (!self.config.fail_open).then_some(Decision::Deny(DenyReason::StoreUnavailable))
     }
 
+    // One body, public only with `hazmat` (left unindented inside the macro to keep the diff
+    // small).
+    crate::hazmat::hazmat_fn! {
     /// The stateful checks `token` needs for `ctx`, as the plan [`decide`](Self::decide)
     /// hands to the store (possibly empty), or the denial found before touching state
     /// ([`DenyReason::DeviceIdMissing`]).
-    pub fn plan(
+    ///
+    /// Public with the `hazmat` feature only (benchmarks and tests of a store): it trusts the
+    /// token it is given.
+    fn plan(
         &self,
         token: &VerifiedToken,
         ctx: &RequestContext,
@@ -373,6 +379,7 @@ impl<B: Stores> PolicyEngine<B> {
             PlaybackClaims::StaticUrl(_) => {}
         }
         Ok(plan)
+    }
     }
 
     /// The key of the stream session that `ctx` opens or renews with `token`, when the token

@@ -8,6 +8,7 @@ mod decision;
 mod digest;
 mod engine;
 mod error;
+mod hazmat;
 mod memory;
 #[cfg(feature = "tokio")]
 mod pool;

@@ -3,7 +3,7 @@
 
 mod audit;
 mod error;
-mod keys;
+mod key_layout;
 mod policy;
 mod registry;
 mod revocation;

@@ -6,12 +6,12 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use playback_auth_policy::{DEFAULT_KEYS_PER_ACCOUNT, DEFAULT_REVOCATION_CAPACITY, DecisionPlan};
+use playback_auth_policy::{DEFAULT_KEYS_PER_ACCOUNT, DEFAULT_REVOCATION_CAPACITY};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisResult, Script};
 
 use crate::error::RedisStoreError;
-use crate::keys::KeyLayout;
+use crate::key_layout::KeyLayout;
 
 /// The Redis-backed store of `playback-auth`: policy state ([`PolicyStore`]), revocation
 /// lists ([`RevocationStore`]), the key registry ([`KeyRegistry`]) and the audit trail
@@ -130,7 +130,9 @@ impl RedisStore {
 
     /// Every key `plan` reads or writes, in the order the apply script receives them
     /// (`KEYS[1..]`). All share one hash tag, so they hash to one Redis Cluster slot.
-    pub fn keys_for(&self, plan: &DecisionPlan) -> Vec<String> {
+    /// Feature `hazmat` only (tests of key layout and expiry).
+    #[cfg(feature = "hazmat")]
+    pub fn keys_for(&self, plan: &playback_auth_policy::DecisionPlan) -> Vec<String> {
         self.inner.layout.plan_keys(plan).keys
     }
 

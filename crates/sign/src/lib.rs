@@ -152,7 +152,7 @@ impl Signer {
         let key = self.key.as_ref().ok_or(SignError::ProviderRejectedKey {
             provider: self.provider.name(),
         })?;
-        sign_compact_with(key, &self.header(), &payload)
+        compact(key, &self.header(), &payload)
     }
 
     /// The header JSON, members in the order `alg`, `typ`, `kid`.
@@ -168,61 +168,86 @@ impl Signer {
 }
 
 /// Signs exact `header` and `payload` bytes with `key`, with no checks at all: the header is
-/// not inspected (its `alg` may even disagree with the key). For test corpora and tools that
-/// need to produce malformed-but-signed tokens; use [`Signer`] for everything else.
+/// not inspected (its `alg` may even disagree with the key). **Hazardous** (feature `hazmat`,
+/// see the crate docs): for test corpora, fuzzers and benchmarks that need
+/// malformed-but-signed tokens; use [`Signer`] for everything else.
 ///
 /// The key is prepared for the [preferred](CryptoProvider::preferred) provider on every
 /// call; [`sign_compact_with`] takes a prepared key.
 ///
 /// # Errors
 /// [`SignError::Key`], [`SignError::Signature`].
+#[cfg(feature = "hazmat")]
 pub fn sign_compact(key: &PrivateKey, header: &[u8], payload: &[u8]) -> Result<String, SignError> {
-    let key = prepare(key)?;
-    sign_compact_with(&key, header, payload)
+    compact(&prepare(key)?, header, payload)
 }
 
-/// [`sign_compact`] with a key already prepared for its provider.
+/// [`sign_compact`] with a key already prepared for its provider. **Hazardous** (feature
+/// `hazmat`).
 ///
 /// # Errors
 /// [`SignError::Signature`].
+#[cfg(feature = "hazmat")]
 pub fn sign_compact_with(
     key: &SigningKey,
     header: &[u8],
     payload: &[u8],
 ) -> Result<String, SignError> {
+    compact(key, header, payload)
+}
+
+/// The raw signature over `signing_input` on the [preferred](CryptoProvider::preferred)
+/// provider: PKCS#1 v1.5 for RSA, `r‖s` for ECDSA. **Hazardous** (feature `hazmat`): it signs
+/// any bytes, whatever header they carry.
+///
+/// # Errors
+/// [`SignError::Key`], [`SignError::Signature`].
+#[cfg(feature = "hazmat")]
+pub fn sign_bytes(key: &PrivateKey, signing_input: &[u8]) -> Result<Vec<u8>, SignError> {
+    signature(&prepare(key)?, signing_input)
+}
+
+/// [`sign_bytes`] with a key already prepared for its provider. **Hazardous** (feature
+/// `hazmat`).
+///
+/// # Errors
+/// [`SignError::Signature`].
+#[cfg(feature = "hazmat")]
+pub fn sign_bytes_with(key: &SigningKey, signing_input: &[u8]) -> Result<Vec<u8>, SignError> {
+    signature(key, signing_input)
+}
+
+/// `header.payload.signature` over exact bytes: the one place a compact JWS is assembled.
+fn compact(key: &SigningKey, header: &[u8], payload: &[u8]) -> Result<String, SignError> {
     let mut token = URL_SAFE_NO_PAD.encode(header);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(payload, &mut token);
-    let signature = sign_bytes_with(key, token.as_bytes())?;
+    let signature = signature(key, token.as_bytes())?;
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(signature, &mut token);
     Ok(token)
 }
 
-/// The raw signature over `signing_input` on the [preferred](CryptoProvider::preferred)
-/// provider: PKCS#1 v1.5 for RSA, `r‖s` for ECDSA.
-///
-/// # Errors
-/// [`SignError::Key`], [`SignError::Signature`].
-pub fn sign_bytes(key: &PrivateKey, signing_input: &[u8]) -> Result<Vec<u8>, SignError> {
-    sign_bytes_with(&prepare(key)?, signing_input)
-}
-
-/// [`sign_bytes`] with a key already prepared for its provider.
-///
-/// # Errors
-/// [`SignError::Signature`].
-pub fn sign_bytes_with(key: &SigningKey, signing_input: &[u8]) -> Result<Vec<u8>, SignError> {
+fn signature(key: &SigningKey, signing_input: &[u8]) -> Result<Vec<u8>, SignError> {
     key.sign(signing_input).map_err(|_| SignError::Signature {
         alg: key.algorithm(),
     })
 }
 
+#[cfg(feature = "hazmat")]
 fn prepare(key: &PrivateKey) -> Result<SigningKey, SignError> {
     CryptoProvider::preferred()
         .prepare_private_key(key)
         .map_err(SignError::Key)
 }
+
+/// Without the `hazmat` feature the escape hatches do not exist:
+///
+/// ```compile_fail,E0432
+/// use playback_auth_sign::sign_compact;
+/// ```
+#[cfg(all(doctest, not(feature = "hazmat")))]
+pub struct HazmatIsOff;
 
 #[cfg(test)]
 mod tests;

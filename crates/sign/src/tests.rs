@@ -64,17 +64,33 @@ fn signatures_have_the_jws_lengths_and_determinism_follows_the_provider() {
 }
 
 #[test]
-fn sign_compact_with_signs_the_exact_bytes_on_each_provider() {
+fn compact_signs_the_exact_bytes_on_each_provider() {
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
     for &provider in CryptoProvider::all() {
         let prepared = provider.prepare_private_key(&key).unwrap();
-        let token = sign_compact_with(&prepared, b"{}", b"[]").unwrap();
+        let token = compact(&prepared, b"{}", b"[]").unwrap();
         assert!(token.starts_with("e30.W10."), "{token}");
-        assert_eq!(
-            sign_bytes_with(&prepared, b"x").unwrap().len(),
-            sign_bytes(&key, b"x").unwrap().len()
-        );
+        assert_eq!(signature(&prepared, b"x").unwrap().len(), 64);
     }
+}
+
+#[cfg(feature = "hazmat")]
+#[test]
+fn the_hazmat_functions_sign_a_header_that_disagrees_with_the_key() {
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let prepared = CryptoProvider::RustCrypto
+        .prepare_private_key(&key)
+        .unwrap();
+    let header = br#"{"alg":"RS256"}"#;
+    // An RS256 header over an ES256 signature: exactly what `Signer` never produces.
+    for token in [
+        sign_compact(&key, header, b"{}").unwrap(),
+        sign_compact_with(&prepared, header, b"{}").unwrap(),
+    ] {
+        assert!(token.starts_with("eyJhbGciOiJSUzI1NiJ9.e30."), "{token}");
+    }
+    assert_eq!(sign_bytes(&key, b"x").unwrap().len(), 64);
+    assert_eq!(sign_bytes_with(&prepared, b"x").unwrap().len(), 64);
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! The [`RequestContext`] of an HTTP request: route ids, headers, client address, time.
 
+use std::sync::atomic::Ordering;
+
 use http::header::{ORIGIN, USER_AGENT};
 use http::request::Parts;
 use http::{HeaderMap, HeaderName};
@@ -35,7 +37,7 @@ pub(crate) fn request_context(
 
     let peer = settings
         .peer_ip(parts)
-        .ok_or(Rejection::ClientIpUnavailable)?;
+        .ok_or_else(|| peer_ip_missing(settings))?;
     let client_ip = match &settings.trusted_proxies {
         Some(proxies) => proxies.client_ip(peer, headers)?,
         None => peer.to_canonical(),
@@ -58,6 +60,25 @@ pub(crate) fn request_context(
         ctx = ctx.with_origin(origin);
     }
     Ok(ctx)
+}
+
+/// The first request a layer finds without a peer address is a deployment mistake, not a
+/// client's: say so once, loudly, with the fix (every later one is the same mistake).
+fn peer_ip_missing(settings: &Settings) -> Rejection {
+    if !settings
+        .peer_ip_missing_logged
+        .swap(true, Ordering::Relaxed)
+    {
+        tracing::error!(
+            route = settings.route.template(),
+            "playback requests have no peer address and are answered 500 \
+             client_ip_unavailable: serve the router with \
+             `into_make_service_with_connect_info::<SocketAddr>()`, or configure \
+             `PlaybackAuthLayerBuilder::peer_ip` (check it at startup with \
+             `playback_auth_tower::check_peer_address`)"
+        );
+    }
+    Rejection::ClientIpUnavailable
 }
 
 /// The value of a header that may appear at most once, as visible ASCII, trimmed.

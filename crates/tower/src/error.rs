@@ -27,11 +27,35 @@ pub enum RouteError {
         /// The repeated name.
         name: String,
     },
-    /// `{account}` or `{content}` is missing.
-    #[error("route template has no {{{name}}} capture")]
+    /// The template lacks the capture of the account or content id: the router and the layer
+    /// would not agree on where the id is.
+    #[error(
+        "route template {template:?} has no {{{name}}} capture for the {id} id (its captures: {}); \
+         name the capture the {id} id is in with ContentRoute::builder(…).{id}_capture(\"…\")",
+        list_captures(.captures)
+    )]
     MissingCapture {
-        /// `account` or `content`.
-        name: &'static str,
+        /// The template.
+        template: String,
+        /// Which id the capture was for: `account` or `content`.
+        id: &'static str,
+        /// The capture name looked for (`account`, `content`, or the builder's name).
+        name: String,
+        /// The captures the template has, in order.
+        captures: Vec<String>,
+    },
+    /// A capture name given to [`ContentRouteBuilder`](crate::ContentRouteBuilder) is not
+    /// ASCII letters, digits and `_` (name it without braces: `"video"`).
+    #[error("{name:?} is not a capture name (ASCII letters, digits and '_', without braces)")]
+    InvalidCaptureName {
+        /// The name given.
+        name: String,
+    },
+    /// The account and the content capture were given the same name.
+    #[error("the account and the content id cannot both be the capture {{{name}}}")]
+    SameCapture {
+        /// The name given to both.
+        name: String,
     },
     /// A `{*rest}` catch-all is not the last segment.
     #[error("route template's catch-all {{*…}} is not its last segment")]
@@ -66,4 +90,44 @@ impl TagsUnavailable {
             source: source.into(),
         }
     }
+}
+
+/// Why [`check_peer_address`](crate::check_peer_address) refused to let a server start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PeerAddressCheckError {
+    /// The layer saw no peer address: every playback request would be answered
+    /// `500 client_ip_unavailable`.
+    #[error(
+        "the playback layer sees no peer address: serve the router with \
+         `into_make_service_with_connect_info::<SocketAddr>()` (not `into_make_service()` or \
+         the bare router), or configure `PlaybackAuthLayerBuilder::peer_ip`"
+    )]
+    Missing,
+    /// The probe request did not reach a playback layer: the layer is not on the route, or
+    /// something in front of it answered.
+    #[error("the probe request to {path:?} did not reach a playback layer")]
+    NotAnswered {
+        /// The path probed.
+        path: String,
+    },
+    /// The make-service or the service it made failed.
+    #[error("the service failed while probing the peer address")]
+    Service {
+        /// The service's error.
+        #[source]
+        source: Box<dyn Error + Send + Sync>,
+    },
+}
+
+/// `{a}, {b}` for an error message, or `none`.
+fn list_captures(captures: &[String]) -> String {
+    if captures.is_empty() {
+        return "none".to_owned();
+    }
+    captures
+        .iter()
+        .map(|name| format!("{{{name}}}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

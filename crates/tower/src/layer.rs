@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use http::HeaderName;
@@ -48,6 +49,8 @@ pub(crate) struct Settings {
     pub(crate) in_flight: Arc<Semaphore>,
     pub(crate) max_in_flight: usize,
     pub(crate) retry_after: Duration,
+    /// Set by the first request that found no peer address (logged once, see `context.rs`).
+    pub(crate) peer_ip_missing_logged: AtomicBool,
 }
 
 impl Settings {
@@ -136,6 +139,7 @@ impl<B: Stores> PlaybackAuthLayer<B> {
                 in_flight: Arc::new(Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
                 max_in_flight: DEFAULT_MAX_IN_FLIGHT,
                 retry_after: DEFAULT_RETRY_AFTER,
+                peer_ip_missing_logged: AtomicBool::new(false),
             },
         }
     }

@@ -10,10 +10,11 @@ mod proxy;
 mod rejection;
 mod route;
 mod service;
+mod startup;
 mod tags;
 mod token;
 
-pub use error::{ProxyError, RouteError, TagsUnavailable};
+pub use error::{PeerAddressCheckError, ProxyError, RouteError, TagsUnavailable};
 pub use ids::MAX_ID_LEN;
 pub use layer::{
     DEFAULT_DEVICE_ID_HEADER, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RETRY_AFTER,
@@ -21,6 +22,7 @@ pub use layer::{
     PlaybackAuthLayerBuilder,
 };
 pub use proxy::TrustedProxies;
-pub use route::{ContentRoute, RouteMatch};
+pub use route::{ContentRoute, ContentRouteBuilder, RouteMatch};
 pub use service::{PlaybackAuth, ResponseFuture};
+pub use startup::check_peer_address;
 pub use tags::{ContentTags, TagsFuture};

@@ -16,6 +16,7 @@ use tower_service::Service;
 use crate::context::request_context;
 use crate::layer::Settings;
 use crate::rejection::Rejection;
+use crate::startup::{PeerAddressProbe, PeerAddressProbeAnswer};
 use crate::token;
 
 /// The future a [`PlaybackAuth`] service returns.
@@ -88,6 +89,9 @@ where
         let settings = Arc::clone(&self.settings);
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
+            if parts.extensions.get::<PeerAddressProbe>().is_some() {
+                return Ok(probe_answer(&settings, &parts));
+            }
             let grant = match admit_and_authorize(&authorizer, &settings, &parts).await {
                 Ok(grant) => grant,
                 Err(rejection) => {
@@ -121,6 +125,17 @@ where
             Ok(response)
         })
     }
+}
+
+/// The answer to [`check_peer_address`](crate::check_peer_address)'s probe: the peer address
+/// found, as a response extension; nothing is authorized, counted or stored.
+fn probe_answer<B: From<String>>(settings: &Settings, parts: &Parts) -> Response<B> {
+    let mut response = Response::new(B::from(String::new()));
+    *response.status_mut() = http::StatusCode::NO_CONTENT;
+    response
+        .extensions_mut()
+        .insert(PeerAddressProbeAnswer(settings.peer_ip(parts)));
+    response
 }
 
 /// An allowed request: what the inner service is handed.

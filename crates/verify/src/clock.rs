@@ -1,7 +1,6 @@
 //! Where the verifier's "now" comes from.
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use playback_auth_claims::NumericDate;
 
@@ -11,19 +10,14 @@ pub trait Clock: Send + Sync + fmt::Debug {
     fn now(&self) -> NumericDate;
 }
 
-/// The system clock, to the whole second. A clock before 1970 reads as the epoch.
+/// The system clock, to the whole second ([`NumericDate::now`]). A clock before 1970 reads as
+/// the epoch.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> NumericDate {
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        i64::try_from(secs)
-            .ok()
-            .and_then(NumericDate::from_secs)
-            .unwrap_or(NumericDate::MAX)
+        NumericDate::now()
     }
 }
 

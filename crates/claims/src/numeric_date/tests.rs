@@ -111,3 +111,38 @@ fn converts_to_and_from_offset_date_time() {
         Err(NumericDateError::OutOfRange)
     );
 }
+
+#[test]
+fn now_reads_the_system_clock_in_whole_seconds() {
+    let secs = |time: SystemTime| time.duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let before = secs(SystemTime::now());
+    let now = NumericDate::now();
+    let after = secs(SystemTime::now());
+    let read = u64::try_from(now.as_secs()).unwrap();
+    assert!(
+        (before..=after).contains(&read),
+        "{before} <= {read} <= {after}"
+    );
+    // An integer date: written back as a JSON integer.
+    assert_eq!(now.to_json(), serde_json::json!(read));
+}
+
+#[test]
+fn system_times_outside_the_range_are_clamped() {
+    let before_1970 = UNIX_EPOCH - Duration::from_secs(1);
+    assert_eq!(
+        NumericDate::from_system_time(before_1970).as_secs(),
+        NumericDate::EPOCH.as_secs()
+    );
+    let after_9999 =
+        UNIX_EPOCH + Duration::from_secs(u64::try_from(NumericDate::MAX_SECS).unwrap() + 1);
+    assert_eq!(
+        NumericDate::from_system_time(after_9999).as_secs(),
+        NumericDate::MAX_SECS
+    );
+    let exact = UNIX_EPOCH + Duration::from_millis(1_700_000_000_900);
+    assert_eq!(
+        NumericDate::from_system_time(exact).as_secs(),
+        1_700_000_000
+    );
+}

@@ -89,11 +89,21 @@ fn bad_templates_are_typed_errors() {
         ),
         (
             "/v1/{content}",
-            RouteError::MissingCapture { name: "account" },
+            RouteError::MissingCapture {
+                template: "/v1/{content}".into(),
+                id: "account",
+                name: "account".into(),
+                captures: vec!["content".into()],
+            },
         ),
         (
             "/v1/{account}",
-            RouteError::MissingCapture { name: "content" },
+            RouteError::MissingCapture {
+                template: "/v1/{account}".into(),
+                id: "content",
+                name: "content".into(),
+                captures: vec!["account".into()],
+            },
         ),
         ("/{account}/{*rest}/{content}", RouteError::CatchAllNotLast),
         (
@@ -106,4 +116,110 @@ fn bad_templates_are_typed_errors() {
     for (template, expected) in cases {
         assert_eq!(ContentRoute::new(template), Err(expected), "{template:?}");
     }
+}
+
+#[test]
+fn the_path_for_the_router_is_the_template() {
+    let route = ContentRoute::new("/hls/{account}/{content}/{*file}").unwrap();
+    assert_eq!(route.path(), "/hls/{account}/{content}/{*file}");
+    assert_eq!(route.path(), route.template());
+    assert_eq!(
+        (route.account_capture(), route.content_capture()),
+        ("account", "content")
+    );
+}
+
+#[test]
+fn capture_names_can_be_chosen() {
+    let route = ContentRoute::builder("/watch/{publisher}/{video}/{*file}")
+        .account_capture("publisher")
+        .content_capture("video")
+        .build()
+        .unwrap();
+    assert_eq!(
+        ids(&route, "/watch/acct/vid/master.m3u8"),
+        pair("acct", "vid")
+    );
+    assert_eq!(
+        (route.account_capture(), route.content_capture()),
+        ("publisher", "video")
+    );
+    // The default names are then ordinary ignored captures.
+    let route = ContentRoute::builder("/w/{account}/{content}/{video}")
+        .content_capture("video")
+        .build()
+        .unwrap();
+    assert_eq!(ids(&route, "/w/acct/ignored/vid"), pair("acct", "vid"));
+}
+
+#[test]
+fn a_template_without_the_named_capture_fails_at_construction_naming_both() {
+    // The newcomer's case: the axum route says `{video}`, the layer looks for `{content}`.
+    let error = ContentRoute::new("/watch/{account}/{video}").unwrap_err();
+    assert_eq!(
+        error,
+        RouteError::MissingCapture {
+            template: "/watch/{account}/{video}".into(),
+            id: "content",
+            name: "content".into(),
+            captures: vec!["account".into(), "video".into()],
+        }
+    );
+    let message = error.to_string();
+    for part in [
+        "\"/watch/{account}/{video}\"",
+        "no {content} capture for the content id",
+        "{account}, {video}",
+        "content_capture(",
+    ] {
+        assert!(message.contains(part), "{part:?} not in {message:?}");
+    }
+    // A name given to the builder that the template lacks fails the same way.
+    let error = ContentRoute::builder("/watch/{account}/{video}")
+        .account_capture("publisher")
+        .content_capture("video")
+        .build()
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("no {publisher} capture for the account id"),
+        "{error}"
+    );
+    assert_eq!(
+        ContentRoute::new("/health").unwrap_err().to_string(),
+        "route template \"/health\" has no {account} capture for the account id (its captures: \
+         none); name the capture the account id is in with \
+         ContentRoute::builder(…).account_capture(\"…\")"
+    );
+}
+
+#[test]
+fn capture_names_are_checked() {
+    for name in ["", "{video}", "a-b", "vid eo"] {
+        assert_eq!(
+            ContentRoute::builder("/{account}/{content}")
+                .content_capture(name)
+                .build(),
+            Err(RouteError::InvalidCaptureName { name: name.into() }),
+            "{name:?}"
+        );
+    }
+    assert_eq!(
+        ContentRoute::builder("/{account}/{content}")
+            .content_capture("account")
+            .build(),
+        Err(RouteError::SameCapture {
+            name: "account".into()
+        })
+    );
+    // A chosen id capture cannot be the catch-all either.
+    assert_eq!(
+        ContentRoute::builder("/{account}/{*video}")
+            .content_capture("video")
+            .build(),
+        Err(RouteError::InvalidSegment {
+            segment: "{*video}".into()
+        })
+    );
 }

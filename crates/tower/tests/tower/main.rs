@@ -12,6 +12,7 @@ mod head_requests;
 mod header_bytes;
 mod load_shedding;
 mod no_panic;
+mod peer_address;
 mod policy_denials;
 mod real_http;
 mod route_mismatch;

@@ -39,8 +39,30 @@ async fn a_catch_all_route_covers_segment_paths_and_decodes_ids() {
 
 #[test]
 fn a_bad_template_is_a_typed_error() {
-    assert_eq!(
+    assert!(matches!(
         ContentRoute::new("/v1/play/{account}"),
-        Err(RouteError::MissingCapture { name: "content" })
+        Err(RouteError::MissingCapture { id: "content", .. })
+    ));
+}
+
+#[tokio::test]
+async fn one_route_definition_serves_the_router_and_the_layer_with_chosen_capture_names() {
+    let (authorizer, keys) = authorizer().await;
+    let route = ContentRoute::builder("/watch/{account}/{video}")
+        .content_capture("video")
+        .build()
+        .unwrap();
+    let layer = PlaybackAuthLayer::builder(authorizer, route.clone()).build();
+    // Only the route's own path is routed: the request reaches the layer through it.
+    let app = axum::Router::new()
+        .route(route.path(), axum::routing::get(echo))
+        .layer(layer);
+    let token = keys.restriction(|b| b.content_id(CONTENT));
+    let request = request(&format!("/watch/acct-1/{CONTENT}"))
+        .header("authorization", format!("Bearer {token}"));
+    let body = get_reply(&app, request).await.assert_allowed().clone();
+    assert_eq!(
+        (&body["account"], &body["content"]),
+        (&"acct-1".into(), &CONTENT.into())
     );
 }

@@ -74,7 +74,14 @@ async fn a_token_without_stateful_claims_does_not_need_the_store() {
 
 /// Collects what the log subscriber writes.
 #[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+pub(crate) struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// Everything logged so far.
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
 
 impl io::Write for Captured {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -90,7 +97,7 @@ impl io::Write for Captured {
 /// The process's log, captured from the first call on. A global subscriber, not a scoped
 /// one: tracing caches each call site's interest process-wide, and a site first reached by a
 /// test thread without a subscriber can stay disabled for a scoped one.
-fn process_log() -> &'static Captured {
+pub(crate) fn process_log() -> &'static Captured {
     static LOG: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
     LOG.get_or_init(|| {
         let captured = Captured::default();

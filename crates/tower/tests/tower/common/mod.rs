@@ -150,7 +150,7 @@ pub(crate) fn app<S: PolicyStore>(layer: Layer<S>) -> Router {
 }
 
 /// The handler: the decision, context and token the layer put in the extensions.
-async fn echo(
+pub(crate) async fn echo(
     Extension(decision): Extension<Decision>,
     Extension(ctx): Extension<RequestContext>,
     token: Option<Extension<VerifiedToken>>,

@@ -1,4 +1,5 @@
-//! The key layout: every key name the store uses, built in one place.
+//! The Redis key layout: every key name the store uses, built in one place (not key material:
+//! that is the `playback-auth-keys` crate).
 //!
 //! Every key is `PREFIX:{TAG}:NAME`. The hash tag (`{…}`) names the partition, so every key
 //! of one decision hashes to one Redis Cluster slot; the parts inside the tag are base64url
