@@ -13,6 +13,7 @@ mod memory;
 mod pool;
 mod registry;
 mod revocation;
+mod rights;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -42,6 +43,15 @@ pub use revocation::{
     DEFAULT_REVOCATION_CAPACITY, MemoryRevocationStore, RevocationKind, RevocationStatus,
     RevocationStore, RevokedToken,
 };
+pub use rights::{
+    DomainDocument, DomainError, DomainPattern, GeoDocument, GeoLookup, GlobalRule, IpDocument,
+    MAX_ID_LEN, MAX_RIGHTS_LIST_LEN, MAX_WEEKLY_WINDOWS, MissingOrigin, NoGeoLookup,
+    PlaybackRights, RightsDenial, RightsDocument, RightsError, RightsOutcome, RightsRequest,
+    RightsRule, RightsSelection, RuleMatch, ScheduleDocument, StaticGeoLookup, WindowDocument,
+    WindowError, evaluate_access_rules, evaluate_rights, select_rights,
+};
+#[cfg(feature = "geoip")]
+pub use rights::{GeoDatabaseError, MaxMindGeoLookup};
 pub use store::{
     Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore, Refusal,
     SessionInfo, SessionPlan, TokenPlan,
