@@ -42,3 +42,49 @@ fn the_time_zone_database_is_bundled() {
     assert!(TimeZone::get("America/Sao_Paulo").is_ok());
     assert!(TimeZone::get("Mars/Olympus_Mons").is_err());
 }
+
+#[test]
+fn a_rights_request_reads_ip_origin_referer_and_time_from_the_request_context() {
+    let now = NumericDate::from_secs(1_780_315_200).unwrap();
+    let ip: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+    let context = crate::RequestContext::new("acct-1", "video-7", "Player/1.0", ip, now)
+        .with_referer("https://www.example.com/watch");
+    let france = CountryCode::parse("FR").ok();
+    let request = RightsRequest::from_context(&context, france);
+    assert_eq!(
+        request,
+        RightsRequest::new(ip, france, now).with_referer("https://www.example.com/watch")
+    );
+    let rights = PlaybackRights::from_json(
+        "acct-1",
+        "r",
+        br#"{"ip":{"blocked":["192.0.2.0/24"]},"domains":{"allowed":["*.example.com"]}}"#,
+    )
+    .unwrap();
+    // The IPv4-mapped client is refused by the IPv4 range.
+    assert_eq!(
+        rights.evaluate(&request).denial().map(|d| d.rule),
+        Some(RightsRule::ClientIp)
+    );
+    // From another address, the Referer host is the site (there is no Origin).
+    let elsewhere =
+        crate::RequestContext::new("acct-1", "v", "UA", "198.51.100.1".parse().unwrap(), now)
+            .with_referer("https://www.example.com/watch");
+    assert_eq!(
+        rights.evaluate(&RightsRequest::from_context(&elsewhere, france)),
+        RightsOutcome::Allowed {
+            matched: vec![
+                RuleMatch::NoGeographyRule,
+                RuleMatch::DomainAllowed(DomainPattern::parse("*.example.com").unwrap())
+            ]
+        }
+    );
+    let with_origin = elsewhere.with_origin("https://evil.test");
+    assert_eq!(
+        rights
+            .evaluate(&RightsRequest::from_context(&with_origin, france))
+            .denial()
+            .map(|d| d.rule),
+        Some(RightsRule::Domain)
+    );
+}
