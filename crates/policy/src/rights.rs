@@ -443,6 +443,18 @@ impl PlaybackRights {
     }
 }
 
+/// Equal when they are the same rights: same account, id and (normalised) JSON form. A store
+/// that keeps the JSON form hands back rights equal to those it was given.
+impl PartialEq for PlaybackRights {
+    fn eq(&self, other: &Self) -> bool {
+        self.account == other.account
+            && self.id == other.id
+            && self.to_document() == other.to_document()
+    }
+}
+
+impl Eq for PlaybackRights {}
+
 /// What a rights evaluation reads of a request. The engine builds it from the
 /// [`crate::RequestContext`] and a [`GeoLookup`] of the client's address.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -29,6 +29,8 @@ fn the_json_form_round_trips_normalised() {
     );
     let again = PlaybackRights::from_document("acct-1", "r-1", &document).unwrap();
     assert_eq!(again.to_document(), document);
+    assert_eq!(again, rights, "the JSON form keeps everything the rights decide with");
+    assert_ne!(PlaybackRights::from_document("acct-2", "r-1", &document).unwrap(), rights);
     // An empty document is valid and restricts nothing.
     let open = PlaybackRights::from_json("acct-1", "open", b"{}").unwrap();
     assert_eq!(serde_json::to_string(&open.to_document()).unwrap(), "{}");
