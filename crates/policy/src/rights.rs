@@ -22,7 +22,6 @@ mod selection;
 use std::net::IpAddr;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use playback_auth_claims::{
     AccessRules, CountryCode, IpRange, NumericDate, RuleAction, RuleTarget,
 };
@@ -181,11 +180,11 @@ fn schedule(document: &ScheduleDocument) -> Result<Schedule, RightsError> {
         .time_zone
         .as_ref()
         .map(|name| {
-            // The bundled database only (the crate is built without the host's zoneinfo),
-            // so every node of a fleet resolves a name to the same rules.
-            TimeZone::get(name)
+            // The bundled database only, so every node of a fleet resolves a name to the
+            // same rules whatever its host's zoneinfo.
+            schedule::bundled_zone(name)
                 .map(|zone| (name.clone(), zone))
-                .map_err(|_| RightsError::UnknownTimeZone { name: name.clone() })
+                .ok_or_else(|| RightsError::UnknownTimeZone { name: name.clone() })
         })
         .transpose()?;
     if document.windows.len() > MAX_WEEKLY_WINDOWS {

