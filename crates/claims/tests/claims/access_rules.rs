@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use playback_auth_claims::{
     AccessRules, ClaimSet, CountryCode, IpRange, NumericDate, PlaybackRestrictionClaims,
-    SecurityLevel, StaticUrlClaims, Violation, names,
+    PrivateChannelClaims, SecurityLevel, StaticUrlClaims, Violation, names,
 };
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -132,6 +132,22 @@ fn access_rules_belong_to_restriction_tokens_at_level_one() {
     let claims = StaticUrlClaims::from_json_object(payload).unwrap();
     let violations = claims.validate().unwrap_err();
     assert!(violations.iter().any(|v| matches!(
+        v,
+        Violation::ForeignClaim {
+            claim: "accessRules",
+            ..
+        }
+    )));
+    // So is a private-channel token.
+    let Value::Object(payload) = json!({
+        "aws:channel-arn": "arn:aws:ivs:us-west-2:123456789012:channel/abcdEFGH1234",
+        "exp": 1_700_003_600,
+        "accessRules": [{ "type": "any", "action": "block" }]
+    }) else {
+        unreachable!()
+    };
+    let claims = PrivateChannelClaims::from_json_object(payload).unwrap();
+    assert!(claims.validate().unwrap_err().iter().any(|v| matches!(
         v,
         Violation::ForeignClaim {
             claim: "accessRules",
