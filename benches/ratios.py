@@ -11,6 +11,8 @@ benches/callgrind.sh), and prints markdown tables:
   the ratios ours ÷ raw and ours ÷ jsonwebtoken per provider, ours(aws-lc) ÷ jwt-simple, cache
   hit ÷ cold verify, and (with callgrind.json) the instruction ratio ours / raw;
 - authorize_memory/<alg>: authorize / verify and the store operation alone;
+- rights/<alg>: a rights evaluation (1,000 CIDR entries) and a geo lookup against one
+  verification on aws-lc, and their ratio (target ≤ 5 %);
 - authorize_redis/<alg>: decision latency p50/p99 with 1 and 16 requests in flight, and
   the commands per decision.
 
@@ -116,6 +118,22 @@ def memory_table(groups):
               f"| {duration(m.get('store_op'))} | {ratio(m.get('authorize'), m.get('verify'))} |")
 
 
+def rights_table(groups):
+    rows = rows_of(groups, "rights")
+    if not rows:
+        return
+    print()
+    print("| playback rights | verify (aws-lc) | geo lookup | evaluate (1,000 CIDR) "
+          "| lookup + evaluate | (lookup + evaluate) ÷ verify |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for group in rows:
+        m = groups[group]
+        both, verify = m.get("lookup+evaluate"), m.get("verify/aws-lc")
+        share = "—" if both is None or not verify else f"{100 * both / verify:.1f} %"
+        print(f"| {group} | {duration(verify)} | {duration(m.get('geo_lookup'))} "
+              f"| {duration(m.get('evaluate'))} | {duration(both)} | {share} |")
+
+
 def redis_table(groups, latency):
     if not latency:
         return
@@ -147,10 +165,13 @@ def main():
     if not root.is_dir():
         sys.exit(f"{root}: no criterion output; run the benches first")
     groups = medians(root)
-    if not rows_of(groups, "verify") and not rows_of(groups, "mint"):
-        sys.exit(f"{root}: no verify/* or mint/* benchmarks found")
-    peer_table(groups, load_json(root / "callgrind.json"))
+    kinds = ["verify", "mint", "authorize_memory", "rights"]
+    if not any(rows_of(groups, kind) for kind in kinds):
+        sys.exit(f"{root}: no verify/*, mint/*, authorize_memory/* or rights/* benchmarks found")
+    if rows_of(groups, "verify") or rows_of(groups, "mint"):
+        peer_table(groups, load_json(root / "callgrind.json"))
     memory_table(groups)
+    rights_table(groups)
     redis_table(groups, load_json(root / "authorize_redis" / "latency.json"))
     print()
     print("Medians of criterion's point estimates; a ratio below 1 means ours is faster.")

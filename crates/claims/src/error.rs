@@ -46,6 +46,112 @@ impl fmt::Display for UidError {
     }
 }
 
+/// Why a string is not an assigned ISO 3166-1 alpha-2 country code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CountryCodeError {
+    /// Not two characters long.
+    #[error("a country code is two letters, got {len} characters")]
+    WrongLength {
+        /// Its length in characters.
+        len: usize,
+    },
+    /// Two characters, not both ASCII letters.
+    #[error("a country code is two ASCII letters")]
+    NotLetters,
+    /// Letters, not upper case (codes are written `FR`, not `fr`).
+    #[error("a country code is written in upper case")]
+    NotUpperCase,
+    /// Not an assigned ISO 3166-1 alpha-2 code (e.g. `UK`: the United Kingdom is `GB`).
+    #[error("{code:?} is not an assigned ISO 3166-1 alpha-2 country code")]
+    NotAssigned {
+        /// The code found.
+        code: String,
+    },
+}
+
+/// Why a string is not an IP address or CIDR range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IpRangeError {
+    /// The part before `/` is not an IPv4 or IPv6 address.
+    #[error("not an IPv4 or IPv6 address")]
+    InvalidAddress,
+    /// The part after `/` is not a prefix length from 0 to `max`.
+    #[error("the prefix length is not a number from 0 to {max}")]
+    InvalidPrefix {
+        /// The longest prefix of the address family (32 or 128).
+        max: u8,
+    },
+    /// The address has bits set beyond the prefix (`192.0.2.1/24`).
+    #[error("the range has host bits set; did you mean {network}?")]
+    HostBitsSet {
+        /// The network the range would be with those bits cleared.
+        network: String,
+    },
+}
+
+/// Why one rule of `accessRules` is malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AccessRuleError {
+    /// The rule is not a JSON object.
+    #[error("a rule is a JSON object")]
+    NotAnObject,
+    /// A member the rule needs is absent (`type`, `action`, `country`, `ip`).
+    #[error("member `{member}` is required")]
+    MissingMember {
+        /// The member's name.
+        member: &'static str,
+    },
+    /// A member has the wrong JSON type.
+    #[error("member `{member}` must be {expected}")]
+    WrongType {
+        /// The member's name.
+        member: &'static str,
+        /// What it must be.
+        expected: &'static str,
+    },
+    /// `type` or `action` has a value outside its set.
+    #[error("member `{member}` is {value:?}, expected one of {allowed:?}")]
+    UnknownValue {
+        /// The member's name.
+        member: &'static str,
+        /// The value found.
+        value: String,
+        /// The accepted values.
+        allowed: &'static [&'static str],
+    },
+    /// A member the rule's type does not take (e.g. `ip` in an `ip.geoip.country` rule).
+    #[error("member `{member}` is not part of this rule type")]
+    UnknownMember {
+        /// The member's name.
+        member: String,
+    },
+    /// A list (`country`, `ip`, or the rule list itself) is empty.
+    #[error("`{member}` must not be empty")]
+    EmptyList {
+        /// The list's name.
+        member: &'static str,
+    },
+    /// A `country` entry is not an assigned country code.
+    #[error("country {value:?}: {error}")]
+    InvalidCountry {
+        /// The entry found.
+        value: String,
+        /// Why it is refused.
+        error: CountryCodeError,
+    },
+    /// An `ip` entry is not an address or CIDR range.
+    #[error("ip {value:?}: {error}")]
+    InvalidIpRange {
+        /// The entry found.
+        value: String,
+        /// Why it is refused.
+        error: IpRangeError,
+    },
+}
+
 /// Which part of an `aws:channel-arn` is malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -155,6 +261,14 @@ pub enum Violation {
     InvalidOrigin {
         /// The offending list entry.
         origin: String,
+    },
+    /// A rule of `accessRules` is malformed (or the list is empty: index 0, `EmptyList`).
+    #[error("claim `accessRules` rule {index}: {error}")]
+    InvalidAccessRule {
+        /// The rule's position in the list, from 0.
+        index: usize,
+        /// What is wrong with it.
+        error: AccessRuleError,
     },
     /// A claim only makes sense together with another one.
     #[error("claim `{claim}` requires claim `{requires}`")]
@@ -269,6 +383,7 @@ impl Violation {
             Self::InvalidUuid => crate::names::SINGLE_USE_UUID,
             Self::InvalidViewerIdLength { .. } => crate::names::VIEWER_ID,
             Self::InvalidOrigin { .. } => crate::names::ALLOW_ORIGIN,
+            Self::InvalidAccessRule { .. } => crate::names::ACCESS_RULES,
             Self::ExpiryTooFar { .. }
             | Self::ExpiryNotAfterIssue { .. }
             | Self::ExpiryTooFarFromNow { .. }

@@ -6,7 +6,8 @@ use crate::names;
 
 /// A publisher's security level. Each level allows the claims of the levels below it.
 ///
-/// - Level 1: general (`accid`, `iat`, `exp`, `nbf`) and playback rights (`prid`, `tags`, `vids`).
+/// - Level 1: general (`accid`, `iat`, `exp`, `nbf`) and playback rights (`prid`,
+///   `accessRules`, `tags`, `vids`).
 /// - Level 2: level 1 and licence key protection (`ua`, `conid`, `maxip`, `maxu`).
 /// - Level 3: level 2, stream concurrency (`uid`, `climit`, `cbeh`, `sid`) and device limits
 ///   (`uid`, `dlimit`).
@@ -42,7 +43,7 @@ impl SecurityLevel {
     /// The lowest level that allows `claim`; `None` for claims allowed at every level.
     pub fn required_for(claim: &str) -> Option<SecurityLevel> {
         match claim {
-            names::PRID | names::TAGS | names::VIDS => Some(Self::One),
+            names::PRID | names::ACCESS_RULES | names::TAGS | names::VIDS => Some(Self::One),
             names::UA | names::CONID | names::MAXIP | names::MAXU => Some(Self::Two),
             names::UID | names::CLIMIT | names::CBEH | names::SID | names::DLIMIT => {
                 Some(Self::Three)

@@ -1,11 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod access_rules;
 mod channel;
 mod claim_set;
 mod claims_object;
 mod concurrency;
+mod country;
 mod error;
+mod ip_range;
 mod level;
 pub mod names;
 mod numeric_date;
@@ -18,13 +21,19 @@ pub mod strict_json;
 mod time_rules;
 mod uid;
 
+pub use access_rules::{AccessRule, AccessRules, RuleAction, RuleTarget};
 pub use channel::{
     AllowedOrigins, ChannelArn, MaximumResolution, PrivateChannelClaims, SingleUseId, ViewerId,
 };
 pub use claim_set::{ClaimSet, ClaimsBuilder};
 pub use claims_object::ClaimsObject;
 pub use concurrency::ConcurrencyBehavior;
-pub use error::{ArnPart, DecodeError, StrictJsonError, UidError, Violation, Violations};
+pub use country::CountryCode;
+pub use error::{
+    AccessRuleError, ArnPart, CountryCodeError, DecodeError, IpRangeError, StrictJsonError,
+    UidError, Violation, Violations,
+};
+pub use ip_range::IpRange;
 pub use level::SecurityLevel;
 pub use numeric_date::{NumericDate, NumericDateError};
 pub use playback::PlaybackClaims;

@@ -22,6 +22,9 @@ pub const VOD: &str = "vod";
 pub const VOD_SSAI: &str = "vod.ssai";
 /// Playback-rights id override.
 pub const PRID: &str = "prid";
+/// In-token access rules: an ordered allow/block list by country, IP range or any request.
+/// The name (and shape) other playback services already mint; see [`crate::AccessRules`].
+pub const ACCESS_RULES: &str = "accessRules";
 /// Content tags the token is valid for.
 pub const TAGS: &str = "tags";
 /// Content ids the token is valid for.
@@ -59,7 +62,7 @@ pub const MAXIMUM_RESOLUTION: &str = "aws:maximum-resolution";
 
 /// Every top-level claim the three claim sets read into typed fields (the union of their
 /// `KNOWN_CLAIMS`): the names a [`crate::ClaimsObject`] finds without hashing.
-pub(crate) const CLAIM_SET_NAMES: [&str; 26] = [
+pub(crate) const CLAIM_SET_NAMES: [&str; 27] = [
     ACCID,
     IAT,
     EXP,
@@ -69,6 +72,7 @@ pub(crate) const CLAIM_SET_NAMES: [&str; 26] = [
     PRO,
     VOD,
     PRID,
+    ACCESS_RULES,
     TAGS,
     VIDS,
     UA,
@@ -90,7 +94,18 @@ pub(crate) const CLAIM_SET_NAMES: [&str; 26] = [
 
 /// The restrictions only playback restriction tokens carry: no other claim set enforces them.
 pub(crate) const RESTRICTIONS: &[&str] = &[
-    PRID, TAGS, VIDS, UA, MAXIP, MAXU, UID, CLIMIT, CBEH, SID, DLIMIT,
+    PRID,
+    ACCESS_RULES,
+    TAGS,
+    VIDS,
+    UA,
+    MAXIP,
+    MAXU,
+    UID,
+    CLIMIT,
+    CBEH,
+    SID,
+    DLIMIT,
 ];
 
 /// Claims static URL and restriction tokens share, which a private-channel token does not have.

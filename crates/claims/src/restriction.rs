@@ -4,6 +4,7 @@ use std::num::NonZeroU32;
 
 use serde_json::{Map, Value};
 
+use crate::access_rules::AccessRules;
 use crate::claim_set::{ClaimSet, ClaimsBuilder, serde_via_claim_set, shared_violations};
 use crate::claims_object::ClaimsObject;
 use crate::concurrency::ConcurrencyBehavior;
@@ -65,6 +66,9 @@ pub struct PlaybackRestrictionClaims {
     pub nbf: Option<NumericDate>,
     /// `prid`: overrides the content's playback-rights id.
     pub prid: Option<String>,
+    /// `accessRules`: in-token allow/block rules by country, IP range or any request, the
+    /// first match deciding (see [`AccessRules`]).
+    pub access_rules: Option<AccessRules>,
     /// `tags`: valid only for content carrying at least one of these tags.
     pub tags: Option<Vec<String>>,
     /// `vids`: valid only for these content ids.
@@ -114,6 +118,7 @@ impl PlaybackRestrictionClaims {
     fn present_claims(&self) -> impl Iterator<Item = &'static str> + '_ {
         [
             (names::PRID, self.prid.is_some()),
+            (names::ACCESS_RULES, self.access_rules.is_some()),
             (names::TAGS, self.tags.is_some()),
             (names::VIDS, self.vids.is_some()),
             (names::UA, self.ua.is_some()),
@@ -138,6 +143,7 @@ impl ClaimSet for PlaybackRestrictionClaims {
         names::EXP,
         names::NBF,
         names::PRID,
+        names::ACCESS_RULES,
         names::TAGS,
         names::VIDS,
         names::UA,
@@ -163,6 +169,7 @@ impl ClaimSet for PlaybackRestrictionClaims {
         let exp = r.date(names::EXP);
         let nbf = r.date(names::NBF);
         let prid = r.string(names::PRID);
+        let access_rules = r.take(names::ACCESS_RULES, AccessRules::from_json);
         let tags = r.strings(names::TAGS);
         let vids = r.strings(names::VIDS);
         let ua = r.string(names::UA);
@@ -189,6 +196,7 @@ impl ClaimSet for PlaybackRestrictionClaims {
                 exp,
                 nbf,
                 prid,
+                access_rules,
                 tags,
                 vids,
                 ua,
@@ -216,6 +224,10 @@ impl ClaimSet for PlaybackRestrictionClaims {
         w.put_opt(names::EXP, self.exp);
         w.put_opt(names::NBF, self.nbf);
         w.put_opt(names::PRID, self.prid.clone());
+        w.put_opt(
+            names::ACCESS_RULES,
+            self.access_rules.as_ref().map(AccessRules::to_json),
+        );
         w.put_opt(names::TAGS, self.tags.clone());
         w.put_opt(names::VIDS, self.vids.clone());
         w.put_opt(names::UA, self.ua.clone());
@@ -284,6 +296,11 @@ impl ClaimsBuilder<PlaybackRestrictionClaims> {
     /// Sets `prid`, the playback-rights id override.
     pub fn playback_rights_id(self, prid: impl Into<String>) -> Self {
         self.set(names::PRID, prid.into())
+    }
+
+    /// Sets `accessRules`, the in-token allow/block rules (first match wins).
+    pub fn access_rules(self, rules: &AccessRules) -> Self {
+        self.set(names::ACCESS_RULES, rules.to_json())
     }
 
     /// Sets `ua`: valid only for requests with exactly this user agent.

@@ -40,8 +40,12 @@ pub struct RequestContext {
     pub device_id: Option<String>,
     /// The player's session id, used when the token carries no `sid`.
     pub session_id: Option<String>,
-    /// The requesting page's `Origin` (checked against `aws:access-control-allow-origin`).
+    /// The requesting page's `Origin` (checked against `aws:access-control-allow-origin`,
+    /// and by playback rights' domain rules).
     pub origin: Option<String>,
+    /// The request's `Referer`: playback rights' domain rules read its host when there is no
+    /// `Origin`.
+    pub referer: Option<String>,
     /// The channel ARN the server's content catalogue maps the requested content to, if any:
     /// a private-channel token also plays content mapped to its own channel.
     pub content_channel: Option<String>,
@@ -68,6 +72,7 @@ impl RequestContext {
             device_id: None,
             session_id: None,
             origin: None,
+            referer: None,
             content_channel: None,
             now,
         }
@@ -98,6 +103,13 @@ impl RequestContext {
     #[must_use]
     pub fn with_origin(mut self, origin: impl Into<String>) -> Self {
         self.origin = Some(origin.into());
+        self
+    }
+
+    /// Sets the request's `Referer`.
+    #[must_use]
+    pub fn with_referer(mut self, referer: impl Into<String>) -> Self {
+        self.referer = Some(referer.into());
         self
     }
 

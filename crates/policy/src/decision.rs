@@ -179,6 +179,9 @@ pub enum DenyReason {
     ViewerDisconnected,
     /// The state store could not be reached and the engine fails closed.
     StoreUnavailable,
+    /// Playback rights (server-side, or the token's `accessRules`) refused: the rule family
+    /// (`CLIENT_GEO`, `CLIENT_IP`, `DOMAIN`, `VIDEO_NOT_PLAYABLE`) and the entry that decided.
+    PlaybackRights(crate::RightsDenial),
 }
 
 impl DenyReason {
@@ -209,6 +212,7 @@ impl DenyReason {
             Self::TokenRevoked => "token_revoked",
             Self::ViewerDisconnected => "viewer_disconnected",
             Self::StoreUnavailable => "store_unavailable",
+            Self::PlaybackRights(denial) => denial.rule.code(),
         }
     }
 }
@@ -272,6 +276,7 @@ impl fmt::Display for DenyReason {
             Self::TokenRevoked => f.write_str("token was revoked"),
             Self::ViewerDisconnected => f.write_str("viewer was disconnected"),
             Self::StoreUnavailable => f.write_str("state store is unavailable"),
+            Self::PlaybackRights(denial) => write!(f, "{denial}"),
         }
     }
 }

@@ -14,6 +14,7 @@ mod memory;
 mod pool;
 mod registry;
 mod revocation;
+mod rights;
 mod store;
 mod stores;
 #[cfg(feature = "testing")]
@@ -44,6 +45,15 @@ pub use revocation::{
     DEFAULT_REVOCATION_CAPACITY, MemoryRevocationStore, RevocationKind, RevocationStatus,
     RevocationStore, RevokedToken,
 };
+pub use rights::{
+    DomainDocument, DomainError, DomainPattern, GeoDocument, GeoLookup, GlobalRule, IpDocument,
+    MAX_ID_LEN, MAX_RIGHTS_LIST_LEN, MAX_WEEKLY_WINDOWS, MissingOrigin, NoGeoLookup,
+    PlaybackRights, RightsDenial, RightsDocument, RightsError, RightsOutcome, RightsRequest,
+    RightsRule, RightsSelection, RuleMatch, ScheduleDocument, StaticGeoLookup, WindowDocument,
+    WindowError, evaluate_access_rules, evaluate_rights, select_rights,
+};
+#[cfg(feature = "geoip")]
+pub use rights::{GeoDatabaseError, MaxMindGeoLookup};
 pub use store::{
     Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore, Refusal,
     SessionInfo, SessionPlan, TokenPlan,

@@ -42,6 +42,9 @@
     clippy::indexing_slicing
 )]
 
+#[cfg(feature = "geoip")]
+pub mod mmdb;
+
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;

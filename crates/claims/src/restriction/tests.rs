@@ -125,3 +125,56 @@ fn serde_decodes_without_validating_and_reports_violations_in_the_message() {
         "{error}"
     );
 }
+
+#[test]
+fn access_rules_decode_into_their_typed_field_and_are_written_back() {
+    let object = json!({
+        "accid": "acct", "iat": 1_700_000_000, "exp": 1_700_003_600, "prid": "rights-1",
+        "accessRules": [
+            { "type": "ip.geoip.country", "action": "allow", "country": ["FR"] },
+            { "type": "any", "action": "block" }
+        ]
+    });
+    let Value::Object(map) = object.clone() else {
+        unreachable!()
+    };
+    let claims = PlaybackRestrictionClaims::from_json_object(map).unwrap();
+    let rules = claims.access_rules.as_ref().unwrap();
+    assert_eq!(rules.rules().len(), 2);
+    assert!(
+        claims.extra.is_empty(),
+        "a known claim never lands in extra"
+    );
+    assert_eq!(serde_json::to_value(&claims).unwrap(), object);
+    // The builder writes the same claim, checked by the same rules.
+    let built = PlaybackRestrictionClaims::builder("acct", now())
+        .access_rules(rules)
+        .build()
+        .unwrap();
+    assert_eq!(built.access_rules.as_ref(), Some(rules));
+    // Playback rights are level 1.
+    assert!(claims.validate_for_level(SecurityLevel::One).is_ok());
+}
+
+#[test]
+fn a_malformed_access_rule_is_a_typed_violation_among_the_others() {
+    let Value::Object(map) = json!({
+        "accid": "acct", "iat": "soon",
+        "accessRules": [{ "type": "ip.src", "action": "block", "ip": ["10.0.0.0/33"] }]
+    }) else {
+        unreachable!()
+    };
+    let violations = PlaybackRestrictionClaims::from_json_object(map).unwrap_err();
+    assert_eq!(violations.len(), 2);
+    assert!(violations.iter().any(|v| matches!(
+        v,
+        Violation::InvalidAccessRule {
+            index: 0,
+            error: crate::AccessRuleError::InvalidIpRange {
+                error: crate::IpRangeError::InvalidPrefix { max: 32 },
+                ..
+            },
+        }
+    )));
+    assert!(violations.mentions(names::ACCESS_RULES));
+}

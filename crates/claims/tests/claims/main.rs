@@ -2,6 +2,7 @@
 
 mod common;
 
+mod access_rules;
 mod channel_rules;
 mod mixed_sets;
 mod properties;
