@@ -40,11 +40,11 @@ pub use registry::{
     MemoryKeyRegistry,
 };
 pub use revocation::{
-    DEFAULT_REVOCATION_CAPACITY, MemoryRevocationStore, RevocationKind, RevocationStatus,
-    RevocationStore, RevokedToken,
+    DEFAULT_REVOCATION_CAPACITY, FoundRevocations, MemoryRevocationStore, RevocationKind,
+    RevocationLookup, RevocationStatus, RevocationStore, RevokedToken,
 };
 pub use store::{
-    Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore, Refusal,
-    SessionInfo, SessionPlan, TokenPlan,
+    AdmissionOrder, Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore,
+    Refusal, SessionInfo, SessionPlan, TokenPlan,
 };
 pub use stores::{MemoryStores, StoreSet, Stores};
