@@ -120,6 +120,9 @@ where
 {
     let sink = new_sink().await;
     // at(-20) starts a minute: at(-20)..at(40) is one minute, at(40) the next.
+    // The aggregates are first written in (minute, reason) order: the trait documents
+    // first-written order, which the JSON Lines sink keeps, while the in-memory and Redis
+    // sinks list by minute, then reason. Until the two agree the check asserts neither.
     write_aggregate(&sink, refusal(1, ACCOUNT, "invalid_signature")).await;
     for secs in [5, 0, 39, 40] {
         write_aggregate(&sink, refusal(secs, ACCOUNT, "token_missing")).await;

@@ -1,5 +1,6 @@
-//! The conformance suites against the in-memory stores, and the check that every suite's
-//! macro lists every check of its suite.
+//! The conformance suites against the in-memory stores (the audit suite on the JSON Lines
+//! sink too), and the check that every suite's macro lists every check of its suite.
+#![allow(clippy::expect_used)]
 
 mod policy_store {
     use playback_auth_policy::MemoryPolicyStore;
@@ -39,6 +40,70 @@ mod audit {
     use playback_auth_policy::MemoryAuditSink;
 
     playback_auth_policy::audit_sink_conformance!(|| async { Arc::new(MemoryAuditSink::new()) });
+}
+
+/// The audit suite on the JSON Lines file sink too: a third backend of the same trait.
+mod audit_json_lines {
+    use std::future::Future;
+    use std::path::PathBuf;
+
+    use playback_auth_policy::testing::harness;
+    use playback_auth_policy::{
+        AuditAggregate, AuditError, AuditRecord, AuditSink, JsonLinesAuditSink, RecordsRead,
+    };
+
+    /// A sink in a fresh directory, removed when the check drops the sink.
+    struct DayFiles {
+        sink: JsonLinesAuditSink,
+        dir: PathBuf,
+    }
+
+    impl DayFiles {
+        fn new() -> Self {
+            let dir = std::env::temp_dir().join(harness::unique("playback-auth-conformance"));
+            let sink = JsonLinesAuditSink::open(&dir).expect("a fresh directory");
+            Self { sink, dir }
+        }
+    }
+
+    impl Drop for DayFiles {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    impl AuditSink for DayFiles {
+        fn record(
+            &self,
+            record: AuditRecord,
+        ) -> impl Future<Output = Result<(), AuditError>> + Send {
+            self.sink.record(record)
+        }
+
+        fn record_aggregate(
+            &self,
+            aggregate: AuditAggregate,
+        ) -> impl Future<Output = Result<(), AuditError>> + Send {
+            self.sink.record_aggregate(aggregate)
+        }
+
+        fn records_for(
+            &self,
+            account: &str,
+            date: time::Date,
+        ) -> impl Future<Output = Result<RecordsRead, AuditError>> + Send {
+            self.sink.records_for(account, date)
+        }
+
+        fn purge_before(
+            &self,
+            date: time::Date,
+        ) -> impl Future<Output = Result<(), AuditError>> + Send {
+            self.sink.purge_before(date)
+        }
+    }
+
+    playback_auth_policy::audit_sink_conformance!(|| async { DayFiles::new() });
 }
 
 /// Every suite's source, by name.
