@@ -220,7 +220,7 @@ async fn a_forged_token_flood_holds_bounded_audit_state_on_redis() {
         return;
     };
     let clock = TestClock::at(PLAY_TIME);
-    let prefix = format!("edge-flood-{}-{}", std::process::id(), unique());
+    let prefix = unique_prefix("edge-flood");
     let store = RedisStore::builder(url.as_str())
         .key_prefix(prefix.as_str())
         .build()

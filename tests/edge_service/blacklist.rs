@@ -13,7 +13,7 @@ use playback_auth::verify::Clock as _;
 use reqwest::{Method, StatusCode};
 
 use crate::head::register_key;
-use crate::{ACCOUNT, PLAY_TIME, Server, TestClock, app, redis_url, settings, unique};
+use crate::{ACCOUNT, PLAY_TIME, Server, TestClock, app, redis_url, settings, unique_prefix};
 
 async fn relisting_on_a_full_list_is_idempotent(app: Router, clock: &TestClock) {
     let server = Server::start(app).await;
@@ -63,7 +63,7 @@ async fn relisting_on_a_full_list_on_redis() {
         return;
     };
     let clock = TestClock::at(PLAY_TIME);
-    let prefix = format!("edge-blacklist-{}-{}", std::process::id(), unique());
+    let prefix = unique_prefix("edge-blacklist");
     let store = RedisStore::builder(url).key_prefix(prefix).build().unwrap();
     relisting_on_a_full_list_is_idempotent(
         app::redis_app(store, settings(&clock)).unwrap(),

@@ -18,7 +18,9 @@ use tokio::task::JoinSet;
 
 use crate::head::register_key;
 use crate::server::{Timeouts, serve};
-use crate::{ACCOUNT, PLAY_TIME, Server, TestClock, VIDEO, app, redis_url, settings, unique};
+use crate::{
+    ACCOUNT, PLAY_TIME, Server, TestClock, VIDEO, app, redis_url, settings, unique_prefix,
+};
 
 /// Requests sent at once (the size of the burst in the report: 200 on two cores). Under the
 /// layer's default limit of requests in flight, so every one of them is admitted: with the
@@ -38,7 +40,7 @@ fn start_on_two_workers(url: String, clock: TestClock) -> (String, oneshot::Send
             .build()
             .unwrap();
         runtime.block_on(async move {
-            let prefix = format!("edge-burst-{}-{}", std::process::id(), unique());
+            let prefix = unique_prefix("edge-burst");
             // The default per-operation timeout, 250 ms: the one that fired in the report.
             let store = RedisStore::builder(url).key_prefix(prefix).build().unwrap();
             let app = app::redis_app(store, settings(&clock)).unwrap();

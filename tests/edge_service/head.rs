@@ -11,7 +11,9 @@ use playback_auth::sign::Signer;
 use playback_auth::verify::Clock as _;
 use reqwest::StatusCode;
 
-use crate::{ACCOUNT, PLAY_TIME, Server, TestClock, VIDEO, app, redis_url, settings, unique};
+use crate::{
+    ACCOUNT, PLAY_TIME, Server, TestClock, VIDEO, app, redis_url, settings, unique_prefix,
+};
 
 /// Registers a fresh key of `algorithm` for `account` through the admin API.
 pub(crate) async fn register_key(
@@ -83,7 +85,7 @@ async fn head_spends_no_use_on_redis() {
         return;
     };
     let clock = TestClock::at(PLAY_TIME);
-    let prefix = format!("edge-head-{}-{}", std::process::id(), unique());
+    let prefix = unique_prefix("edge-head");
     let store = RedisStore::builder(url).key_prefix(prefix).build().unwrap();
     head_spends_no_use(app::redis_app(store, settings(&clock)).unwrap(), &clock).await;
 }

@@ -34,6 +34,7 @@ use playback_auth::keys::{Algorithm, PrivateKey};
 use playback_auth::redis::RedisStore;
 use playback_auth::sign::Signer;
 use playback_auth::verify::Clock;
+use playback_auth_policy::testing::harness::{redis_url, unique_prefix};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -328,28 +329,7 @@ async fn the_story_on_redis() {
         return;
     };
     let clock = TestClock::at(PLAY_TIME);
-    let prefix = format!("edge-e2e-{}-{}", std::process::id(), unique());
+    let prefix = unique_prefix("edge-e2e");
     let store = RedisStore::builder(url).key_prefix(prefix).build().unwrap();
     story(app::redis_app(store, settings(&clock)).unwrap(), &clock).await;
-}
-
-/// `REDIS_URL`, or `None` with a note when it is unset — a failure under `CI=true`, where
-/// the test command always starts a server.
-fn redis_url() -> Option<String> {
-    match std::env::var("REDIS_URL") {
-        Ok(url) => Some(url),
-        Err(_) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
-            panic!("REDIS_URL is not set under CI=true: the Redis end-to-end test must run")
-        }
-        Err(_) => {
-            eprintln!("skipping: REDIS_URL is not set (scripts/with-redis.sh starts a server)");
-            None
-        }
-    }
-}
-
-fn unique() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_nanos())
 }

@@ -14,7 +14,9 @@ use playback_auth::verify::Clock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{ACCOUNT, PLAY_TIME, Server, TestClock, VIDEO, app, redis_url, settings, unique};
+use super::{
+    ACCOUNT, PLAY_TIME, Server, TestClock, VIDEO, app, redis_url, settings, unique_prefix,
+};
 
 #[path = "../fuzz_checks/malleate.rs"]
 mod malleate;
@@ -328,12 +330,7 @@ macro_rules! on_both_stores {
                         return;
                     };
                     let clock = super::TestClock::at(super::PLAY_TIME);
-                    let prefix = format!(
-                        "edge-security-{}-{}-{}",
-                        stringify!($scenario),
-                        std::process::id(),
-                        super::unique()
-                    );
+                    let prefix = super::unique_prefix(concat!("edge-security-", stringify!($scenario)));
                     let store = super::RedisStore::builder(url).key_prefix(prefix).build().unwrap();
                     super::$scenario(
                         super::app::redis_app(store, super::settings(&clock)).unwrap(),

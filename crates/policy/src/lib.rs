@@ -42,8 +42,8 @@ pub use registry::{
     MemoryKeyRegistry,
 };
 pub use revocation::{
-    DEFAULT_REVOCATION_CAPACITY, MemoryRevocationStore, RevocationKind, RevocationStatus,
-    RevocationStore, RevokedToken,
+    DEFAULT_REVOCATION_CAPACITY, FoundRevocations, MemoryRevocationStore, RevocationKind,
+    RevocationLookup, RevocationStatus, RevocationStore, RevokedToken,
 };
 pub use rights::{
     DomainDocument, DomainError, DomainPattern, GeoDocument, GeoLookup, GlobalRule, IpDocument,
@@ -55,7 +55,7 @@ pub use rights::{
 #[cfg(feature = "geoip")]
 pub use rights::{GeoDatabaseError, MaxMindGeoLookup};
 pub use store::{
-    Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore, Refusal,
-    SessionInfo, SessionPlan, TokenPlan,
+    AdmissionOrder, Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore,
+    Refusal, SessionInfo, SessionPlan, TokenPlan,
 };
 pub use stores::{MemoryStores, StoreSet, Stores};

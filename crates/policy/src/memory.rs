@@ -12,8 +12,8 @@ use playback_auth_claims::{ConcurrencyBehavior, NumericDate, Uid};
 use crate::decision::SessionChange;
 use crate::error::StoreError;
 use crate::store::{
-    Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore, Refusal,
-    SessionInfo, SessionPlan, TokenPlan,
+    AdmissionOrder, Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore,
+    Refusal, SessionInfo, SessionPlan, TokenPlan,
 };
 
 /// A [`PolicyStore`] in process memory, for a single node (or tests).
@@ -539,12 +539,7 @@ impl PartitionState {
     fn oldest_sessions(&self, count: usize, filter: impl Fn(&SessionEntry) -> bool) -> Vec<String> {
         let mut matching: Vec<(&String, &SessionEntry)> =
             self.sessions.iter().filter(|(_, s)| filter(s)).collect();
-        matching.sort_by(|(_, a), (_, b)| {
-            a.admitted_at
-                .partial_cmp(&b.admitted_at)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.seq.cmp(&b.seq))
-        });
+        matching.sort_by_key(|(_, s)| AdmissionOrder::new(s.admitted_at, s.seq));
         matching
             .into_iter()
             .take(count)
@@ -607,12 +602,7 @@ impl PartitionState {
             .iter()
             .filter(|(_, s)| s.lease_until > now)
             .collect();
-        active.sort_by(|(_, a), (_, b)| {
-            a.admitted_at
-                .partial_cmp(&b.admitted_at)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.seq.cmp(&b.seq))
-        });
+        active.sort_by_key(|(_, s)| AdmissionOrder::new(s.admitted_at, s.seq));
         active
             .into_iter()
             .map(|(key, s)| SessionInfo {

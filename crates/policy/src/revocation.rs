@@ -262,6 +262,119 @@ pub trait RevocationStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<RevocationStatus, RevocationError>> + Send;
 }
 
+/// The entries of an account's revocation lists that could apply to a token, and the rule
+/// that decides from the live ones found: the one definition of "does a revocation apply?"
+/// that every [`RevocationStore`] shares.
+///
+/// A store looks up the token's [`digest`](Self::digest) in the token list, its
+/// [`jti`](Self::jti), [`uid`](Self::uid) and [`viewer_id`](Self::viewer_id) (each when the
+/// token has one) in the other three lists, fills a [`FoundRevocations`] with what is live
+/// at `now`, and returns [`status`](Self::status).
+///
+/// ```
+/// use playback_auth_claims::{NumericDate, PlaybackClaims, PlaybackRestrictionClaims};
+/// use playback_auth_policy::{FoundRevocations, RevocationLookup, RevocationStatus, VerifiedToken};
+///
+/// let iat = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let claims = PlaybackRestrictionClaims::builder("acct-1", iat)
+///     .valid_for(std::time::Duration::from_secs(3600))
+///     .user("viewer-42")
+///     .build()
+///     .unwrap();
+/// let token = VerifiedToken::new(PlaybackClaims::Restriction(claims), "h.p.s");
+/// let lookup = RevocationLookup::new(&token);
+/// assert_eq!(lookup.uid().map(|uid| uid.as_str()), Some("viewer-42"));
+///
+/// // The user is revoked for tokens issued before a cutoff after this one's `iat`.
+/// let mut found = FoundRevocations::default();
+/// found.uid_cutoff = Some(NumericDate::from_secs(1_700_000_001).unwrap());
+/// assert_eq!(lookup.status(&found), RevocationStatus::Revoked);
+/// assert_eq!(lookup.status(&FoundRevocations::default()), RevocationStatus::NotRevoked);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct RevocationLookup<'a> {
+    token: &'a VerifiedToken,
+}
+
+/// The live revocation entries a store found for a [`RevocationLookup`] (absent and expired
+/// entries are left out).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FoundRevocations {
+    /// The token's digest is in the token list.
+    pub token: bool,
+    /// The token's `jti` is in the `jti` list.
+    pub jti: bool,
+    /// The cutoff the token's `uid` is revoked before.
+    pub uid_cutoff: Option<NumericDate>,
+    /// The session version the token's `aws:viewer-id` is disconnected at or below.
+    pub viewer_version: Option<i64>,
+}
+
+impl<'a> RevocationLookup<'a> {
+    /// What to look up for `token`.
+    pub fn new(token: &'a VerifiedToken) -> Self {
+        Self { token }
+    }
+
+    /// The digest of the whole encoded token: its key in the token list.
+    pub fn digest(&self) -> TokenDigest {
+        self.token.digest
+    }
+
+    /// The token's `jti`, if it has one: its key in the `jti` list.
+    pub fn jti(&self) -> Option<&'a str> {
+        self.token.claims.jti()
+    }
+
+    /// The `uid` of a restriction token that has one: its key in the user list.
+    pub fn uid(&self) -> Option<&'a Uid> {
+        match &self.token.claims {
+            PlaybackClaims::Restriction(claims) => claims.uid.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The `aws:viewer-id` of a private-channel token that has one: its key in the viewer
+    /// list.
+    pub fn viewer_id(&self) -> Option<&'a ViewerId> {
+        match &self.token.claims {
+            PlaybackClaims::Channel(claims) => claims.viewer_id.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the live entries `found` refuse the token: its digest or its `jti` revoked,
+    /// or its `uid` revoked with a cutoff after its `iat`, is [`RevocationStatus::Revoked`];
+    /// its viewer disconnected at or above its `aws:viewer-session-version` (or it has no
+    /// version) is [`RevocationStatus::ViewerDisconnected`]. Revoked wins.
+    pub fn status(&self, found: &FoundRevocations) -> RevocationStatus {
+        if found.token || (found.jti && self.jti().is_some()) {
+            return RevocationStatus::Revoked;
+        }
+        match &self.token.claims {
+            PlaybackClaims::Restriction(claims) => {
+                if claims.uid.is_some()
+                    && let Some(cutoff) = found.uid_cutoff
+                    && claims.iat < cutoff
+                {
+                    return RevocationStatus::Revoked;
+                }
+            }
+            PlaybackClaims::Channel(claims) => {
+                if claims.viewer_id.is_some()
+                    && let Some(version) = found.viewer_version
+                    && claims.viewer_session_version.unwrap_or(i64::MIN) <= version
+                {
+                    return RevocationStatus::ViewerDisconnected;
+                }
+            }
+            _ => {}
+        }
+        RevocationStatus::NotRevoked
+    }
+}
+
 /// A value kept until `until` (exclusive).
 #[derive(Debug, Clone, Copy)]
 struct Kept<T> {
@@ -297,37 +410,25 @@ impl AccountRevocations {
     }
 
     fn check(&self, token: &VerifiedToken, now: NumericDate) -> RevocationStatus {
+        let lookup = RevocationLookup::new(token);
         let live = |kept: &Kept<_>| kept.is_live(now);
-        if self.tokens.get(&token.digest).is_some_and(live) {
-            return RevocationStatus::Revoked;
-        }
-        if let Some(jti) = token.claims.jti()
-            && self.jtis.get(jti).is_some_and(live)
-        {
-            return RevocationStatus::Revoked;
-        }
-        match &token.claims {
-            PlaybackClaims::Restriction(claims) => {
-                if let Some(uid) = &claims.uid
-                    && let Some(cutoff) = self.uids.get(uid)
-                    && cutoff.is_live(now)
-                    && claims.iat < cutoff.value
-                {
-                    return RevocationStatus::Revoked;
-                }
-            }
-            PlaybackClaims::Channel(claims) => {
-                if let Some(viewer_id) = &claims.viewer_id
-                    && let Some(disconnected) = self.viewers.get(viewer_id.as_str())
-                    && disconnected.is_live(now)
-                    && claims.viewer_session_version.unwrap_or(i64::MIN) <= disconnected.value
-                {
-                    return RevocationStatus::ViewerDisconnected;
-                }
-            }
-            PlaybackClaims::StaticUrl(_) => {}
-        }
-        RevocationStatus::NotRevoked
+        let found = FoundRevocations {
+            token: self.tokens.get(&lookup.digest()).is_some_and(live),
+            jti: lookup
+                .jti()
+                .is_some_and(|jti| self.jtis.get(jti).is_some_and(live)),
+            uid_cutoff: lookup
+                .uid()
+                .and_then(|uid| self.uids.get(uid))
+                .filter(|kept| kept.is_live(now))
+                .map(|kept| kept.value),
+            viewer_version: lookup
+                .viewer_id()
+                .and_then(|viewer| self.viewers.get(viewer.as_str()))
+                .filter(|kept| kept.is_live(now))
+                .map(|kept| kept.value),
+        };
+        lookup.status(&found)
     }
 }
 

@@ -304,6 +304,65 @@ impl From<Refusal> for DenyReason {
     }
 }
 
+/// The order sessions are listed and evicted in, oldest first: by admission time, then by
+/// admission order. Every [`PolicyStore`] sorts by this key, so the order is defined once.
+///
+/// `seq` is the store's admission counter, so two sessions admitted in the same instant keep
+/// the order they were admitted in. [`NumericDate`] is only `PartialOrd` (it may be
+/// fractional), but a date is always finite, so this order is total.
+///
+/// ```
+/// use playback_auth_claims::NumericDate;
+/// use playback_auth_policy::AdmissionOrder;
+///
+/// let at = |secs| NumericDate::from_secs(secs).unwrap();
+/// let mut sessions = [
+///     AdmissionOrder::new(at(20), 0),
+///     AdmissionOrder::new(at(10), 2),
+///     AdmissionOrder::new(at(10), 1),
+/// ];
+/// sessions.sort();
+/// assert_eq!(sessions.map(|s| s.seq), [1, 2, 0]);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct AdmissionOrder {
+    /// When the session was admitted.
+    pub admitted_at: NumericDate,
+    /// The store's admission counter when it was admitted.
+    pub seq: u64,
+}
+
+impl AdmissionOrder {
+    /// The sort key of a session admitted at `admitted_at` as the store's `seq`-th.
+    pub fn new(admitted_at: NumericDate, seq: u64) -> Self {
+        Self { admitted_at, seq }
+    }
+}
+
+impl Ord for AdmissionOrder {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.admitted_at
+            .partial_cmp(&other.admitted_at)
+            // Unreachable: dates are finite, never NaN.
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(self.seq.cmp(&other.seq))
+    }
+}
+
+impl PartialOrd for AdmissionOrder {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for AdmissionOrder {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for AdmissionOrder {}
+
 /// An active stream session, as listed by [`PolicyStore::sessions`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionInfo {

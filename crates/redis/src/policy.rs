@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use playback_auth_claims::{ConcurrencyBehavior, NumericDate, Uid};
 use playback_auth_policy::{
-    Applied, DecisionPlan, DeviceInfo, Outcome, PolicyStore, Refusal, SessionChange, SessionInfo,
-    StoreError,
+    AdmissionOrder, Applied, DecisionPlan, DeviceInfo, Outcome, PolicyStore, Refusal,
+    SessionChange, SessionInfo, StoreError,
 };
 
 use crate::error::RedisStoreError;
@@ -218,12 +218,7 @@ pub(crate) fn active_sessions(
             active.push((key, session));
         }
     }
-    active.sort_by(|(_, a), (_, b)| {
-        a.admitted_at
-            .partial_cmp(&b.admitted_at)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.seq.cmp(&b.seq))
-    });
+    active.sort_by_key(|(_, s)| AdmissionOrder::new(s.admitted_at, s.seq));
     Ok(active
         .into_iter()
         .map(|(session_key, s)| SessionInfo {

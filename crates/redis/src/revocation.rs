@@ -8,10 +8,10 @@
 //! [`MemoryRevocationStore`](playback_auth_policy::MemoryRevocationStore); the HASH's TTL
 //! follows its latest entry.
 
-use playback_auth_claims::{NumericDate, PlaybackClaims, Uid, ViewerId};
+use playback_auth_claims::{NumericDate, Uid, ViewerId};
 use playback_auth_policy::{
-    RevocationError, RevocationKind, RevocationStatus, RevocationStore, RevokedToken, TokenDigest,
-    VerifiedToken,
+    FoundRevocations, RevocationError, RevocationKind, RevocationLookup, RevocationStatus,
+    RevocationStore, RevokedToken, TokenDigest, VerifiedToken,
 };
 
 use crate::error::RedisStoreError;
@@ -284,32 +284,16 @@ impl RevocationStore for RedisStore {
         // One HMGET: the digest, the jti, the uid and the viewer id of the token. A field
         // the token has no value for is asked under a name no entry can have.
         const NONE: &str = "-";
-        let jti = token
-            .jti()
-            .map_or_else(|| NONE.to_owned(), |jti| format!("{JTI}{jti}"));
-        let (uid, viewer) = match &token.claims {
-            PlaybackClaims::Restriction(claims) => (
-                claims
-                    .uid
-                    .as_ref()
-                    .map_or_else(|| NONE.to_owned(), |uid| format!("{UID}{}", uid.as_str())),
-                NONE.to_owned(),
-            ),
-            PlaybackClaims::Channel(claims) => (
-                NONE.to_owned(),
-                claims.viewer_id.as_ref().map_or_else(
-                    || NONE.to_owned(),
-                    |viewer| format!("{VIEWER}{}", viewer.as_str()),
-                ),
-            ),
-            _ => (NONE.to_owned(), NONE.to_owned()),
+        let lookup = RevocationLookup::new(token);
+        let field = |prefix: &str, value: Option<&str>| {
+            value.map_or_else(|| NONE.to_owned(), |value| format!("{prefix}{value}"))
         };
         let key = self.layout().revocations(account);
         let fields = [
-            format!("{TOKEN}{}", token.digest.to_hex()),
-            jti,
-            uid,
-            viewer,
+            format!("{TOKEN}{}", lookup.digest().to_hex()),
+            field(JTI, lookup.jti()),
+            field(UID, lookup.uid().map(Uid::as_str)),
+            field(VIEWER, lookup.viewer_id().map(ViewerId::as_str)),
         ];
         let mut connection = self.connection();
         let entries: Vec<Option<String>> = self
@@ -323,30 +307,15 @@ impl RevocationStore for RedisStore {
             .await?;
         let [digest_entry, jti_entry, uid_entry, viewer_entry] =
             <[Option<String>; 4]>::try_from(entries).map_err(|_| MALFORMED)?;
-        if live_value(digest_entry.as_deref(), now)?.is_some()
-            || live_value(jti_entry.as_deref(), now)?.is_some()
-        {
-            return Ok(RevocationStatus::Revoked);
-        }
-        match &token.claims {
-            PlaybackClaims::Restriction(claims) => {
-                if let Some(cutoff) = live_value(uid_entry.as_deref(), now)? {
-                    let cutoff = parse_time(cutoff).ok_or(MALFORMED)?;
-                    if claims.iat < cutoff {
-                        return Ok(RevocationStatus::Revoked);
-                    }
-                }
-            }
-            PlaybackClaims::Channel(claims) => {
-                if let Some(version) = live_value(viewer_entry.as_deref(), now)? {
-                    let version: i64 = version.parse().map_err(|_| MALFORMED)?;
-                    if claims.viewer_session_version.unwrap_or(i64::MIN) <= version {
-                        return Ok(RevocationStatus::ViewerDisconnected);
-                    }
-                }
-            }
-            _ => {}
-        }
-        Ok(RevocationStatus::NotRevoked)
+        let mut found = FoundRevocations::default();
+        found.token = live_value(digest_entry.as_deref(), now)?.is_some();
+        found.jti = live_value(jti_entry.as_deref(), now)?.is_some();
+        found.uid_cutoff = live_value(uid_entry.as_deref(), now)?
+            .map(|cutoff| parse_time(cutoff).ok_or(MALFORMED))
+            .transpose()?;
+        found.viewer_version = live_value(viewer_entry.as_deref(), now)?
+            .map(|version| version.parse::<i64>().map_err(|_| MALFORMED))
+            .transpose()?;
+        Ok(lookup.status(&found))
     }
 }

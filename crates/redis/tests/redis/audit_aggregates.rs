@@ -1,9 +1,8 @@
-//! Audit aggregates on Redis (issue 12, item 4): refusals merged per account, reason and
-//! minute in one capped HASH per account and day, read back with the day's records, expired
-//! and purged with them; records capped before they are written.
+//! Audit aggregates and record caps on Redis, beyond the conformance suite
+//! (`conformance::audit`, which checks merging, reading back and purging): one capped HASH
+//! per account and day that counts what it drops and expires, and the memory a capped record
+//! takes.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
-use std::time::Duration;
 
 use playback_auth_policy::{
     AuditAggregate, AuditDecision, AuditRecord, AuditSink, MAX_AUDIT_USER_AGENT_LEN,
@@ -14,9 +13,7 @@ use time::macros::date;
 use crate::common::{ACCOUNT, at, ip};
 
 fn store(url: &str, aggregates_per_day: usize) -> RedisStore {
-    RedisStore::builder(url)
-        .key_prefix(crate::common::unique_prefix("audit-agg"))
-        .timeout(Duration::from_secs(5))
+    crate::common::store_builder(url, "audit-agg")
         .audit_aggregates_per_day(aggregates_per_day)
         .build()
         .unwrap()
@@ -24,56 +21,6 @@ fn store(url: &str, aggregates_per_day: usize) -> RedisStore {
 
 fn refusal(secs: i64, account: &str, reason: &str) -> AuditAggregate {
     AuditAggregate::refusal(at(secs), account, reason)
-}
-
-#[tokio::test]
-async fn refusals_merge_per_account_reason_and_minute() {
-    let Some(url) = crate::common::redis_url() else {
-        return;
-    };
-    let sink = store(&url, 100);
-    // at(0) is 2023-11-14T22:13:20Z: +0..+39 s is one minute, +40 the next.
-    for secs in [5, 0, 39, 40] {
-        sink.record_aggregate(refusal(secs, ACCOUNT, "token_missing"))
-            .await
-            .unwrap();
-    }
-    sink.record_aggregate(refusal(1, ACCOUNT, "invalid_signature"))
-        .await
-        .unwrap();
-    sink.record_aggregate(refusal(1, "acct-2", "token_missing"))
-        .await
-        .unwrap();
-    let merged = AuditAggregate {
-        count: 10,
-        ..refusal(41, ACCOUNT, "token_missing")
-    };
-    sink.record_aggregate(merged).await.unwrap();
-
-    let read = sink
-        .records_for(ACCOUNT, date!(2023 - 11 - 14))
-        .await
-        .unwrap();
-    assert!(read.records.is_empty());
-    let rows: Vec<_> = read
-        .aggregates
-        .iter()
-        .map(|a| (a.minute, a.reason.as_str(), a.count, a.first, a.last))
-        .collect();
-    assert_eq!(
-        rows,
-        [
-            (at(-20), "invalid_signature", 1, at(1), at(1)),
-            (at(-20), "token_missing", 3, at(0), at(39)),
-            (at(40), "token_missing", 11, at(40), at(41)),
-        ]
-    );
-    assert!(read.aggregates.iter().all(|a| a.account == ACCOUNT));
-    let other = sink
-        .records_for("acct-2", date!(2023 - 11 - 14))
-        .await
-        .unwrap();
-    assert_eq!(other.aggregates.len(), 1);
 }
 
 #[tokio::test]
@@ -119,36 +66,6 @@ async fn a_full_day_takes_no_new_aggregate_and_counts_it_as_dropped() {
         .await
         .unwrap();
     assert!(ttl > 30 * 24 * 3600 * 1000, "PTTL {ttl}");
-}
-
-#[tokio::test]
-async fn aggregates_are_purged_with_their_day() {
-    let Some(url) = crate::common::redis_url() else {
-        return;
-    };
-    let sink = store(&url, 100);
-    sink.record_aggregate(refusal(0, ACCOUNT, "token_missing"))
-        .await
-        .unwrap();
-    sink.record_aggregate(refusal(6400, ACCOUNT, "token_missing"))
-        .await
-        .unwrap();
-    sink.purge_before(date!(2023 - 11 - 15)).await.unwrap();
-    assert!(
-        sink.records_for(ACCOUNT, date!(2023 - 11 - 14))
-            .await
-            .unwrap()
-            .aggregates
-            .is_empty()
-    );
-    assert_eq!(
-        sink.records_for(ACCOUNT, date!(2023 - 11 - 15))
-            .await
-            .unwrap()
-            .aggregates
-            .len(),
-        1
-    );
 }
 
 #[tokio::test]

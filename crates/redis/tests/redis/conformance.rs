@@ -1,17 +1,64 @@
-//! The policy crate's store conformance suite against `RedisStore`: the Redis store and the
-//! in-memory store must agree on every rule and every deny reason.
+//! The policy crate's conformance suites against `RedisStore`, one per store trait: the
+//! Redis store must keep every rule the traits document, as the in-memory stores do.
 //!
-//! Each check gets stores under fresh key prefixes (so they start empty and tests run in
+//! Each check gets a store under a fresh key prefix (so it starts empty and tests run in
 //! parallel against one server). Without `REDIS_URL` each check prints a skip note and
-//! returns — or fails under `CI=true`.
+//! returns — or fails under `CI=true`. The factory is evaluated inside each generated test,
+//! so its `let … else { return; }` skips that test.
+#![allow(clippy::unwrap_used)]
 
-playback_auth_policy::policy_store_conformance!({
-    // Evaluated inside each generated test: returning here skips that test.
-    let Some(url) = crate::common::redis_url() else {
-        return;
-    };
-    move || {
-        let store = crate::common::fresh_store(&url, "conformance");
-        async move { store }
-    }
-});
+mod policy_store {
+    playback_auth_policy::policy_store_conformance!({
+        let Some(url) = crate::common::redis_url() else {
+            return;
+        };
+        move || {
+            let store = crate::common::store_builder(&url, "conformance")
+                .build()
+                .unwrap();
+            async move { store }
+        }
+    });
+}
+
+mod revocation {
+    playback_auth_policy::revocation_store_conformance!({
+        let Some(url) = crate::common::redis_url() else {
+            return;
+        };
+        move |capacity| {
+            let store = crate::common::store_builder(&url, "revocation")
+                .revocation_capacity(capacity)
+                .build()
+                .unwrap();
+            async move { store }
+        }
+    });
+}
+
+mod registry {
+    playback_auth_policy::key_registry_conformance!({
+        let Some(url) = crate::common::redis_url() else {
+            return;
+        };
+        move |keys_per_account| {
+            let store = crate::common::store_builder(&url, "registry")
+                .keys_per_account(keys_per_account)
+                .build()
+                .unwrap();
+            async move { store }
+        }
+    });
+}
+
+mod audit {
+    playback_auth_policy::audit_sink_conformance!({
+        let Some(url) = crate::common::redis_url() else {
+            return;
+        };
+        move || {
+            let store = crate::common::store_builder(&url, "audit").build().unwrap();
+            async move { store }
+        }
+    });
+}

@@ -11,6 +11,5 @@ mod engine;
 mod expiry;
 mod faults;
 mod fleet;
-mod registry;
 mod revocation;
 mod round_trips;

@@ -14,14 +14,12 @@
     unreachable_pub
 )]
 
-use std::collections::hash_map::RandomState;
 use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
 use std::net::{IpAddr, Ipv4Addr};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -29,6 +27,7 @@ use http::{HeaderMap, Method, Request, StatusCode};
 use playback_auth_admin::{AdminApi, AdminToken};
 use playback_auth_claims::{ClaimsBuilder, NumericDate, PlaybackRestrictionClaims};
 use playback_auth_keys::{Algorithm, PrivateKey};
+use playback_auth_policy::testing::harness;
 use playback_auth_policy::{
     AuditRecord, AuditSink, Authorizer, Decision, MemoryKeyRegistry, MemoryRevocationStore,
     MemoryStores, RequestContext, Stores,
@@ -99,30 +98,10 @@ pub enum Backend {
     Redis { url: String },
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|value| value == "true" || value == "1")
-}
-
 impl Backend {
     /// Redis at `REDIS_URL`, or `None` after a skip note (a panic under `CI=true`).
     pub fn redis() -> Option<Self> {
-        match std::env::var("REDIS_URL") {
-            Ok(url) if !url.is_empty() => Some(Self::Redis { url }),
-            _ => {
-                if in_ci() {
-                    panic!(
-                        "REDIS_URL is not set, and CI=true: Redis tests must not be skipped in CI. \
-                         Run them through scripts/with-redis.sh \
-                         (`scripts/with-redis.sh cargo test -p playback-auth-admin`)."
-                    );
-                }
-                eprintln!(
-                    "SKIPPED: REDIS_URL is not set; run through scripts/with-redis.sh to run this \
-                     test (it starts a private redis-server and sets REDIS_URL)."
-                );
-                None
-            }
-        }
+        harness::redis_url().map(|url| Self::Redis { url })
     }
 
     pub fn name(&self) -> &'static str {
@@ -148,7 +127,7 @@ impl Backend {
             }
             Self::Redis { url } => {
                 let store = RedisStore::builder(url.as_str())
-                    .key_prefix(format!("pa-admin-test:{}", unique(test)))
+                    .key_prefix(harness::unique_prefix(test))
                     // Generous: the machine is shared and tests run in parallel.
                     .timeout(Duration::from_secs(5))
                     .revocation_capacity(config.revocation_capacity)
@@ -159,21 +138,6 @@ impl Backend {
             }
         }
     }
-}
-
-/// A fresh string: unique per call, per process, per run.
-pub fn unique(label: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u32(std::process::id());
-    hasher.write_u128(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    format!("{label}-{:016x}", hasher.finish())
 }
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

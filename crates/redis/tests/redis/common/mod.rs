@@ -10,19 +10,16 @@
     unreachable_pub
 )]
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use playback_auth_claims::{
     ClaimsBuilder, NumericDate, PlaybackClaims, PlaybackRestrictionClaims, PrivateChannelClaims,
 };
 use playback_auth_policy::{RequestContext, VerifiedToken};
-use playback_auth_redis::RedisStore;
+use playback_auth_redis::{RedisStore, RedisStoreBuilder};
 
 /// The fake clock's epoch: test times are `T0 + secs` (2023-11-14T22:13:20Z).
 pub const T0: i64 = 1_700_000_000;
@@ -36,34 +33,7 @@ pub fn ip(last: u8) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(192, 0, 2, last))
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|value| value == "true" || value == "1")
-}
-
-/// Says why a test cannot run: a failure under `CI=true`, a visible skip note otherwise.
-pub fn unavailable(what: &str) {
-    if in_ci() {
-        panic!(
-            "{what}, and CI=true: Redis tests must not be skipped in CI. \
-             Run them through scripts/with-redis.sh (e.g. `scripts/with-redis.sh cargo test -p playback-auth-redis`)."
-        );
-    }
-    eprintln!(
-        "SKIPPED: {what}; run through scripts/with-redis.sh to run this test \
-         (it starts a private redis-server and sets REDIS_URL)."
-    );
-}
-
-/// `REDIS_URL`, or `None` after a skip note (a panic under `CI=true`).
-pub fn redis_url() -> Option<String> {
-    match std::env::var("REDIS_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            unavailable("REDIS_URL is not set");
-            None
-        }
-    }
-}
+pub use playback_auth_policy::testing::harness::{redis_url, unavailable, unique, unique_prefix};
 
 /// The `redis-server` binary (`REDIS_SERVER_BIN`, else on `PATH`), or `None` after a skip
 /// note (a panic under `CI=true`).
@@ -84,34 +54,17 @@ pub fn redis_server_bin() -> Option<PathBuf> {
     found
 }
 
-/// A fresh random-ish string: unique per call, per process, per run.
-pub fn unique(label: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u32(std::process::id());
-    hasher.write_u128(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    format!("{label}-{:016x}", hasher.finish())
-}
-
-/// A key prefix no other test uses.
-pub fn unique_prefix(test: &str) -> String {
-    format!("pa-test:{}", unique(test))
-}
-
-/// A store on `url` under a fresh prefix (so it starts empty).
-pub fn fresh_store(url: &str, test: &str) -> RedisStore {
+/// A store builder on `url` under a fresh prefix (so the store starts empty).
+pub fn store_builder(url: &str, test: &str) -> RedisStoreBuilder {
     RedisStore::builder(url)
         .key_prefix(unique_prefix(test))
         // Generous: the machine is shared and tests run in parallel.
         .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
+}
+
+/// A store on `url` under a fresh prefix (so it starts empty).
+pub fn fresh_store(url: &str, test: &str) -> RedisStore {
+    store_builder(url, test).build().unwrap()
 }
 
 /// A plain connection for inspecting the server.

