@@ -17,11 +17,11 @@ use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Allowed, Decision, DenyReason};
 use crate::digest::{TokenDigest, hex};
 use crate::error::StoreError;
-use crate::revocation::{RevocationStatus, RevocationStore};
-use crate::store::{
+use crate::policy_store::{
     DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore, SessionInfo,
     SessionPlan, TokenPlan,
 };
+use crate::revocation::{RevocationStatus, RevocationStore};
 use crate::stores::Stores;
 
 /// How a [`PolicyEngine`] behaves; every field has a safe default.

@@ -9,13 +9,12 @@ mod digest;
 mod engine;
 mod error;
 mod hazmat;
-mod memory;
+mod policy_store;
 #[cfg(feature = "tokio")]
 mod pool;
 mod registry;
 mod revocation;
 mod rights;
-mod store;
 mod stores;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -34,7 +33,11 @@ pub use digest::TokenDigest;
 pub use engine::{PolicyConfig, PolicyEngine};
 pub use error::StoreError;
 pub use error::{AuditError, RegistryError, ReportError, RevocationError, TokenError};
-pub use memory::{MemoryPolicyStore, MemorySnapshot};
+pub use policy_store::{
+    AdmissionOrder, Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore,
+    Refusal, SessionInfo, SessionPlan, TokenPlan,
+};
+pub use policy_store::{MemoryPolicyStore, MemorySnapshot};
 #[cfg(feature = "tokio")]
 pub use pool::{PoolClosed, VerifyPool};
 pub use registry::{
@@ -54,8 +57,4 @@ pub use rights::{
 };
 #[cfg(feature = "geoip")]
 pub use rights::{GeoDatabaseError, MaxMindGeoLookup};
-pub use store::{
-    AdmissionOrder, Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore,
-    Refusal, SessionInfo, SessionPlan, TokenPlan,
-};
 pub use stores::{MemoryStores, StoreSet, Stores};

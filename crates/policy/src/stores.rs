@@ -22,10 +22,10 @@
 use std::sync::Arc;
 
 use crate::audit::{AuditSink, MemoryAuditSink};
-use crate::memory::MemoryPolicyStore;
+use crate::policy_store::MemoryPolicyStore;
+use crate::policy_store::PolicyStore;
 use crate::registry::{KeyRegistry, MemoryKeyRegistry};
 use crate::revocation::{MemoryRevocationStore, RevocationStore};
-use crate::store::PolicyStore;
 
 /// The stores one deployment decides with: state, revocations, audit and keys.
 ///

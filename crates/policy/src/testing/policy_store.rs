@@ -36,12 +36,12 @@ use crate::audit::MemoryAuditSink;
 use crate::authorizer::Authorizer;
 use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Allowed, Decision, DenyReason, SessionChange};
-use crate::registry::MemoryKeyRegistry;
-use crate::revocation::MemoryRevocationStore;
-use crate::store::{
+use crate::policy_store::{
     Applied, DecisionPlan, DevicePlan, Outcome, Partition, PolicyStore, Refusal, SessionPlan,
     TokenPlan,
 };
+use crate::registry::MemoryKeyRegistry;
+use crate::revocation::MemoryRevocationStore;
 use crate::stores::StoreSet;
 
 use super::{ACCOUNT, at, ip, restriction, uid};

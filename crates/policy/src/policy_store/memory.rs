@@ -11,7 +11,7 @@ use playback_auth_claims::{ConcurrencyBehavior, NumericDate, Uid};
 
 use crate::decision::SessionChange;
 use crate::error::StoreError;
-use crate::store::{
+use crate::policy_store::{
     AdmissionOrder, Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore,
     Refusal, SessionInfo, SessionPlan, TokenPlan,
 };

@@ -1,6 +1,8 @@
 use playback_auth_keys::PrivateKey;
 
 use super::*;
+// The tests also cover the helpers the memory store shares with every other registry.
+use super::super::*;
 
 #[test]
 fn created_at_is_rfc3339_utc_whole_seconds() {

@@ -1,4 +1,4 @@
-use playback_auth_claims::{PlaybackRestrictionClaims, StaticUrlClaims};
+use playback_auth_claims::{PlaybackClaims, PlaybackRestrictionClaims, StaticUrlClaims};
 
 use super::*;
 

@@ -477,3 +477,6 @@ impl<S: PolicyStore> PolicyStore for Arc<S> {
         S::remove_device(self, account, uid, device_id)
     }
 }
+
+mod memory;
+pub use memory::{MemoryPolicyStore, MemorySnapshot};
