@@ -19,7 +19,8 @@ mod time_rules;
 mod uid;
 
 pub use channel::{
-    AllowedOrigins, ChannelArn, MaximumResolution, PrivateChannelClaims, SingleUseId, ViewerId,
+    AllowedOrigins, CHANNEL_TOKEN_ALG, ChannelArn, MaximumResolution, PrivateChannelClaims,
+    SingleUseId, ViewerId, required_alg,
 };
 pub use claim_set::{ClaimSet, ClaimsBuilder};
 pub use claims_object::ClaimsObject;
