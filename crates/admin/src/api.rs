@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use playback_auth_claims::NumericDate;
 use playback_auth_policy::{
     AuditReports, AuditSink, Authorizer, KeyRegistry, PolicyStore, RevocationStore,
@@ -18,7 +18,7 @@ use tower::ServiceExt as _;
 
 use crate::error::ApiError;
 use crate::layers;
-use crate::routes::{audit, blacklist, keys, users};
+use crate::routes::{audit, blacklist, keys, revocations, users};
 use crate::token::AdminToken;
 
 /// The default delay between a report query and the start of its generation.
@@ -147,6 +147,18 @@ fn routes<B: Backend>() -> Router<Arc<Shared<B>>> {
             get(blacklist::check::<B>)
                 .put(blacklist::add::<B>)
                 .delete(blacklist::remove::<B>),
+        )
+        .route(
+            "/v1/accounts/{account}/revocations/jti/{jti}",
+            put(revocations::revoke_jti::<B>).delete(revocations::remove_jti::<B>),
+        )
+        .route(
+            "/v1/accounts/{account}/revocations/users/{uid}",
+            put(revocations::revoke_user::<B>).delete(revocations::remove_user::<B>),
+        )
+        .route(
+            "/v1/accounts/{account}/revocations/viewers/{viewer}",
+            put(revocations::revoke_viewer::<B>).delete(revocations::remove_viewer::<B>),
         )
         .route(
             "/v1/audit/accounts/{account}/query/{date}",

@@ -65,6 +65,14 @@ pub(crate) enum ApiError {
     },
     #[error("the token is not in the account's blacklist")]
     TokenNotListed,
+    #[error("invalid jti: {0}")]
+    InvalidJti(&'static str),
+    #[error("invalid viewer id: {0}")]
+    InvalidViewerId(String),
+    #[error("invalid revocation: {0}")]
+    InvalidRevocation(&'static str),
+    #[error("the account has no {0} revocation with this id")]
+    RevocationNotFound(RevocationKind),
     #[error("not a date: expected YYYY-MM-DD")]
     InvalidDate,
     #[error("no report for today: the day is not over (UTC)")]
@@ -118,6 +126,10 @@ impl ApiError {
             Self::AccountMismatch(_) => (S::BAD_REQUEST, "account_mismatch"),
             Self::BlacklistFull { .. } => (S::CONFLICT, "blacklist_full"),
             Self::TokenNotListed => (S::NOT_FOUND, "token_not_listed"),
+            Self::InvalidJti(_) => (S::BAD_REQUEST, "invalid_jti"),
+            Self::InvalidViewerId(_) => (S::BAD_REQUEST, "invalid_viewer_id"),
+            Self::InvalidRevocation(_) => (S::BAD_REQUEST, "invalid_revocation"),
+            Self::RevocationNotFound(_) => (S::NOT_FOUND, "revocation_not_found"),
             Self::InvalidDate => (S::BAD_REQUEST, "invalid_date"),
             Self::DateIsToday => (S::BAD_REQUEST, "date_is_today"),
             Self::DateInFuture => (S::BAD_REQUEST, "date_in_future"),
