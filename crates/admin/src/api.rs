@@ -18,6 +18,7 @@ use tower::ServiceExt as _;
 
 use crate::error::ApiError;
 use crate::layers;
+use crate::report_links::{ReportLinkSecret, ReportLinks};
 use crate::routes::{audit, blacklist, keys, revocations, users};
 use crate::token::AdminToken;
 
@@ -42,6 +43,8 @@ pub struct AdminApi<S, R, A, K, AS> {
     clock: Arc<dyn Clock>,
     report_delay: Duration,
     max_body_bytes: usize,
+    report_link_secret: Option<ReportLinkSecret>,
+    public_base_url: String,
 }
 
 impl<S, R, A, K, AS> fmt::Debug for AdminApi<S, R, A, K, AS> {
@@ -51,6 +54,7 @@ impl<S, R, A, K, AS> fmt::Debug for AdminApi<S, R, A, K, AS> {
             .field("clock", &self.clock)
             .field("report_delay", &self.report_delay)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("public_base_url", &self.public_base_url)
             .finish_non_exhaustive()
     }
 }
@@ -77,6 +81,8 @@ where
             clock: Arc::new(SystemClock),
             report_delay: DEFAULT_REPORT_DELAY,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            report_link_secret: None,
+            public_base_url: String::new(),
         }
     }
 
@@ -103,21 +109,46 @@ where
         self
     }
 
-    /// The router: every route of the crate documentation, behind the admin token, with
-    /// JSON errors and one log event per request.
+    /// The public address report links start with, e.g. `https://admin.example.com` (a
+    /// trailing `/` is dropped): the service cannot tell its own address behind a load
+    /// balancer. Default: none, so `signedURL` is an absolute path (`/v1/audit/…`).
+    #[must_use]
+    pub fn public_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.public_base_url = base_url.into();
+        self
+    }
+
+    /// The secret report links are signed with. Default: one derived from the admin token,
+    /// so every node with the same token accepts every node's links; set the same secret
+    /// on every node otherwise.
+    #[must_use]
+    pub fn report_link_secret(mut self, secret: ReportLinkSecret) -> Self {
+        self.report_link_secret = Some(secret);
+        self
+    }
+
+    /// The router: every route of the crate documentation, behind the admin token (the
+    /// report download checks its signed link instead), with JSON errors and one log event
+    /// per request.
     pub fn router(self) -> Router {
+        let secret = self
+            .report_link_secret
+            .unwrap_or_else(|| ReportLinkSecret::derived_from(&self.admin_token));
         let token = Arc::new(self.admin_token);
         let shared = Arc::new(Shared::<Stores<S, R, A, K, AS>> {
             authorizer: self.authorizer,
             reports: self.reports,
             clock: self.clock,
             report_delay: self.report_delay,
+            links: ReportLinks::new(secret, &self.public_base_url),
         });
         let api = routes::<Stores<S, R, A, K, AS>>()
             .method_not_allowed_fallback(method_not_allowed)
             .fallback(not_found)
             .layer(DefaultBodyLimit::max(self.max_body_bytes))
             .layer(middleware::from_fn_with_state(token, layers::require_admin))
+            // Added after the admin layer, so outside it: the signed link is the credential.
+            .merge(audit::download_routes::<Stores<S, R, A, K, AS>>())
             .layer(middleware::from_fn(layers::log_request))
             .with_state(shared);
         // Mounted in a service's own router (`route_service("/v1/accounts/{*rest}", …)`), a
@@ -241,6 +272,7 @@ pub(crate) struct Shared<B: Backend> {
     pub(crate) reports: Arc<AuditReports<B::ReportSink>>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) report_delay: Duration,
+    pub(crate) links: ReportLinks,
 }
 
 impl<B: Backend> Shared<B> {

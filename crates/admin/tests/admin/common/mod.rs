@@ -79,6 +79,8 @@ pub struct Config {
     pub keys_per_account: usize,
     pub max_body_bytes: Option<usize>,
     pub max_executions: usize,
+    /// `AdminApi::public_base_url`.
+    pub public_base_url: Option<String>,
 }
 
 impl Default for Config {
@@ -89,6 +91,7 @@ impl Default for Config {
             keys_per_account: 20,
             max_body_bytes: None,
             max_executions: playback_auth_policy::DEFAULT_MAX_EXECUTIONS,
+            public_base_url: None,
         }
     }
 }
@@ -151,17 +154,27 @@ impl Backend {
                 Harness::new(authorizer, sink, clock, config, self.name())
             }
             Self::Redis { url } => {
-                let store = RedisStore::builder(url.as_str())
-                    .key_prefix(format!("pa-admin-test:{}", unique(test)))
-                    // Generous: the machine is shared and tests run in parallel.
-                    .timeout(Duration::from_secs(5))
-                    .revocation_capacity(config.revocation_capacity)
-                    .keys_per_account(config.keys_per_account)
-                    .build()
-                    .unwrap();
-                let engine = PolicyEngine::new(store.clone(), store.clone(), store.clone());
-                let authorizer = Arc::new(Authorizer::new(verifier, store.clone(), engine));
-                Harness::new(authorizer, Arc::new(store), clock, config, self.name())
+                let prefix = format!("pa-admin-test:{}", unique(test));
+                let node = |verifier: Verifier| {
+                    let store = RedisStore::builder(url.as_str())
+                        .key_prefix(prefix.as_str())
+                        // Generous: the machine is shared and tests run in parallel.
+                        .timeout(Duration::from_secs(5))
+                        .revocation_capacity(config.revocation_capacity)
+                        .keys_per_account(config.keys_per_account)
+                        .build()
+                        .unwrap();
+                    let engine = PolicyEngine::new(store.clone(), store.clone(), store.clone());
+                    let authorizer = Arc::new(Authorizer::new(verifier, store.clone(), engine));
+                    (authorizer, Arc::new(store))
+                };
+                let (authorizer, sink) = node(verifier);
+                let mut harness =
+                    Harness::new(authorizer, sink, Arc::clone(&clock), config, self.name());
+                // A second node: its own connection and reports, the same Redis keys.
+                let (authorizer, sink) = node(Verifier::builder(KeySet::new()).build());
+                harness.other_node = admin_router(&authorizer, sink, &clock, config);
+                harness
             }
         }
     }
@@ -212,6 +225,37 @@ where
     }
 }
 
+/// An admin router over `authorizer` and reports over `sink`, as the tests configure it.
+fn admin_router<S, R, A, K, AS>(
+    authorizer: &Arc<Authorizer<S, R, A, K>>,
+    sink: Arc<AS>,
+    clock: &Arc<TestClock>,
+    config: &Config,
+) -> Router
+where
+    S: PolicyStore,
+    R: RevocationStore,
+    A: AuditSink,
+    K: KeyRegistry,
+    AS: AuditSink,
+{
+    let reports = Arc::new(AuditReports::new(sink).with_max_executions(config.max_executions));
+    let mut api = AdminApi::new(
+        Arc::clone(authorizer),
+        reports,
+        AdminToken::new(ADMIN_TOKEN).unwrap(),
+    )
+    .clock(Arc::clone(clock) as Arc<dyn Clock>)
+    .report_delay(config.report_delay);
+    if let Some(max) = config.max_body_bytes {
+        api = api.max_body_bytes(max);
+    }
+    if let Some(base) = &config.public_base_url {
+        api = api.public_base_url(base.clone());
+    }
+    api.router()
+}
+
 /// A response, its body read as JSON (`Value::Null` when empty).
 #[derive(Debug)]
 pub struct Reply {
@@ -246,6 +290,9 @@ impl Reply {
 
 pub struct Harness {
     pub router: Router,
+    /// Another admin router over the same stores (on Redis: another connection and its own
+    /// reports, as another node of a fleet; in memory: the same sink).
+    pub other_node: Router,
     pub clock: Arc<TestClock>,
     pub backend: &'static str,
     probe: Arc<dyn Probe>,
@@ -266,21 +313,10 @@ impl Harness {
         K: KeyRegistry,
         AS: AuditSink,
     {
-        let reports = Arc::new(
-            AuditReports::new(Arc::clone(&sink)).with_max_executions(config.max_executions),
-        );
-        let mut api = AdminApi::new(
-            Arc::clone(&authorizer),
-            reports,
-            AdminToken::new(ADMIN_TOKEN).unwrap(),
-        )
-        .clock(Arc::clone(&clock) as Arc<dyn Clock>)
-        .report_delay(config.report_delay);
-        if let Some(max) = config.max_body_bytes {
-            api = api.max_body_bytes(max);
-        }
+        let router = admin_router(&authorizer, Arc::clone(&sink), &clock, config);
         Self {
-            router: api.router(),
+            other_node: admin_router(&authorizer, Arc::clone(&sink), &clock, config),
+            router,
             clock,
             backend,
             probe: Arc::new(Stores { authorizer, sink }),
@@ -289,14 +325,22 @@ impl Harness {
 
     /// Sends a request as it is (no admin token added).
     pub async fn raw(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
+        self.raw_on(&self.router, request).await
+    }
+
+    /// Sends a request as it is to `router` (e.g. [`Self::other_node`]).
+    pub async fn raw_on(&self, router: &Router, request: Request<Body>) -> Reply {
+        let response = router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .unwrap();
         let text = String::from_utf8(bytes.to_vec()).unwrap();
-        let json = if text.is_empty() {
+        let json_lines = headers
+            .get("content-type")
+            .is_some_and(|value| value.as_bytes().starts_with(b"application/x-ndjson"));
+        let json = if text.is_empty() || json_lines {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text:?}"))
@@ -307,6 +351,15 @@ impl Harness {
             text,
             json,
         }
+    }
+
+    /// `GET path` with the admin token, on `router`.
+    pub async fn get_on(&self, router: &Router, path: &str) -> Reply {
+        let request = Request::get(path)
+            .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+            .body(Body::empty())
+            .unwrap();
+        self.raw_on(router, request).await
     }
 
     /// Sends `method path` with the admin token and, if given, a JSON body.
