@@ -187,7 +187,8 @@ struct Entries {
 /// execution methods to (single node only: another process cannot see them).
 ///
 /// Entries are dropped once expired; past [`DEFAULT_MAX_STORED_EXECUTIONS`] executions or
-/// [`DEFAULT_MAX_REPORT_BYTES`] bytes of files, the oldest are dropped first.
+/// [`DEFAULT_MAX_REPORT_BYTES`] bytes of files, the oldest are dropped first (a single
+/// file larger than the byte bound is not kept, nor its execution).
 ///
 /// [`MemoryAuditSink`]: super::MemoryAuditSink
 /// [`JsonLinesAuditSink`]: super::JsonLinesAuditSink
@@ -240,7 +241,9 @@ impl MemoryReportStore {
     ) {
         let mut entries = self.entries();
         entries.forget_expired(now);
-        if expires_at <= now {
+        // A file over the whole bound cannot be kept; keeping the rest in its place would
+        // only evict every other report for nothing.
+        if expires_at <= now || file.is_some_and(|file| file.len() > self.max_bytes) {
             entries.remove(id);
             return;
         }
@@ -359,3 +362,6 @@ macro_rules! delegate_to_memory_report_store {
     };
 }
 pub(crate) use delegate_to_memory_report_store;
+
+#[cfg(test)]
+mod tests;
