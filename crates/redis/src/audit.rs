@@ -153,10 +153,10 @@ impl AuditSink for RedisStore {
     ) -> Result<(), AuditError> {
         let key = self.layout().report_execution(id);
         let json = serde_json::to_string(execution).map_err(AuditError::Encode)?;
-        let ttl_ms = expires_at
-            .as_secs()
-            .saturating_sub(now.as_secs())
-            .saturating_mul(1000);
+        // Never past `expires_at`: the time left, in whole milliseconds rounded down.
+        let left = expires_at.as_secs_f64() - now.as_secs_f64();
+        let ttl = Duration::try_from_secs_f64(left.max(0.0)).unwrap_or(Duration::ZERO);
+        let ttl_ms = ttl.as_millis();
         let mut pipe = redis::pipe();
         // Written whole: a reader sees the old execution or the new one with its file.
         pipe.atomic().cmd("DEL").arg(&key).ignore();

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use playback_auth_claims::NumericDate;
 
@@ -84,8 +85,11 @@ struct Pending {
     id: ExecutionId,
     account: String,
     date: time::Date,
-    /// When it was requested: the store's expiries count from there.
+    /// When it was requested, by the caller's clock…
     requested_at: NumericDate,
+    /// …and by the monotonic clock, so the finished execution's "now" is the request's
+    /// plus the time generation took (its expiry then stays where the request put it).
+    queued: Instant,
 }
 
 /// Daily audit reports over an [`AuditSink`], with the execution model of the reference
@@ -212,6 +216,7 @@ impl<S: AuditSink> AuditReports<S> {
             account: account.to_owned(),
             date,
             requested_at: now,
+            queued: Instant::now(),
         });
         Ok(id)
     }
@@ -274,6 +279,7 @@ impl<S: AuditSink> AuditReports<S> {
                 date: job.date,
                 status,
             };
+            let now = job.requested_at.saturating_add(job.queued.elapsed());
             // Nowhere to report a store failure here: the execution stays `processing` in
             // the store until it expires, and the publisher queries again.
             let _ = self
@@ -283,7 +289,7 @@ impl<S: AuditSink> AuditReports<S> {
                     &execution,
                     file.as_deref(),
                     report_expiry(job.date),
-                    job.requested_at,
+                    now,
                 )
                 .await;
             generated += 1;
