@@ -4,7 +4,8 @@
 #
 # The tests need Redis: scripts/with-redis.sh installs Debian's redis-server when it is
 # missing, starts a private one on a free loopback port with persistence off, exports
-# REDIS_URL, and stops it by PID afterwards. Set REDIS_URL to use a server of your own.
+# REDIS_URL, and stops it by PID afterwards; it also installs the `openssl` binary when missing
+# (the CLI tests read `keygen`'s files back with it). Set REDIS_URL to use a server of your own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -9,6 +9,9 @@
 #   and stops the server by its PID when the script exits (also on failure or Ctrl-C).
 #   The command's exit code is the script's.
 #
+# Either way the `openssl` binary is installed (Debian's package, as root) when missing: the
+# CLI tests read `keygen`'s files back with it, as the vendor's tools would.
+#
 # Either way REDIS_SERVER_BIN is exported (when a redis-server can be found), for tests that
 # start servers of their own (fault injection, command counting, cluster mode).
 set -euo pipefail
@@ -28,18 +31,34 @@ find_server() {
     fi
 }
 
+apt_install() {
+    log "installing $1 (Debian package)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "$1" >/dev/null
+}
+
 install_server() {
     if [ "$(id -u)" -ne 0 ]; then
         log "redis-server is not installed and this is not root: install it (apt-get install redis-server) or set REDIS_URL"
         exit 1
     fi
-    log "installing redis-server (Debian package)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq redis-server >/dev/null
+    apt_install redis-server
     # The package may start a system-wide service; ours is private, so leave that one be.
 }
 
+install_openssl() {
+    if command -v openssl >/dev/null 2>&1; then
+        return
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+        log "openssl is not installed and this is not root: install it (apt-get install openssl); the CLI's key-format tests need it"
+        exit 1
+    fi
+    apt_install openssl
+}
+
+install_openssl
 server_bin="$(find_server)"
 
 if [ -n "${REDIS_URL:-}" ]; then

@@ -41,6 +41,8 @@ pub(crate) struct EdgeSettings<C> {
     pub(crate) report_delay: Duration,
     /// Playback requests authorized at once; more are answered `503 overloaded`.
     pub(crate) max_in_flight: usize,
+    /// The public address report links start with; `None`: links are absolute paths.
+    pub(crate) public_base_url: Option<String>,
 }
 
 /// The service on the in-memory stores (the embedded default).
@@ -79,9 +81,12 @@ fn app<B: Stores>(
     let layer = PlaybackAuthLayer::builder(Arc::clone(&authorizer), ContentRoute::new(PLAY_ROUTE)?)
         .max_in_flight(settings.max_in_flight)
         .build();
-    let admin = AdminApi::new(authorizer, settings.admin_token)
-        .report_delay(settings.report_delay)
-        .router();
+    let mut admin =
+        AdminApi::new(authorizer, settings.admin_token).report_delay(settings.report_delay);
+    if let Some(base_url) = settings.public_base_url {
+        admin = admin.public_base_url(base_url);
+    }
+    let admin = admin.router();
     Ok(Router::new()
         // The layer wraps the GET handler only (and HEAD, which axum routes to it and the
         // layer checks without changing state): a request with another method is answered

@@ -14,6 +14,9 @@
 //! - `REDIS_URL` — keep every store in Redis instead of memory; `REDIS_KEY_PREFIX` (default
 //!   `playback-auth`) namespaces the keys;
 //! - `REPORT_DELAY_MS` — how long after a report query its generation starts (default 1000);
+//! - `PUBLIC_BASE_URL` — the address publishers reach the service at (e.g.
+//!   `https://edge.example.com`), which the audit report's `signedURL` starts with; when
+//!   unset, the link is a path (the service cannot tell its address behind a load balancer);
 //! - `HEADER_READ_TIMEOUT_MS` — how long a connection may take to send a request's head,
 //!   idle keep-alive time included (default 10000): the header-read and keep-alive idle
 //!   timeout;
@@ -90,6 +93,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
             Ok(max) => max.parse()?,
             Err(_) => DEFAULT_MAX_IN_FLIGHT,
         },
+        public_base_url: std::env::var("PUBLIC_BASE_URL").ok(),
     };
     let timeouts = Timeouts {
         header_read: millis("HEADER_READ_TIMEOUT_MS", Timeouts::DEFAULT_HEADER_READ)?,

@@ -20,6 +20,7 @@ mod cpu_burst;
 mod head;
 mod oversized_requests;
 mod slow_clients;
+mod wrapped_key;
 
 mod audit_flood;
 
@@ -75,6 +76,7 @@ fn settings(clock: &TestClock) -> EdgeSettings<TestClock> {
         // Long enough that the status read right after the query still says `processing`.
         report_delay: Duration::from_millis(800),
         max_in_flight: playback_auth::tower::DEFAULT_MAX_IN_FLIGHT,
+        public_base_url: None,
     }
 }
 
@@ -149,7 +151,8 @@ impl Server {
     }
 
     /// The report of `ACCOUNT` for `day` through the admin API: queried, `processing` at
-    /// first, then polled until `completed`.
+    /// first, polled until `completed`, then downloaded through its signed link (no admin
+    /// bearer): `{"records": […], "aggregates": […]}` from the JSON Lines file.
     async fn daily_report(&self, day: impl std::fmt::Display) -> Value {
         let (status, execution) = self
             .call(
@@ -171,13 +174,33 @@ impl Server {
         }
         assert_eq!(status["status"], "completed", "{status}");
 
-        let (_, report) = self
+        let (status, link) = self
             .call(
                 reqwest::Method::GET,
                 &format!("/v1/audit/accounts/{ACCOUNT}/executions/{id}/report"),
             )
             .await;
-        report
+        assert_eq!(status, StatusCode::OK, "{link}");
+        let url = link["signedURL"].as_str().unwrap();
+        assert!(link["expirationTime"].is_i64(), "{link}");
+        let file = self
+            .http
+            .get(format!("{}{url}", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(file.status(), StatusCode::OK);
+        assert_eq!(
+            file.headers()["content-type"].to_str().unwrap(),
+            "application/x-ndjson"
+        );
+        let text = file.text().await.unwrap();
+        // Records carry a `decision`; aggregates (refusals counted per minute) a `count`.
+        let (records, aggregates): (Vec<Value>, Vec<Value>) = text
+            .lines()
+            .map(|line| serde_json::from_str::<Value>(line).unwrap())
+            .partition(|line| line.get("decision").is_some());
+        json!({ "records": records, "aggregates": aggregates })
     }
 
     async fn play(&self, token: &str, session: &str) -> (StatusCode, Value) {

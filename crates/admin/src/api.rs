@@ -7,14 +7,15 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use playback_auth_claims::NumericDate;
 use playback_auth_policy::{AuditReports, Authorizer, DEFAULT_MAX_EXECUTIONS, Stores};
 use tower::ServiceExt as _;
 
 use crate::error::ApiError;
 use crate::layers;
-use crate::routes::{audit, blacklist, keys, users};
+use crate::report_links::{ReportLinkSecret, ReportLinks};
+use crate::routes::{audit, blacklist, keys, revocations, users};
 use crate::token::AdminToken;
 
 /// The default delay between a report query and the start of its generation.
@@ -35,6 +36,8 @@ pub struct AdminApi<B> {
     max_executions: usize,
     report_delay: Duration,
     max_body_bytes: usize,
+    report_link_secret: Option<ReportLinkSecret>,
+    public_base_url: String,
 }
 
 impl<B> fmt::Debug for AdminApi<B> {
@@ -44,6 +47,7 @@ impl<B> fmt::Debug for AdminApi<B> {
             .field("max_executions", &self.max_executions)
             .field("report_delay", &self.report_delay)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("public_base_url", &self.public_base_url)
             .finish_non_exhaustive()
     }
 }
@@ -58,6 +62,8 @@ impl<B: Stores> AdminApi<B> {
             max_executions: DEFAULT_MAX_EXECUTIONS,
             report_delay: DEFAULT_REPORT_DELAY,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            report_link_secret: None,
+            public_base_url: String::new(),
         }
     }
 
@@ -84,9 +90,31 @@ impl<B: Stores> AdminApi<B> {
         self
     }
 
-    /// The router: every route of the crate documentation, behind the admin token, with
-    /// JSON errors and one log event per request.
+    /// The public address report links start with, e.g. `https://admin.example.com` (a
+    /// trailing `/` is dropped): the service cannot tell its own address behind a load
+    /// balancer. Default: none, so `signedURL` is an absolute path (`/v1/audit/…`).
+    #[must_use]
+    pub fn public_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.public_base_url = base_url.into();
+        self
+    }
+
+    /// The secret report links are signed with. Default: one derived from the admin token,
+    /// so every node with the same token accepts every node's links; set the same secret
+    /// on every node otherwise.
+    #[must_use]
+    pub fn report_link_secret(mut self, secret: ReportLinkSecret) -> Self {
+        self.report_link_secret = Some(secret);
+        self
+    }
+
+    /// The router: every route of the crate documentation, behind the admin token (the
+    /// report download checks its signed link instead), with JSON errors and one log event
+    /// per request.
     pub fn router(self) -> Router {
+        let secret = self
+            .report_link_secret
+            .unwrap_or_else(|| ReportLinkSecret::derived_from(&self.admin_token));
         let token = Arc::new(self.admin_token);
         // The reports read the sink the engine writes to: a clone of the same handle.
         let sink = Arc::new(self.authorizer.stores().audit().clone());
@@ -95,12 +123,15 @@ impl<B: Stores> AdminApi<B> {
             authorizer: self.authorizer,
             reports,
             report_delay: self.report_delay,
+            links: ReportLinks::new(secret, &self.public_base_url),
         });
         let api = routes::<B>()
             .method_not_allowed_fallback(method_not_allowed)
             .fallback(not_found)
             .layer(DefaultBodyLimit::max(self.max_body_bytes))
             .layer(middleware::from_fn_with_state(token, layers::require_admin))
+            // Added after the admin layer, so outside it: the signed link is the credential.
+            .merge(audit::download_routes::<B>())
             .layer(middleware::from_fn(layers::log_request))
             .with_state(shared);
         // Mounted in a service's own router (`route_service("/v1/accounts/{*rest}", …)`), a
@@ -130,6 +161,18 @@ fn routes<B: Stores>() -> Router<Arc<Shared<B>>> {
             get(blacklist::check::<B>)
                 .put(blacklist::add::<B>)
                 .delete(blacklist::remove::<B>),
+        )
+        .route(
+            "/v1/accounts/{account}/revocations/jti/{jti}",
+            put(revocations::revoke_jti::<B>).delete(revocations::remove_jti::<B>),
+        )
+        .route(
+            "/v1/accounts/{account}/revocations/users/{uid}",
+            put(revocations::revoke_user::<B>).delete(revocations::remove_user::<B>),
+        )
+        .route(
+            "/v1/accounts/{account}/revocations/viewers/{viewer}",
+            put(revocations::revoke_viewer::<B>).delete(revocations::remove_viewer::<B>),
         )
         .route(
             "/v1/audit/accounts/{account}/query/{date}",
@@ -174,6 +217,7 @@ pub(crate) struct Shared<B: Stores> {
     pub(crate) authorizer: Arc<Authorizer<B>>,
     pub(crate) reports: Arc<AuditReports<B::Audit>>,
     pub(crate) report_delay: Duration,
+    pub(crate) links: ReportLinks,
 }
 
 impl<B: Stores> Shared<B> {

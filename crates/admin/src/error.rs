@@ -65,6 +65,14 @@ pub(crate) enum ApiError {
     },
     #[error("the token is not in the account's blacklist")]
     TokenNotListed,
+    #[error("invalid jti: {0}")]
+    InvalidJti(&'static str),
+    #[error("invalid viewer id: {0}")]
+    InvalidViewerId(String),
+    #[error("invalid revocation: {0}")]
+    InvalidRevocation(&'static str),
+    #[error("the account has no {0} revocation with this id")]
+    RevocationNotFound(RevocationKind),
     #[error("not a date: expected YYYY-MM-DD")]
     InvalidDate,
     #[error("no report for today: the day is not over (UTC)")]
@@ -77,7 +85,7 @@ pub(crate) enum ApiError {
     TooManyPending(usize),
     #[error("the report request was refused: {0}")]
     ReportRefused(String),
-    #[error("not an execution id: expected a decimal number")]
+    #[error("not an execution id: expected 32 lowercase hex digits")]
     InvalidExecutionId,
     #[error("no such execution for the account")]
     ExecutionNotFound,
@@ -85,6 +93,10 @@ pub(crate) enum ApiError {
     ReportNotReady,
     #[error("the report failed: {0}")]
     ReportFailed(String),
+    #[error("the report link is not valid: its signature does not match")]
+    ReportLinkInvalid,
+    #[error("the report link has expired; ask for the report again")]
+    ReportLinkExpired,
     #[error("no active session with this key for the user")]
     SessionNotFound,
     #[error("no device with this id is registered for the user")]
@@ -118,6 +130,10 @@ impl ApiError {
             Self::AccountMismatch(_) => (S::BAD_REQUEST, "account_mismatch"),
             Self::BlacklistFull { .. } => (S::CONFLICT, "blacklist_full"),
             Self::TokenNotListed => (S::NOT_FOUND, "token_not_listed"),
+            Self::InvalidJti(_) => (S::BAD_REQUEST, "invalid_jti"),
+            Self::InvalidViewerId(_) => (S::BAD_REQUEST, "invalid_viewer_id"),
+            Self::InvalidRevocation(_) => (S::BAD_REQUEST, "invalid_revocation"),
+            Self::RevocationNotFound(_) => (S::NOT_FOUND, "revocation_not_found"),
             Self::InvalidDate => (S::BAD_REQUEST, "invalid_date"),
             Self::DateIsToday => (S::BAD_REQUEST, "date_is_today"),
             Self::DateInFuture => (S::BAD_REQUEST, "date_in_future"),
@@ -128,6 +144,8 @@ impl ApiError {
             Self::ExecutionNotFound => (S::NOT_FOUND, "execution_not_found"),
             Self::ReportNotReady => (S::CONFLICT, "report_not_ready"),
             Self::ReportFailed(_) => (S::CONFLICT, "report_failed"),
+            Self::ReportLinkInvalid => (S::FORBIDDEN, "report_link_invalid"),
+            Self::ReportLinkExpired => (S::FORBIDDEN, "report_link_expired"),
             Self::SessionNotFound => (S::NOT_FOUND, "session_not_found"),
             Self::DeviceNotFound => (S::NOT_FOUND, "device_not_found"),
             Self::StoreUnavailable(_) => (S::SERVICE_UNAVAILABLE, "store_unavailable"),
@@ -215,13 +233,14 @@ impl From<ReportError> for ApiError {
             ReportError::DateInFuture => Self::DateInFuture,
             ReportError::DateTooOld { oldest } => Self::DateTooOld(oldest),
             ReportError::TooManyPending { capacity } => Self::TooManyPending(capacity),
+            ReportError::Sink(source) => Self::store(source),
             other => Self::ReportRefused(Self::detail(&other)),
         }
     }
 }
 
-impl From<&AuditError> for ApiError {
-    fn from(error: &AuditError) -> Self {
-        Self::ReportFailed(Self::detail(error))
+impl From<AuditError> for ApiError {
+    fn from(error: AuditError) -> Self {
+        Self::store(error)
     }
 }

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// The longest account id accepted in a path, in bytes.
+/// The longest account id (or other id) accepted in a path, in bytes.
 const MAX_ACCOUNT_LEN: usize = 256;
 
 /// The path of a route with only `{account}`.
@@ -100,13 +100,22 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// Checks an account id from a path: 1–256 bytes, no control characters.
 pub(crate) fn check_account(account: &str) -> Result<&str, ApiError> {
-    if account.is_empty() {
-        Err(ApiError::InvalidAccount("empty"))
-    } else if account.len() > MAX_ACCOUNT_LEN {
-        Err(ApiError::InvalidAccount("longer than 256 bytes"))
-    } else if account.chars().any(char::is_control) {
-        Err(ApiError::InvalidAccount("contains control characters"))
+    check_path_id(account, ApiError::InvalidAccount)
+}
+
+/// Checks an id from a path (an account, a `jti`): 1–256 bytes, no control characters;
+/// `invalid` makes the error from what is wrong.
+pub(crate) fn check_path_id(
+    id: &str,
+    invalid: impl FnOnce(&'static str) -> ApiError,
+) -> Result<&str, ApiError> {
+    if id.is_empty() {
+        Err(invalid("empty"))
+    } else if id.len() > MAX_ACCOUNT_LEN {
+        Err(invalid("longer than 256 bytes"))
+    } else if id.chars().any(char::is_control) {
+        Err(invalid("contains control characters"))
     } else {
-        Ok(account)
+        Ok(id)
     }
 }

@@ -90,6 +90,18 @@ impl AdminToken {
 
 const BEARER: &[u8] = b"Bearer ";
 
+impl AdminToken {
+    /// A key for `purpose` derived from the token (SHA-256 of the purpose and the token's
+    /// digest): every node configured with the same token derives the same key, and the key
+    /// reveals nothing of the token.
+    pub(crate) fn derive_key(&self, purpose: &[u8]) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(purpose);
+        hasher.update(self.digest);
+        hasher.finalize().into()
+    }
+}
+
 impl fmt::Debug for AdminToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AdminToken(<redacted>)")

@@ -10,6 +10,25 @@ pub use values::{MaximumResolution, SingleUseId, ViewerId};
 
 use serde_json::{Map, Value};
 
+/// The one JWS `alg` private-channel tokens are signed with: the live-streaming service's
+/// verifiers refuse every other.
+pub const CHANNEL_TOKEN_ALG: &str = "ES384";
+
+/// The JWS `alg` a token carrying these claims must be signed with, when its claims demand
+/// one: [`CHANNEL_TOKEN_ALG`] when `aws:channel-arn` is among them (`has_claim` answers
+/// whether a claim is present). The one place the rule is written: the signer refuses to
+/// mint, and the verifier to accept, a token that breaks it.
+///
+/// ```
+/// use playback_auth_claims::{CHANNEL_TOKEN_ALG, names, required_alg};
+///
+/// assert_eq!(required_alg(|claim| claim == names::CHANNEL_ARN), Some(CHANNEL_TOKEN_ALG));
+/// assert_eq!(required_alg(|claim| claim == names::ACCID), None);
+/// ```
+pub fn required_alg(has_claim: impl Fn(&str) -> bool) -> Option<&'static str> {
+    has_claim(names::CHANNEL_ARN).then_some(CHANNEL_TOKEN_ALG)
+}
+
 use crate::claim_set::{ClaimSet, ClaimsBuilder, serde_via_claim_set, shared_violations};
 use crate::claims_object::ClaimsObject;
 use crate::error::{Violation, Violations};

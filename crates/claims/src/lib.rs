@@ -23,7 +23,8 @@ mod uid;
 
 pub use access_rules::{AccessRule, AccessRules, RuleAction, RuleTarget};
 pub use channel::{
-    AllowedOrigins, ChannelArn, MaximumResolution, PrivateChannelClaims, SingleUseId, ViewerId,
+    AllowedOrigins, CHANNEL_TOKEN_ALG, ChannelArn, MaximumResolution, PrivateChannelClaims,
+    SingleUseId, ViewerId, required_alg,
 };
 pub use claim_set::{ClaimSet, ClaimsBuilder};
 pub use claims_object::ClaimsObject;

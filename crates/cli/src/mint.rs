@@ -82,12 +82,6 @@ pub(crate) fn run(args: &MintArgs) -> Result<String, CliError> {
         None => Map::new(),
     };
     apply_flags(args, &mut object, input::now());
-    if object.contains_key(names::CHANNEL_ARN) && algorithm != Algorithm::Es384 {
-        return Err(CliError::Usage(format!(
-            "private-channel claims (`{}`) must be signed with an ES384 key, not {algorithm}",
-            names::CHANNEL_ARN,
-        )));
-    }
 
     let claims = PlaybackClaims::from_json_object(object).map_err(CliError::InvalidClaims)?;
     // One token per run, so speed does not matter; RustCrypto's RFC 6979 nonces make equal
@@ -98,6 +92,11 @@ pub(crate) fn run(args: &MintArgs) -> Result<String, CliError> {
     }
     let token = signer.sign(&claims).map_err(|error| match error {
         SignError::InvalidClaims(violations) => CliError::InvalidClaims(violations),
+        // The signer's rule, reported as the usage error it is on the command line.
+        SignError::ChannelTokenNotEs384 { alg } => CliError::Usage(format!(
+            "private-channel claims (`{}`) must be signed with an ES384 key, not {alg}",
+            names::CHANNEL_ARN,
+        )),
         other => CliError::Sign(other),
     })?;
     Ok(format!("{token}\n"))

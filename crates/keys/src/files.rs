@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use elliptic_curve::zeroize::Zeroizing;
 
-use crate::{KeyEntry, KeyError, PrivateKey, PublicKey};
+use crate::{KeyEntry, KeyError, PrivateKey, PrivateKeyFormat, PublicKey};
 
-/// File name of the PKCS#8 private key.
+/// File name of the private key (PKCS#1 or SEC1 by default, PKCS#8 on request).
 pub const PRIVATE_PEM: &str = "private.pem";
 /// File name of the SubjectPublicKeyInfo PEM public key.
 pub const PUBLIC_PEM: &str = "public.pem";
@@ -18,16 +18,20 @@ pub const PUBLIC_KEY_TXT: &str = "public_key.txt";
 /// Where [`write_key_files`] put the three files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyFiles {
-    /// PKCS#8 PEM private key, mode 0600 on Unix.
+    /// PEM private key, mode 0600 on Unix.
     pub private_pem: PathBuf,
+    /// The format `private.pem` was written in.
+    pub private_format: PrivateKeyFormat,
     /// SubjectPublicKeyInfo PEM public key.
     pub public_pem: PathBuf,
     /// One line of standard base64 of the SubjectPublicKeyInfo DER, then a newline.
     pub public_key_txt: PathBuf,
 }
 
-/// Writes `private.pem` (PKCS#8), `public.pem` (SubjectPublicKeyInfo PEM) and
-/// `public_key.txt` into `dir`, creating `dir` if needed.
+/// Writes `private.pem` in the [default format](PrivateKeyFormat::Traditional) — PKCS#1
+/// `RSA PRIVATE KEY` or SEC1 `EC PRIVATE KEY`, the labels the vendor's own tools read —
+/// `public.pem` (SubjectPublicKeyInfo PEM) and `public_key.txt` into `dir`, creating `dir`
+/// if needed. [`write_key_files_as`] chooses the private key's format.
 ///
 /// On Unix `private.pem` is created with mode 0600 in the call that creates it, so it is
 /// never readable by others, even briefly. Existing key files are never overwritten: if
@@ -38,13 +42,26 @@ pub struct KeyFiles {
 /// file-system failures (a failure after `private.pem` was written leaves it in place),
 /// [`KeyError::Encoding`] if the key cannot be encoded.
 pub fn write_key_files(key: &PrivateKey, dir: &Path) -> Result<KeyFiles, KeyError> {
+    write_key_files_as(key, dir, PrivateKeyFormat::default())
+}
+
+/// [`write_key_files`] with `private.pem` in `format`.
+///
+/// # Errors
+/// As [`write_key_files`].
+pub fn write_key_files_as(
+    key: &PrivateKey,
+    dir: &Path,
+    format: PrivateKeyFormat,
+) -> Result<KeyFiles, KeyError> {
     let files = KeyFiles {
         private_pem: dir.join(PRIVATE_PEM),
+        private_format: format,
         public_pem: dir.join(PUBLIC_PEM),
         public_key_txt: dir.join(PUBLIC_KEY_TXT),
     };
     // Encode everything before touching the file system.
-    let private_pem = key.to_pkcs8_pem()?;
+    let private_pem = key.to_pem(format)?;
     let public = key.public_key();
     let public_pem = public.to_pem();
     let public_key_txt = format!("{}\n", public.to_public_key_txt());

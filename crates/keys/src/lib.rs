@@ -18,13 +18,15 @@ pub use algorithm::Algorithm;
 pub use error::KeyError;
 pub use files::{
     KeyFiles, PRIVATE_PEM, PUBLIC_KEY_TXT, PUBLIC_PEM, read_private_key_file, read_public_key_file,
-    write_key_files,
+    write_key_files, write_key_files_as,
 };
 pub use generate::RSA_GENERATED_BITS;
 pub use jwk::{Jwk, Jwks};
 pub use key_set::KeySet;
 pub use parse::KeyEntry;
-pub use private::{Es256PrivateKey, Es384PrivateKey, PrivateKey, Rs256PrivateKey};
+pub use private::{
+    Es256PrivateKey, Es384PrivateKey, PrivateKey, PrivateKeyFormat, Rs256PrivateKey,
+};
 pub use provider::{CryptoProvider, SignatureRejected, SigningKey, VerifyingKey};
 pub use public::{Es256PublicKey, Es384PublicKey, PublicKey, Rs256PublicKey};
 

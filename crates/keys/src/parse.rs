@@ -32,7 +32,8 @@ impl PublicKey {
     /// - any other JSON object: one JWK, kept with its `kid`;
     /// - text containing `-----BEGIN `: PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`), one
     ///   document or several, with any text between them;
-    /// - anything else: `public_key.txt` (one line of base64 SubjectPublicKeyInfo DER).
+    /// - anything else: `public_key.txt` (base64 SubjectPublicKeyInfo DER, on one line or
+    ///   wrapped in lines).
     ///
     /// Every key must be valid; one bad key fails the whole input.
     ///

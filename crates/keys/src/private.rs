@@ -1,4 +1,4 @@
-//! Private keys, typed per algorithm: PKCS#1, SEC1 and PKCS#8 import, PKCS#8 export.
+//! Private keys, typed per algorithm: PKCS#1, SEC1 and PKCS#8 import and export.
 //!
 //! `Debug` never prints key material, and decoded DER is zeroized when dropped (the
 //! backends zeroize their own key types).
@@ -8,6 +8,7 @@ use std::fmt;
 use elliptic_curve::pkcs8::der::Decode as _;
 use elliptic_curve::pkcs8::{EncodePrivateKey as _, LineEnding, PrivateKeyInfoRef};
 use elliptic_curve::zeroize::Zeroizing;
+use rsa::pkcs1::EncodeRsaPrivateKey as _;
 use rsa::traits::PublicKeyParts as _;
 
 use crate::asn1::{self, EcCurve, KeyAlgorithm};
@@ -165,6 +166,48 @@ impl From<Rs256PrivateKey> for PrivateKey {
     }
 }
 
+/// How a private key is written as PEM.
+///
+/// ```
+/// use playback_auth_keys::{Algorithm, PrivateKey, PrivateKeyFormat};
+///
+/// let key = PrivateKey::generate(Algorithm::Es256)?;
+/// let pem = key.to_pem(PrivateKeyFormat::Traditional)?;
+/// assert!(pem.starts_with("-----BEGIN EC PRIVATE KEY-----\n"));
+/// assert_eq!(PrivateKey::from_pem(&pem)?.public_key(), key.public_key());
+/// # Ok::<(), playback_auth_keys::KeyError>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PrivateKeyFormat {
+    /// PKCS#1 `RSA PRIVATE KEY` for RSA, SEC1 `EC PRIVATE KEY` (curve named, public key
+    /// included) for EC: the only labels the vendor's Go mint tool accepts, and what its
+    /// bash (`ssh-keygen -m PEM`) and node (`pkcs1`) recipes write. The default.
+    #[default]
+    Traditional,
+    /// PKCS#8 `PRIVATE KEY`, one label for every key type.
+    Pkcs8,
+}
+
+impl PrivateKeyFormat {
+    /// The PEM label a key of `algorithm` gets in this format.
+    pub fn pem_label(self, algorithm: Algorithm) -> &'static str {
+        match (self, algorithm) {
+            (Self::Traditional, Algorithm::Rs256) => "RSA PRIVATE KEY",
+            (Self::Traditional, Algorithm::Es256 | Algorithm::Es384) => "EC PRIVATE KEY",
+            (Self::Pkcs8, _) => "PRIVATE KEY",
+        }
+    }
+
+    /// The format's name for this key type: `"PKCS#1"`, `"SEC1"` or `"PKCS#8"`.
+    pub fn name(self, algorithm: Algorithm) -> &'static str {
+        match (self, algorithm) {
+            (Self::Traditional, Algorithm::Rs256) => "PKCS#1",
+            (Self::Traditional, Algorithm::Es256 | Algorithm::Es384) => "SEC1",
+            (Self::Pkcs8, _) => "PKCS#8",
+        }
+    }
+}
+
 /// A private key of one of the supported algorithms. `Debug` is redacted.
 #[derive(Clone, Debug)]
 pub enum PrivateKey {
@@ -281,6 +324,31 @@ impl PrivateKey {
         .map_err(|_| KeyError::Encoding {
             format: "PKCS#8 PEM",
         })
+    }
+
+    /// PEM in `format`, LF line endings, trailing newline, [`Zeroizing`].
+    ///
+    /// # Errors
+    /// [`KeyError::Encoding`] (not expected for keys this crate holds).
+    pub fn to_pem(&self, format: PrivateKeyFormat) -> Result<Zeroizing<String>, KeyError> {
+        match format {
+            PrivateKeyFormat::Pkcs8 => self.to_pkcs8_pem(),
+            PrivateKeyFormat::Traditional => {
+                let encoding = KeyError::Encoding {
+                    format: format.name(self.algorithm()),
+                };
+                match self {
+                    PrivateKey::Rs256(key) => key.0.to_pkcs1_pem(LineEnding::LF).ok(),
+                    PrivateKey::Es256(key) => p256::SecretKey::from(&key.0)
+                        .to_sec1_pem(LineEnding::LF)
+                        .ok(),
+                    PrivateKey::Es384(key) => p384::SecretKey::from(&key.0)
+                        .to_sec1_pem(LineEnding::LF)
+                        .ok(),
+                }
+                .ok_or(encoding)
+            }
+        }
     }
 }
 

@@ -351,20 +351,40 @@ impl PublicKey {
         }
     }
 
-    /// Reads the `public_key.txt` form: one line of standard base64 (with padding) of the
-    /// SubjectPublicKeyInfo DER. Only surrounding whitespace is ignored.
+    /// Reads the `public_key.txt` form: standard base64 (with padding) of the
+    /// SubjectPublicKeyInfo DER.
+    ///
+    /// The value may be wrapped in lines, as `base64(1)` writes it (76 columns), with LF or
+    /// CRLF line ends: ASCII spaces, tabs, CR and LF anywhere in it are ignored. Everything
+    /// else stays strict — any other character, bad padding or trailing data is an error.
+    ///
+    /// ```
+    /// use playback_auth_keys::{Algorithm, PrivateKey, PublicKey};
+    ///
+    /// let key = PrivateKey::generate(Algorithm::Es256)?.public_key();
+    /// let one_line = key.to_public_key_txt();
+    /// let (head, tail) = one_line.split_at(76);
+    /// let wrapped = format!("{head}\r\n{tail}\r\n");
+    /// assert_eq!(PublicKey::from_public_key_txt(&wrapped)?, key);
+    /// # Ok::<(), playback_auth_keys::KeyError>(())
+    /// ```
     ///
     /// # Errors
     /// [`KeyError::NoKeyFound`] for blank text, [`KeyError::InvalidBase64`], or any error
     /// of [`Self::from_spki_der`].
     pub fn from_public_key_txt(text: &str) -> Result<PublicKey, KeyError> {
-        let text = text.trim();
-        if text.is_empty() {
+        let base64: Vec<u8> = text
+            .bytes()
+            .filter(|byte| !is_line_whitespace(*byte))
+            .collect();
+        if base64.is_empty() {
             return Err(KeyError::NoKeyFound);
         }
-        let der = STANDARD.decode(text).map_err(|_| KeyError::InvalidBase64 {
-            field: "public_key.txt",
-        })?;
+        let der = STANDARD
+            .decode(&base64)
+            .map_err(|_| KeyError::InvalidBase64 {
+                field: "public_key.txt",
+            })?;
         Self::from_spki_der(&der)
     }
 
@@ -388,6 +408,13 @@ impl PublicKey {
     pub fn to_public_key_txt(&self) -> String {
         STANDARD.encode(self.to_spki_der())
     }
+}
+
+/// The whitespace a wrapped `public_key.txt` may hold between base64 characters: what
+/// `base64(1)`, editors and Windows line ends put there (form feeds, vertical tabs and
+/// Unicode spaces are not among them).
+fn is_line_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@
 //!   append-only JSON Lines file per UTC day.
 //! - [`AuditReports`]: daily reports per account, generated asynchronously
 //!   (`processing` → `completed` | `failed`), for a past date at most
-//!   [`RETENTION_DAYS`] days back; older records are purged.
+//!   [`RETENTION_DAYS`] days back; older records are purged. Executions (unguessable
+//!   [`ExecutionId`]s) and finished report files (JSON Lines) live in the sink, so every
+//!   node sharing it answers for every execution.
 //!
 //! ```
 //! use std::net::{IpAddr, Ipv4Addr};
@@ -32,16 +34,19 @@
 //! sink.record(record).await?;
 //!
 //! let reports = AuditReports::new(Arc::clone(&sink));
-//! let id = reports.request("acct-1", date!(2023 - 11 - 14), date!(2023 - 11 - 15))?;
-//! assert_eq!(reports.status(id), Some(ExecutionStatus::Processing));
-//! reports.run_pending().await;
-//! assert_eq!(reports.status(id), Some(ExecutionStatus::Completed));
-//! assert_eq!(reports.report(id).unwrap().records.len(), 1);
+//! let next_day = NumericDate::from_secs(1_700_000_000 + 86_400).unwrap();
+//! let id = reports.request("acct-1", date!(2023 - 11 - 14), next_day).await?;
+//! assert_eq!(reports.run_pending().await, 1);
+//! let execution = reports.execution(id, next_day).await?.unwrap();
+//! assert_eq!(execution.status, ExecutionStatus::Completed);
+//! let file = reports.report_file(id, next_day).await?.unwrap();
+//! assert_eq!(file.iter().filter(|&&byte| byte == b'\n').count(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();
 //! ```
 
 mod aggregate;
+mod executions;
 mod json_lines;
 mod memory;
 mod record;
@@ -49,8 +54,14 @@ mod reports;
 
 use std::future::Future;
 
+use playback_auth_claims::NumericDate;
+
 pub use aggregate::AuditAggregate;
 pub(crate) use aggregate::merge_all;
+pub use executions::{
+    DEFAULT_MAX_REPORT_BYTES, DEFAULT_MAX_STORED_EXECUTIONS, Execution, ExecutionId,
+    ExecutionStatus, MemoryReportStore,
+};
 pub use json_lines::JsonLinesAuditSink;
 pub use memory::{
     AuditSinkStats, DEFAULT_MAX_AUDIT_AGGREGATES, DEFAULT_MAX_AUDIT_RECORDS, MemoryAuditSink,
@@ -59,8 +70,8 @@ pub use record::{
     AuditDecision, AuditRecord, MAX_AUDIT_ID_LEN, MAX_AUDIT_USER_AGENT_LEN, TRUNCATION_MARKER,
 };
 pub use reports::{
-    AuditReports, DEFAULT_MAX_EXECUTIONS, ExecutionId, ExecutionStatus, RETENTION_DAYS, Report,
-    oldest_reportable_date,
+    AuditReports, DEFAULT_MAX_EXECUTIONS, RETENTION_DAYS, Report, oldest_reportable_date,
+    report_expiry,
 };
 
 use crate::error::AuditError;
@@ -119,6 +130,47 @@ pub trait AuditSink: Send + Sync + 'static {
     /// [`AuditError::Purge`] or [`AuditError::Backend`].
     fn purge_before(&self, date: time::Date)
     -> impl Future<Output = Result<(), AuditError>> + Send;
+
+    /// Stores report execution `id` — replacing what is stored under it — with its finished
+    /// report `file` when there is one, until `expires_at` ([`report_expiry`] of its date:
+    /// never longer than the audit window). [`AuditReports`] stores every execution it
+    /// makes here, so every node sharing the sink answers for it. An `expires_at` not after
+    /// `now` removes it.
+    ///
+    /// A sink with nowhere of its own to keep them may delegate to a [`MemoryReportStore`]
+    /// (single node only).
+    ///
+    /// # Errors
+    /// [`AuditError::Backend`] (or another variant) when it cannot be stored.
+    fn put_execution(
+        &self,
+        id: ExecutionId,
+        execution: &Execution,
+        file: Option<&[u8]>,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<(), AuditError>> + Send;
+
+    /// The execution stored under `id`; `None` when unknown or expired.
+    ///
+    /// # Errors
+    /// [`AuditError::Backend`] (or another variant) when it cannot be read.
+    fn execution(
+        &self,
+        id: ExecutionId,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<Option<Execution>, AuditError>> + Send;
+
+    /// The report file stored with execution `id`; `None` when there is none (not finished,
+    /// failed, unknown or expired).
+    ///
+    /// # Errors
+    /// [`AuditError::Backend`] (or another variant) when it cannot be read.
+    fn report_file(
+        &self,
+        id: ExecutionId,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, AuditError>> + Send;
 }
 
 /// A shared sink is a sink: the engine can write to an `Arc` that [`AuditReports`] (which
@@ -148,6 +200,33 @@ impl<T: AuditSink> AuditSink for std::sync::Arc<T> {
         date: time::Date,
     ) -> impl Future<Output = Result<(), AuditError>> + Send {
         T::purge_before(self, date)
+    }
+
+    fn put_execution(
+        &self,
+        id: ExecutionId,
+        execution: &Execution,
+        file: Option<&[u8]>,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<(), AuditError>> + Send {
+        T::put_execution(self, id, execution, file, expires_at, now)
+    }
+
+    fn execution(
+        &self,
+        id: ExecutionId,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<Option<Execution>, AuditError>> + Send {
+        T::execution(self, id, now)
+    }
+
+    fn report_file(
+        &self,
+        id: ExecutionId,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, AuditError>> + Send {
+        T::report_file(self, id, now)
     }
 }
 

@@ -106,8 +106,11 @@ impl AuditError {
 }
 
 /// Why a daily audit report cannot be requested.
+///
+/// Equality compares the cause; two [`Sink`](Self::Sink) errors are equal only when they
+/// are the same error.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ReportError {
     /// The requested date is today (UTC): its records are not complete yet.
     #[error("no report for today: the day is not over")]
@@ -124,10 +127,29 @@ pub enum ReportError {
     /// Too many reports are waiting to be generated.
     #[error("too many report executions pending ({capacity})")]
     TooManyPending {
-        /// How many executions may be kept at once.
+        /// How many requests may wait at once.
         capacity: usize,
     },
+    /// The execution could not be stored in the audit sink (or no id could be drawn).
+    #[error("the report execution could not be stored")]
+    Sink(#[source] std::sync::Arc<AuditError>),
 }
+
+impl PartialEq for ReportError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::DateIsToday, Self::DateIsToday) | (Self::DateInFuture, Self::DateInFuture) => {
+                true
+            }
+            (Self::DateTooOld { oldest: a }, Self::DateTooOld { oldest: b }) => a == b,
+            (Self::TooManyPending { capacity: a }, Self::TooManyPending { capacity: b }) => a == b,
+            (Self::Sink(a), Self::Sink(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for ReportError {}
 
 /// Why [`Authorizer::verify_token`](crate::Authorizer::verify_token) found no valid token.
 #[non_exhaustive]

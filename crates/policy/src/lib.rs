@@ -21,10 +21,11 @@ pub mod testing;
 
 pub use audit::{
     AuditAggregate, AuditDecision, AuditRecord, AuditReports, AuditSink, AuditSinkStats,
-    DEFAULT_MAX_AUDIT_AGGREGATES, DEFAULT_MAX_AUDIT_RECORDS, DEFAULT_MAX_EXECUTIONS, ExecutionId,
+    DEFAULT_MAX_AUDIT_AGGREGATES, DEFAULT_MAX_AUDIT_RECORDS, DEFAULT_MAX_EXECUTIONS,
+    DEFAULT_MAX_REPORT_BYTES, DEFAULT_MAX_STORED_EXECUTIONS, Execution, ExecutionId,
     ExecutionStatus, JsonLinesAuditSink, MAX_AUDIT_ID_LEN, MAX_AUDIT_USER_AGENT_LEN,
-    MemoryAuditSink, RETENTION_DAYS, RecordsRead, Report, TRUNCATION_MARKER,
-    oldest_reportable_date,
+    MemoryAuditSink, MemoryReportStore, RETENTION_DAYS, RecordsRead, Report, TRUNCATION_MARKER,
+    oldest_reportable_date, report_expiry,
 };
 pub use authorizer::{Authorizer, AuthorizerBuilder};
 pub use context::{RequestContext, VerifiedToken};

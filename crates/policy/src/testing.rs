@@ -115,6 +115,86 @@ fn channel(
     VerifiedToken::new(PlaybackClaims::Channel(claims), encoded)
 }
 
+/// The report executions of an [`AuditSink`](crate::AuditSink), across two handles (not part
+/// of [`audit_sink_conformance!`](crate::audit_sink_conformance), whose factory makes one
+/// store): `nodes` returns two handles on one fresh, empty sink — two nodes of a fleet
+/// sharing a store. What one stores the other reads back; a second store replaces the
+/// first whole (a file written with the completion, no file before it); an id is only its
+/// own; an expiry not after `now` removes the execution.
+pub async fn report_executions_are_shared_and_replaced_whole<A: crate::AuditSink>(
+    nodes: impl FnOnce() -> (A, A),
+) {
+    use crate::{Execution, ExecutionId, ExecutionStatus, report_expiry};
+
+    let (one, other) = nodes();
+    let date = time::macros::date!(2023 - 11 - 13);
+    let now = at(0);
+    let expires = report_expiry(date);
+    let id = ExecutionId::random().unwrap();
+    let processing = Execution {
+        account: ACCOUNT.to_owned(),
+        date,
+        status: ExecutionStatus::Processing,
+    };
+    one.put_execution(id, &processing, None, expires, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        other.execution(id, now).await.unwrap(),
+        Some(processing.clone())
+    );
+    assert_eq!(other.report_file(id, now).await.unwrap(), None);
+    assert_eq!(
+        other
+            .execution(ExecutionId::random().unwrap(), now)
+            .await
+            .unwrap(),
+        None
+    );
+
+    let completed = Execution {
+        status: ExecutionStatus::Completed,
+        ..processing.clone()
+    };
+    let file = b"{\"decision\":\"allow\"}\n";
+    one.put_execution(id, &completed, Some(file), expires, at(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        other.execution(id, at(1)).await.unwrap(),
+        Some(completed.clone())
+    );
+    assert_eq!(
+        other.report_file(id, at(1)).await.unwrap().as_deref(),
+        Some(&file[..])
+    );
+
+    let failed = Execution {
+        status: ExecutionStatus::Failed {
+            reason: "audit sink unavailable".to_owned(),
+        },
+        ..processing
+    };
+    other
+        .put_execution(id, &failed, None, expires, at(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        one.execution(id, at(2)).await.unwrap(),
+        Some(failed.clone())
+    );
+    assert_eq!(
+        one.report_file(id, at(2)).await.unwrap(),
+        None,
+        "replaced whole"
+    );
+
+    one.put_execution(id, &failed, None, at(3), at(3))
+        .await
+        .unwrap();
+    assert_eq!(other.execution(id, at(3)).await.unwrap(), None);
+}
+
 /// The body of every suite's macro: one `#[tokio::test]` per check of
 /// `$crate::testing::$suite`, each calling it with `$factory` (evaluated inside the test).
 #[doc(hidden)]

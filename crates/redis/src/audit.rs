@@ -16,14 +16,23 @@
 //! [`audit_aggregates_per_day`](crate::RedisStoreBuilder::audit_aggregates_per_day) fields
 //! are kept; past it a new reason or minute only adds to the field `~dropped`. The HASH
 //! expires and is purged with its day's stream.
+//!
+//! Report executions ([`put_execution`](AuditSink::put_execution)) are one HASH each, keyed
+//! by the execution id in a slot of its own: field `execution` (its JSON: account, date,
+//! status) and, once completed, field `file` (the report's JSON Lines). They are written
+//! whole in one `MULTI` with their expiry (`PEXPIRE`, counted from the caller's `now`), so
+//! a finished report is never kept past the audit window, and every node sharing the store
+//! answers for every execution.
 
 use std::time::Duration;
 
 use playback_auth_claims::NumericDate;
 use playback_auth_policy::{
-    AuditAggregate, AuditError, AuditRecord, AuditSink, RETENTION_DAYS, RecordsRead,
+    AuditAggregate, AuditError, AuditRecord, AuditSink, Execution, ExecutionId, RETENTION_DAYS,
+    RecordsRead,
 };
 
+use crate::error::RedisStoreError;
 use crate::policy::{millis_arg, parse_time, time_arg};
 use crate::store::RedisStore;
 
@@ -31,6 +40,11 @@ use crate::store::RedisStore;
 const PAGE: usize = 1000;
 /// The stream field holding the record.
 const FIELD: &str = "r";
+
+/// The report HASH's field holding the execution's JSON.
+const EXECUTION_FIELD: &str = "execution";
+/// The report HASH's field holding the finished report file.
+const FILE_FIELD: &str = "file";
 
 /// The HASH field counting refusals dropped because the day's HASH was full.
 const DROPPED_FIELD: &str = "~dropped";
@@ -129,6 +143,87 @@ impl RedisStore {
 }
 
 impl AuditSink for RedisStore {
+    async fn put_execution(
+        &self,
+        id: ExecutionId,
+        execution: &Execution,
+        file: Option<&[u8]>,
+        expires_at: NumericDate,
+        now: NumericDate,
+    ) -> Result<(), AuditError> {
+        let key = self.layout().report_execution(id);
+        let json = serde_json::to_string(execution).map_err(AuditError::Encode)?;
+        // Never past `expires_at`: the time left, in whole milliseconds rounded down.
+        let left = expires_at.as_secs_f64() - now.as_secs_f64();
+        let ttl = Duration::try_from_secs_f64(left.max(0.0)).unwrap_or(Duration::ZERO);
+        let ttl_ms = ttl.as_millis();
+        let mut pipe = redis::pipe();
+        // Written whole: a reader sees the old execution or the new one with its file.
+        pipe.atomic().cmd("DEL").arg(&key).ignore();
+        if ttl_ms > 0 {
+            let mut hset = redis::cmd("HSET");
+            hset.arg(&key).arg(EXECUTION_FIELD).arg(json);
+            if let Some(file) = file {
+                hset.arg(FILE_FIELD).arg(file);
+            }
+            pipe.add_command(hset)
+                .ignore()
+                .cmd("PEXPIRE")
+                .arg(&key)
+                .arg(ttl_ms)
+                .ignore();
+        }
+        let mut connection = self.connection();
+        self.run(async move { pipe.query_async::<()>(&mut connection).await })
+            .await?;
+        Ok(())
+    }
+
+    async fn execution(
+        &self,
+        id: ExecutionId,
+        _now: NumericDate,
+    ) -> Result<Option<Execution>, AuditError> {
+        let key = self.layout().report_execution(id);
+        let mut connection = self.connection();
+        let json: Option<String> = self
+            .run(async move {
+                redis::cmd("HGET")
+                    .arg(key)
+                    .arg(EXECUTION_FIELD)
+                    .query_async(&mut connection)
+                    .await
+            })
+            .await?;
+        json.map(|json| {
+            serde_json::from_str(&json).map_err(|_| {
+                AuditError::from(RedisStoreError::UnexpectedReply {
+                    detail: "a report execution that is not an execution's JSON",
+                })
+            })
+        })
+        .transpose()
+    }
+
+    async fn report_file(
+        &self,
+        id: ExecutionId,
+        _now: NumericDate,
+    ) -> Result<Option<Vec<u8>>, AuditError> {
+        let key = self.layout().report_execution(id);
+        let mut connection = self.connection();
+        let file: Option<Vec<u8>> = self
+            .run(async move {
+                redis::cmd("HGET")
+                    .arg(key)
+                    .arg(FILE_FIELD)
+                    .query_async(&mut connection)
+                    .await
+            })
+            .await?;
+        Ok(file)
+    }
+
     async fn record_aggregate(&self, aggregate: AuditAggregate) -> Result<(), AuditError> {
         let aggregate = aggregate.capped();
         let date = aggregate.date();

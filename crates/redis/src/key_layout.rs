@@ -9,7 +9,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use playback_auth_claims::Uid;
-use playback_auth_policy::{DecisionPlan, Partition};
+use playback_auth_policy::{DecisionPlan, ExecutionId, Partition};
 
 /// The key names of one partition's state (see the crate docs for the layout).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +130,11 @@ impl KeyLayout {
             self.prefix,
             encode(account)
         )
+    }
+
+    /// A report execution and its finished file (HASH), in a slot of its own.
+    pub(crate) fn report_execution(&self, id: ExecutionId) -> String {
+        format!("{}:{{e:{id}}}:report", self.prefix)
     }
 
     /// Every audit stream and aggregate HASH, scored by its day (ZSET), so purging finds

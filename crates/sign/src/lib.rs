@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use playback_auth_claims::{ClaimSet, TimeClaims, Violations};
+use playback_auth_claims::{ClaimSet, TimeClaims, Violations, required_alg};
 use playback_auth_keys::{Algorithm, CryptoProvider, KeyError, PrivateKey, SigningKey};
 
 /// Why a token could not be minted.
@@ -26,6 +26,13 @@ pub enum SignError {
     #[error("the {alg} signature could not be computed")]
     Signature {
         /// The algorithm.
+        alg: Algorithm,
+    },
+    /// Private-channel claims (`aws:channel-arn`) with a key of another algorithm than
+    /// ES384: every verifier refuses such a token, so none is minted.
+    #[error("private-channel tokens must be signed with ES384, not {alg}")]
+    ChannelTokenNotEs384 {
+        /// The signer's algorithm.
         alg: Algorithm,
     },
     /// The provider could not take the key (not expected for keys `playback-auth-keys`
@@ -147,7 +154,16 @@ impl Signer {
         self.sign_object(&object)
     }
 
+    /// Signs the claims, after the one rule that holds even without validation: a token no
+    /// verifier accepts (private-channel claims with another `alg` than ES384) is not minted.
     fn sign_object(&self, claims: &Map<String, Value>) -> Result<String, SignError> {
+        if let Some(required) = required_alg(|claim| claims.contains_key(claim))
+            && self.algorithm.as_str() != required
+        {
+            return Err(SignError::ChannelTokenNotEs384 {
+                alg: self.algorithm,
+            });
+        }
         let payload = serde_json::to_vec(claims).map_err(SignError::Encode)?;
         let key = self.key.as_ref().ok_or(SignError::ProviderRejectedKey {
             provider: self.provider.name(),

@@ -139,3 +139,37 @@ fn refuses_known_claims_hidden_in_extra_even_without_validation() {
         Err(SignError::InvalidClaims(_))
     ));
 }
+
+/// No API mints a private-channel token that every verifier refuses: RS256 and ES256 keys
+/// get a typed error from `sign` and `sign_serialize`, validated or not; ES384 signs.
+#[test]
+fn channel_tokens_are_es384_only() {
+    use playback_auth_claims::PrivateChannelClaims;
+
+    let now = NumericDate::from_secs(1_700_000_000).unwrap();
+    let arn = "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf12";
+    let claims = PrivateChannelClaims::builder(arn, now)
+        .valid_for(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let object = serde_json::json!({ "aws:channel-arn": arn, "exp": 1_700_000_060 });
+    for alg in [Algorithm::Rs256, Algorithm::Es256] {
+        let key = PrivateKey::generate(alg).unwrap();
+        for signer in [
+            Signer::new(key.clone()),
+            Signer::new(key).without_validation(),
+        ] {
+            assert!(matches!(
+                signer.sign(&claims),
+                Err(SignError::ChannelTokenNotEs384 { alg: refused }) if refused == alg
+            ));
+            assert!(matches!(
+                signer.sign_serialize(&object),
+                Err(SignError::ChannelTokenNotEs384 { alg: refused }) if refused == alg
+            ));
+        }
+    }
+    let es384 = Signer::new(PrivateKey::generate(Algorithm::Es384).unwrap());
+    assert!(es384.sign(&claims).is_ok());
+    assert!(es384.sign_serialize(&object).is_ok());
+}

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use playback_auth_claims::{
     ClaimSet, ClaimsObject, DEFAULT_LEEWAY, NumericDate, TimeClaims, TimeWindow, Violation,
-    Violations, names,
+    Violations, required_alg,
 };
 use playback_auth_keys::{Algorithm, CryptoProvider, KeySet};
 
@@ -303,7 +303,9 @@ impl Verifier {
             check_signature(keys, &header, parts.signing_input.as_bytes(), &signature)?;
 
         let payload = parse_claims(&payload)?;
-        if payload.contains_key(names::CHANNEL_ARN) && header.alg != Algorithm::Es384 {
+        if let Some(required) = required_alg(|claim| payload.contains_key(claim))
+            && header.alg.as_str() != required
+        {
             return Err(VerifyError::ChannelTokenNotEs384 { alg: header.alg });
         }
         let times = TimeClaims::from_claims_object(&payload).map_err(VerifyError::Claims)?;

@@ -190,8 +190,37 @@ async fn malformed_bodies_are_malformed_json(backend: Backend) {
     assert_eq!(h.get(KEYS).await.json.as_array().map(Vec::len), Some(1));
 }
 
+/// A `public_key.txt` as `base64(1)` writes it (76 columns, CRLF, a trailing newline),
+/// pasted as `value` newlines and all: registered, stored in its one-line form, and the
+/// tokens of its key verify.
+async fn wrapped_public_key_txt_registers_in_one_line_form(backend: Backend) {
+    let h = backend.harness("wrapped_public_key_txt", &Config::default());
+    for alg in Algorithm::ALL {
+        let key = TestKey::new(alg);
+        let one_line = key.public_key_txt();
+        let wrapped: String = one_line
+            .as_bytes()
+            .chunks(76)
+            .map(|line| format!("{}\r\n", std::str::from_utf8(line).unwrap()))
+            .collect();
+        assert!(wrapped.matches("\r\n").count() > 1);
+        let record = h.register(&wrapped).await;
+        assert_eq!(record["value"], one_line);
+        let token = key.token(h.now(), |claims| claims.content_id("video-7"));
+        let decision = h.authorize(&token, &crate::common::request(h.now())).await;
+        assert!(decision.is_allowed(), "{alg}: {decision:?}");
+    }
+    // Only whitespace is forgiven.
+    let key = TestKey::new(Algorithm::Es256);
+    let dotted = key.public_key_txt().replacen('A', ".", 1);
+    h.post(KEYS, &json!({ "value": format!("{dotted}\r\n") }))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_key");
+}
+
 on_every_backend!(
     register_list_get_delete,
+    wrapped_public_key_txt_registers_in_one_line_form,
     duplicates_and_a_full_registry_conflict,
     bad_keys_are_invalid_key,
     rsa_1024_is_refused_as_too_small,

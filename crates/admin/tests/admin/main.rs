@@ -11,6 +11,7 @@ mod key_rotation;
 mod keys;
 mod no_server_errors;
 mod request_log;
+mod revocations;
 mod routing_errors;
 mod store_unavailable;
 mod users;

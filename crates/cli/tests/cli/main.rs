@@ -7,4 +7,5 @@ mod keygen;
 mod mint_claims;
 mod round_trip;
 mod usage;
+mod vendor_formats;
 mod verify_exit_codes;

@@ -161,3 +161,26 @@ fn tokens_that_are_no_known_claim_set_are_rejected() {
     let line = verify_at(&dir, IAT + 60, &[], &token).failure_line(1);
     assert!(line.starts_with("rejected: invalid_claims:"), "{line}");
 }
+
+/// `public_key.txt` as the vendor's bash recipe writes it (`base64` wraps at 76 columns),
+/// with LF or CRLF line ends: `verify --key` reads it; anything but whitespace stays refused.
+#[test]
+fn wrapped_public_key_txt_verifies() {
+    let (dir, token) = setup("verify-wrapped-key");
+    let one_line = std::fs::read_to_string(dir.file("public_key.txt")).unwrap();
+    let one_line = one_line.trim_end();
+    for (name, line_end) in [("wrapped_lf.txt", "\n"), ("wrapped_crlf.txt", "\r\n")] {
+        let wrapped: String = one_line
+            .as_bytes()
+            .chunks(76)
+            .map(|line| format!("{}{line_end}", std::str::from_utf8(line).unwrap()))
+            .collect();
+        assert!(wrapped.lines().count() > 1);
+        let key = dir.write(name, &wrapped);
+        let now = (IAT + 60).to_string();
+        run(&["verify", "--key", &key, "--now", &now, &token]).success();
+    }
+    let garbled = dir.write("garbled.txt", &format!("{}\n#\n", &one_line));
+    let now = (IAT + 60).to_string();
+    run(&["verify", "--key", &garbled, "--now", &now, &token]).expect_code(2);
+}

@@ -199,9 +199,23 @@ fn public_key_txt_is_strict() {
     let txt = PublicKey::from(es256()).to_public_key_txt();
     assert!(PublicKey::from_public_key_txt(&format!("  {txt}\r\n")).is_ok());
     let (head, tail) = txt.split_at(20);
-    let broken = [
+    // Line breaks and spaces between base64 characters are wrapping, not content.
+    for wrapped in [
         format!("{head}\n{tail}"),
         format!("{head} {tail}"),
+        format!("{head}\r\n\t{tail}\n"),
+    ] {
+        assert!(
+            PublicKey::from_public_key_txt(&wrapped).is_ok(),
+            "{wrapped:?}"
+        );
+    }
+    let broken = [
+        format!("{head}\u{c}{tail}"),
+        format!("{head}\u{b}{tail}"),
+        format!("{head}\u{a0}{tail}"),
+        format!("{head},{tail}"),
+        format!("{txt}\n{head}"),
         txt.trim_end_matches('=').to_owned(),
         txt.replace('+', "-").replace('/', "_"),
         format!("{txt}=="),

@@ -6,17 +6,25 @@ use std::fs;
 
 use crate::common::TempDir;
 use playback_auth_keys::{
-    Algorithm, KeyError, PrivateKey, PublicKey, read_private_key_file, read_public_key_file,
-    write_key_files,
+    Algorithm, KeyError, PrivateKey, PrivateKeyFormat, PublicKey, read_private_key_file,
+    read_public_key_file, write_key_files, write_key_files_as,
 };
 
 #[test]
 fn generated_keys_survive_the_file_round_trip() {
-    for alg in Algorithm::ALL {
+    for (alg, format) in Algorithm::ALL
+        .into_iter()
+        .flat_map(|alg| [(alg, None), (alg, Some(PrivateKeyFormat::Pkcs8))])
+    {
         let temp = TempDir::new("files");
         let dir = temp.path().join("nested").join(alg.as_str());
         let key = PrivateKey::generate(alg).unwrap();
-        let files = write_key_files(&key, &dir).unwrap();
+        let files = match format {
+            None => write_key_files(&key, &dir).unwrap(),
+            Some(format) => write_key_files_as(&key, &dir, format).unwrap(),
+        };
+        let format = format.unwrap_or_default();
+        assert_eq!(files.private_format, format);
         assert_eq!(files.private_pem, dir.join("private.pem"));
         assert_eq!(files.public_pem, dir.join("public.pem"));
         assert_eq!(files.public_key_txt, dir.join("public_key.txt"));
@@ -33,7 +41,17 @@ fn generated_keys_survive_the_file_round_trip() {
 
         let expected = key.public_key();
         let private_pem = fs::read_to_string(&files.private_pem).unwrap();
-        assert!(private_pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+        // The default is the label the vendor's tools read: PKCS#1 for RSA, SEC1 for EC.
+        let label = match (format, alg) {
+            (PrivateKeyFormat::Pkcs8, _) => "PRIVATE KEY",
+            (_, Algorithm::Rs256) => "RSA PRIVATE KEY",
+            _ => "EC PRIVATE KEY",
+        };
+        assert_eq!(format.pem_label(alg), label);
+        assert!(
+            private_pem.starts_with(&format!("-----BEGIN {label}-----\n")),
+            "{alg} {format:?}"
+        );
         let private = PrivateKey::from_pem(&private_pem).unwrap();
         assert_eq!(private.algorithm(), alg);
         assert_eq!(private.public_key(), expected);

@@ -11,3 +11,4 @@ mod parsers_never_panic;
 mod private_key_debug;
 mod rejected_keys;
 mod thumbprint_rfc7638;
+mod wrapped_public_key_txt;

@@ -10,7 +10,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 
-use super::{AuditAggregate, AuditRecord, AuditSink, RecordsRead, merge_all};
+use super::executions::delegate_to_memory_report_store;
+use super::{AuditAggregate, AuditRecord, AuditSink, MemoryReportStore, RecordsRead, merge_all};
 use crate::error::AuditError;
 
 const FILE_PREFIX: &str = "audit-";
@@ -86,6 +87,8 @@ pub struct JsonLinesAuditSink {
     writer: Mutex<Option<OpenDay>>,
     /// Aggregates not written yet, keyed by minute first (the oldest first).
     pending: Mutex<BTreeMap<(i64, String, String), AuditAggregate>>,
+    /// Report executions and files, in memory: this sink serves one process.
+    reports: MemoryReportStore,
 }
 
 #[derive(Debug)]
@@ -107,6 +110,7 @@ impl JsonLinesAuditSink {
             sync_each_record: false,
             writer: Mutex::new(None),
             pending: Mutex::new(BTreeMap::new()),
+            reports: MemoryReportStore::new(),
         })
     }
 
@@ -316,6 +320,8 @@ impl Drop for JsonLinesAuditSink {
 }
 
 impl AuditSink for JsonLinesAuditSink {
+    delegate_to_memory_report_store!(reports);
+
     fn record(&self, record: AuditRecord) -> impl Future<Output = Result<(), AuditError>> + Send {
         let record = record.capped();
         let result = serde_json::to_vec(&record)

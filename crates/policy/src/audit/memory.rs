@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, VecDeque};
 use std::future::{Future, ready};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use super::{AuditAggregate, AuditRecord, AuditSink, RecordsRead};
+use super::executions::delegate_to_memory_report_store;
+use super::{AuditAggregate, AuditRecord, AuditSink, MemoryReportStore, RecordsRead};
 use crate::error::AuditError;
 
 /// How many records a [`MemoryAuditSink`] keeps by default: 10,000 (with every field at its
@@ -62,6 +63,8 @@ pub struct AuditSinkStats {
 #[derive(Debug)]
 pub struct MemoryAuditSink {
     state: Mutex<State>,
+    /// Report executions and files (bounded on their own).
+    reports: MemoryReportStore,
     max_records: usize,
     max_aggregates: usize,
 }
@@ -88,6 +91,7 @@ impl MemoryAuditSink {
     pub fn new() -> Self {
         Self {
             state: Mutex::new(State::default()),
+            reports: MemoryReportStore::new(),
             max_records: DEFAULT_MAX_AUDIT_RECORDS,
             max_aggregates: DEFAULT_MAX_AUDIT_AGGREGATES,
         }
@@ -196,6 +200,8 @@ fn aggregate_key(aggregate: &AuditAggregate) -> (i64, String, String) {
 }
 
 impl AuditSink for MemoryAuditSink {
+    delegate_to_memory_report_store!(reports);
+
     fn record(&self, record: AuditRecord) -> impl Future<Output = Result<(), AuditError>> + Send {
         self.state().push_record(record.capped(), self.max_records);
         ready(Ok(()))

@@ -1,16 +1,18 @@
-//! Daily audit reports: requested at once, generated later, polled by id.
+//! Daily audit reports: requested at once, generated later, polled by id, kept in the sink.
 
-use std::collections::BTreeMap;
-use std::fmt;
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
-use super::{AuditAggregate, AuditRecord, AuditSink};
+use playback_auth_claims::NumericDate;
+
+use super::{AuditAggregate, AuditRecord, AuditSink, Execution, ExecutionId, ExecutionStatus};
 use crate::error::{AuditError, ReportError};
 
 /// How many days of records are kept, and how far back a report may be requested.
 pub const RETENTION_DAYS: u16 = 30;
 
-/// How many report executions [`AuditReports`] keeps by default.
+/// How many report requests may wait for generation on one node by default.
 pub const DEFAULT_MAX_EXECUTIONS: usize = 1024;
 
 /// The oldest date a report may be requested for on `today` (UTC): [`RETENTION_DAYS`] days
@@ -26,67 +28,6 @@ pub fn oldest_reportable_date(today: time::Date) -> time::Date {
     today
         .checked_sub(time::Duration::days(i64::from(RETENTION_DAYS)))
         .unwrap_or(time::Date::MIN)
-}
-
-/// Identifies one report execution of an [`AuditReports`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ExecutionId(u64);
-
-impl ExecutionId {
-    /// The id as a number (e.g. to put in a URL).
-    pub fn get(self) -> u64 {
-        self.0
-    }
-
-    /// An id from a number given back by a caller.
-    pub fn from_u64(id: u64) -> Self {
-        Self(id)
-    }
-}
-
-impl fmt::Display for ExecutionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-/// Where a report execution is.
-#[non_exhaustive]
-#[derive(Debug, Clone)]
-pub enum ExecutionStatus {
-    /// Requested, not finished yet (`"processing"`).
-    Processing,
-    /// The report is ready (`"completed"`): see [`AuditReports::report`].
-    Completed,
-    /// The sink failed while reading the records (`"failed"`).
-    Failed {
-        /// What the sink reported.
-        reason: Arc<AuditError>,
-    },
-}
-
-impl ExecutionStatus {
-    /// The wire value: `"processing"`, `"completed"` or `"failed"`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Processing => "processing",
-            Self::Completed => "completed",
-            Self::Failed { .. } => "failed",
-        }
-    }
-}
-
-/// Compares the state only; two failures are equal whatever their reasons.
-impl PartialEq for ExecutionStatus {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl fmt::Display for ExecutionStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// The audit records of one account on one UTC day.
@@ -106,65 +47,96 @@ pub struct Report {
     pub skipped: usize,
 }
 
-#[derive(Debug)]
-enum State {
-    Queued,
-    Running,
-    Completed(Arc<Report>),
-    Failed(Arc<AuditError>),
-}
-
-#[derive(Debug)]
-struct Execution {
-    account: String,
-    date: time::Date,
-    state: State,
-}
-
-impl Execution {
-    fn is_finished(&self) -> bool {
-        matches!(self.state, State::Completed(_) | State::Failed(_))
+impl Report {
+    /// The report file: JSON Lines, one [`AuditRecord`] per line in the order written, then
+    /// one line per [`AuditAggregate`] (they have `reason`, `minute` and `count` where
+    /// records have `decision`); every line ends with `\n`.
+    ///
+    /// # Errors
+    /// [`AuditError::Encode`] (not expected: records and aggregates always encode).
+    pub fn to_json_lines(&self) -> Result<Vec<u8>, AuditError> {
+        let mut file = Vec::new();
+        for record in &self.records {
+            serde_json::to_writer(&mut file, record).map_err(AuditError::Encode)?;
+            file.push(b'\n');
+        }
+        for aggregate in &self.aggregates {
+            serde_json::to_writer(&mut file, aggregate).map_err(AuditError::Encode)?;
+            file.push(b'\n');
+        }
+        Ok(file)
     }
 }
 
-#[derive(Debug, Default)]
-struct Executions {
-    next_id: u64,
-    by_id: BTreeMap<u64, Execution>,
+/// When an execution for `date` and its report file leave the store: when the date leaves
+/// the audit window (the end of `date` + [`RETENTION_DAYS`] days, UTC), so a report is never
+/// kept longer than the records it was made from.
+pub fn report_expiry(date: time::Date) -> NumericDate {
+    let keep_through = date
+        .checked_add(time::Duration::days(i64::from(RETENTION_DAYS) + 1))
+        .unwrap_or(time::Date::MAX);
+    let deadline = keep_through.midnight().assume_utc().unix_timestamp();
+    NumericDate::from_secs(deadline).unwrap_or(NumericDate::MAX)
+}
+
+/// An execution this node was asked for and has not generated yet.
+#[derive(Debug, Clone)]
+struct Pending {
+    id: ExecutionId,
+    account: String,
+    date: time::Date,
+    /// When it was requested, by the caller's clock…
+    requested_at: NumericDate,
+    /// …and by the monotonic clock, so the finished execution's "now" is the request's
+    /// plus the time generation took (its expiry then stays where the request put it).
+    queued: Instant,
 }
 
 /// Daily audit reports over an [`AuditSink`], with the execution model of the reference
-/// service: [`request`](Self::request) validates the date and returns an id at once with
-/// status [`Processing`](ExecutionStatus::Processing); the report is generated when
-/// [`run_pending`](Self::run_pending) is awaited (call it right away, from a spawned task,
-/// or on a schedule), and its status becomes [`Completed`](ExecutionStatus::Completed) or
-/// [`Failed`](ExecutionStatus::Failed).
+/// service: [`request`](Self::request) validates the date, stores a new execution with
+/// status [`Processing`](ExecutionStatus::Processing) in the sink and returns its id at
+/// once; the report is generated when [`run_pending`](Self::run_pending) is awaited on the
+/// node that took the request (right away, from a spawned task, or on a schedule), and the
+/// execution becomes [`Completed`](ExecutionStatus::Completed), with its report file
+/// ([`Report::to_json_lines`]) stored beside it, or [`Failed`](ExecutionStatus::Failed).
 ///
-/// A date may be requested when it is before `today` (UTC) and at most [`RETENTION_DAYS`]
-/// days back. At most [`DEFAULT_MAX_EXECUTIONS`] executions are kept (configurable): a new
-/// request drops the oldest finished one, and is refused when all of them are unfinished.
+/// Executions and files live in the sink ([`AuditSink::put_execution`]), so every node
+/// sharing the sink answers [`execution`](Self::execution) and
+/// [`report_file`](Self::report_file) for every execution; they expire when their date
+/// leaves the audit window ([`report_expiry`]). Ids are 128 random bits.
+///
+/// A date may be requested when it is before today (UTC) and at most [`RETENTION_DAYS`]
+/// days back. At most [`DEFAULT_MAX_EXECUTIONS`] requests wait for generation on one node
+/// (configurable); past that a request is refused.
 ///
 /// ```
 /// use std::sync::Arc;
+/// use playback_auth_claims::NumericDate;
 /// use playback_auth_policy::{AuditReports, ExecutionStatus, MemoryAuditSink, ReportError};
 /// use time::macros::date;
 ///
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let reports = AuditReports::new(Arc::new(MemoryAuditSink::new()));
-/// let today = date!(2026 - 03 - 31);
-/// assert_eq!(reports.request("acct-1", today, today), Err(ReportError::DateIsToday));
+/// // 2026-03-31T12:00:00Z
+/// let now = NumericDate::from_secs(1_774_958_400).unwrap();
+/// assert_eq!(
+///     reports.request("acct-1", date!(2026 - 03 - 31), now).await,
+///     Err(ReportError::DateIsToday)
+/// );
 ///
-/// let id = reports.request("acct-1", date!(2026 - 03 - 30), today).unwrap();
-/// assert_eq!(reports.status(id), Some(ExecutionStatus::Processing));
+/// let id = reports.request("acct-1", date!(2026 - 03 - 30), now).await.unwrap();
+/// let status = |e: Option<playback_auth_policy::Execution>| e.unwrap().status;
+/// assert_eq!(status(reports.execution(id, now).await?), ExecutionStatus::Processing);
 /// assert_eq!(reports.run_pending().await, 1);
-/// assert_eq!(reports.status(id), Some(ExecutionStatus::Completed));
-/// assert!(reports.report(id).unwrap().records.is_empty());
-/// # });
+/// assert_eq!(status(reports.execution(id, now).await?), ExecutionStatus::Completed);
+/// assert_eq!(reports.report_file(id, now).await?, Some(Vec::new()));
+/// # Ok::<(), playback_auth_policy::AuditError>(())
+/// # }).unwrap();
 /// ```
 #[derive(Debug)]
 pub struct AuditReports<S> {
     sink: Arc<S>,
-    executions: Mutex<Executions>,
+    pending: Mutex<VecDeque<Pending>>,
     max_executions: usize,
 }
 
@@ -173,12 +145,12 @@ impl<S: AuditSink> AuditReports<S> {
     pub fn new(sink: Arc<S>) -> Self {
         Self {
             sink,
-            executions: Mutex::new(Executions::default()),
+            pending: Mutex::new(VecDeque::new()),
             max_executions: DEFAULT_MAX_EXECUTIONS,
         }
     }
 
-    /// Sets how many executions are kept at once.
+    /// Sets how many requests may wait for generation on this node at once.
     #[must_use]
     pub fn with_max_executions(mut self, max_executions: usize) -> Self {
         self.max_executions = max_executions;
@@ -190,18 +162,21 @@ impl<S: AuditSink> AuditReports<S> {
         &self.sink
     }
 
-    /// Requests the report of `account` for `date`, given the current UTC date `today`.
+    /// Requests the report of `account` for `date` at `now` (today is `now`'s UTC date):
+    /// stores the execution as processing and queues it for [`run_pending`](Self::run_pending).
     ///
     /// # Errors
     /// [`ReportError::DateIsToday`], [`ReportError::DateInFuture`],
-    /// [`ReportError::DateTooOld`] (more than [`RETENTION_DAYS`] days back), or
-    /// [`ReportError::TooManyPending`].
-    pub fn request(
+    /// [`ReportError::DateTooOld`] (more than [`RETENTION_DAYS`] days back),
+    /// [`ReportError::TooManyPending`], or [`ReportError::Sink`] when the execution cannot
+    /// be stored.
+    pub async fn request(
         &self,
         account: &str,
         date: time::Date,
-        today: time::Date,
+        now: NumericDate,
     ) -> Result<ExecutionId, ReportError> {
+        let today = now.to_offset_date_time().date();
         if date == today {
             return Err(ReportError::DateIsToday);
         }
@@ -212,94 +187,111 @@ impl<S: AuditSink> AuditReports<S> {
         if date < oldest {
             return Err(ReportError::DateTooOld { oldest });
         }
-        let mut executions = self.executions();
-        if executions.by_id.len() >= self.max_executions {
-            let oldest_finished = executions
-                .by_id
-                .iter()
-                .find(|(_, execution)| execution.is_finished())
-                .map(|(id, _)| *id);
-            match oldest_finished {
-                Some(id) => {
-                    executions.by_id.remove(&id);
-                }
-                None => {
-                    return Err(ReportError::TooManyPending {
-                        capacity: self.max_executions,
-                    });
-                }
-            }
+        if self.pending().len() >= self.max_executions {
+            return Err(ReportError::TooManyPending {
+                capacity: self.max_executions,
+            });
         }
-        let id = executions.next_id;
-        executions.next_id = id.wrapping_add(1);
-        executions.by_id.insert(
+        let sink_error = |error| ReportError::Sink(Arc::new(error));
+        let id = ExecutionId::random().map_err(sink_error)?;
+        let execution = Execution {
+            account: account.to_owned(),
+            date,
+            status: ExecutionStatus::Processing,
+        };
+        self.sink
+            .put_execution(id, &execution, None, report_expiry(date), now)
+            .await
+            .map_err(sink_error)?;
+        let mut pending = self.pending();
+        if pending.len() >= self.max_executions {
+            // Filled while the execution was being stored: it stays `processing` until it
+            // expires, and the caller is told to come back.
+            return Err(ReportError::TooManyPending {
+                capacity: self.max_executions,
+            });
+        }
+        pending.push_back(Pending {
             id,
-            Execution {
-                account: account.to_owned(),
-                date,
-                state: State::Queued,
-            },
-        );
-        Ok(ExecutionId(id))
+            account: account.to_owned(),
+            date,
+            requested_at: now,
+            queued: Instant::now(),
+        });
+        Ok(id)
     }
 
-    /// The status of an execution; `None` for an unknown (or dropped) id.
-    pub fn status(&self, id: ExecutionId) -> Option<ExecutionStatus> {
-        self.executions()
-            .by_id
-            .get(&id.0)
-            .map(|execution| match &execution.state {
-                State::Queued | State::Running => ExecutionStatus::Processing,
-                State::Completed(_) => ExecutionStatus::Completed,
-                State::Failed(reason) => ExecutionStatus::Failed {
-                    reason: Arc::clone(reason),
-                },
-            })
+    /// An execution as the sink holds it; `None` for an unknown or expired id. An API
+    /// serving several accounts checks [`Execution::account`] before answering one account
+    /// about an id.
+    ///
+    /// # Errors
+    /// The sink's [`AuditSink::execution`] error.
+    pub async fn execution(
+        &self,
+        id: ExecutionId,
+        now: NumericDate,
+    ) -> Result<Option<Execution>, AuditError> {
+        self.sink.execution(id, now).await
     }
 
-    /// The account an execution was requested for; `None` for an unknown (or dropped) id.
-    /// Ids are numbered across accounts: an API serving several accounts checks this before
-    /// answering one account about an id.
-    pub fn account(&self, id: ExecutionId) -> Option<String> {
-        self.executions()
-            .by_id
-            .get(&id.0)
-            .map(|execution| execution.account.clone())
+    /// The report file (JSON Lines, [`Report::to_json_lines`]) of a completed execution;
+    /// `None` while processing, after a failure, or for an unknown or expired id.
+    ///
+    /// # Errors
+    /// The sink's [`AuditSink::report_file`] error.
+    pub async fn report_file(
+        &self,
+        id: ExecutionId,
+        now: NumericDate,
+    ) -> Result<Option<Vec<u8>>, AuditError> {
+        self.sink.report_file(id, now).await
     }
 
-    /// The report of a completed execution; `None` while processing, after a failure, or
-    /// for an unknown id.
-    pub fn report(&self, id: ExecutionId) -> Option<Arc<Report>> {
-        match &self.executions().by_id.get(&id.0)?.state {
-            State::Completed(report) => Some(Arc::clone(report)),
-            _ => None,
-        }
-    }
-
-    /// Forgets an execution and its report; whether it was known.
-    pub fn remove(&self, id: ExecutionId) -> bool {
-        self.executions().by_id.remove(&id.0).is_some()
-    }
-
-    /// Generates every requested report not yet started, one after another; returns how
-    /// many were generated (completed or failed). Safe to run from several tasks at once:
-    /// each execution is generated once.
+    /// Generates every report this node was asked for and has not started, one after
+    /// another; returns how many were generated (completed or failed). Safe to run from
+    /// several tasks at once: each execution is generated once.
     pub async fn run_pending(&self) -> usize {
         let mut generated = 0;
-        while let Some((id, account, date)) = self.claim_next() {
-            let state = match self.sink.records_for(&account, date).await {
-                Ok(read) => State::Completed(Arc::new(Report {
-                    account,
-                    date,
+        while let Some(job) = self.claim_next() {
+            let read = self.sink.records_for(&job.account, job.date).await;
+            let outcome = read.and_then(|read| {
+                Report {
+                    account: job.account.clone(),
+                    date: job.date,
                     records: read.records,
                     aggregates: read.aggregates,
                     skipped: read.skipped,
-                })),
-                Err(error) => State::Failed(Arc::new(error)),
+                }
+                .to_json_lines()
+            });
+            let (status, file) = match outcome {
+                Ok(file) => (ExecutionStatus::Completed, Some(file)),
+                Err(error) => (
+                    ExecutionStatus::Failed {
+                        reason: error.to_string(),
+                    },
+                    None,
+                ),
             };
-            if let Some(execution) = self.executions().by_id.get_mut(&id) {
-                execution.state = state;
-            }
+            let execution = Execution {
+                account: job.account,
+                date: job.date,
+                status,
+            };
+            let now = job.requested_at.saturating_add(job.queued.elapsed());
+            // Nowhere to report a store failure here: the execution stays `processing` in
+            // the store until it expires, and the publisher queries again.
+            let _ = self
+                .sink
+                .put_execution(
+                    job.id,
+                    &execution,
+                    file.as_deref(),
+                    report_expiry(job.date),
+                    now,
+                )
+                .await;
             generated += 1;
         }
         generated
@@ -313,21 +305,13 @@ impl<S: AuditSink> AuditReports<S> {
         self.sink.purge_before(oldest_reportable_date(today)).await
     }
 
-    /// Marks the oldest queued execution as running and returns what it needs.
-    fn claim_next(&self) -> Option<(u64, String, time::Date)> {
-        let mut executions = self.executions();
-        let (id, execution) = executions
-            .by_id
-            .iter_mut()
-            .find(|(_, execution)| matches!(execution.state, State::Queued))?;
-        execution.state = State::Running;
-        Some((*id, execution.account.clone(), execution.date))
+    /// Takes the oldest request not yet started.
+    fn claim_next(&self) -> Option<Pending> {
+        self.pending().pop_front()
     }
 
-    fn executions(&self) -> MutexGuard<'_, Executions> {
-        // No method panics while holding the lock, so the map is still consistent.
-        self.executions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    fn pending(&self) -> MutexGuard<'_, VecDeque<Pending>> {
+        // No method panics while holding the lock, so the queue is still consistent.
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -180,13 +180,17 @@ async fn daily_reports_include_the_aggregates() {
 
     let reports = AuditReports::new(Arc::clone(&sink));
     // at(0) is 2023-11-14T22:13:20Z.
+    let next_day = at(86_400);
     let id = reports
-        .request(ACCOUNT, date!(2023 - 11 - 14), date!(2023 - 11 - 15))
+        .request(ACCOUNT, date!(2023 - 11 - 14), next_day)
+        .await
         .unwrap();
     reports.run_pending().await;
-    let report = reports.report(id).unwrap();
-    assert_eq!(report.records.len(), 1);
-    assert_eq!(report.aggregates.len(), 1);
-    assert_eq!(report.aggregates[0].reason, "invalid_signature");
-    assert_eq!(report.aggregates[0].count, 4);
+    let file = reports.report_file(id, next_day).await.unwrap().unwrap();
+    let lines = crate::audit_reports::lines(&file);
+    // The record, then the aggregate (the refusals counted per reason and minute).
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].get("decision").is_some());
+    assert_eq!(lines[1]["reason"], "invalid_signature");
+    assert_eq!(lines[1]["count"], 4);
 }

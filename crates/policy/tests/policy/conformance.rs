@@ -47,9 +47,11 @@ mod audit_json_lines {
     use std::future::Future;
     use std::path::PathBuf;
 
+    use playback_auth_claims::NumericDate;
     use playback_auth_policy::testing::harness;
     use playback_auth_policy::{
-        AuditAggregate, AuditError, AuditRecord, AuditSink, JsonLinesAuditSink, RecordsRead,
+        AuditAggregate, AuditError, AuditRecord, AuditSink, Execution, ExecutionId,
+        JsonLinesAuditSink, RecordsRead,
     };
 
     /// A sink in a fresh directory, removed when the check drops the sink.
@@ -100,6 +102,34 @@ mod audit_json_lines {
             date: time::Date,
         ) -> impl Future<Output = Result<(), AuditError>> + Send {
             self.sink.purge_before(date)
+        }
+
+        fn put_execution(
+            &self,
+            id: ExecutionId,
+            execution: &Execution,
+            file: Option<&[u8]>,
+            expires_at: NumericDate,
+            now: NumericDate,
+        ) -> impl Future<Output = Result<(), AuditError>> + Send {
+            self.sink
+                .put_execution(id, execution, file, expires_at, now)
+        }
+
+        fn execution(
+            &self,
+            id: ExecutionId,
+            now: NumericDate,
+        ) -> impl Future<Output = Result<Option<Execution>, AuditError>> + Send {
+            self.sink.execution(id, now)
+        }
+
+        fn report_file(
+            &self,
+            id: ExecutionId,
+            now: NumericDate,
+        ) -> impl Future<Output = Result<Option<Vec<u8>>, AuditError>> + Send {
+            self.sink.report_file(id, now)
         }
     }
 
@@ -184,4 +214,35 @@ fn the_source_reader_finds_checks_and_skips_variants() {
     // A check missing from the macro is caught.
     let forgotten = source.replace("    two\n", "");
     assert_ne!(listed_checks(&forgotten), defined_checks(&forgotten));
+}
+/// Report executions shared through one sink: two `Arc`s on one `MemoryAuditSink`, and two
+/// on one `JsonLinesAuditSink` (both keep executions in memory, for one process).
+mod report_executions {
+    use std::sync::Arc;
+
+    use playback_auth_policy::{JsonLinesAuditSink, MemoryAuditSink, testing};
+
+    #[tokio::test]
+    async fn memory_sink() {
+        testing::report_executions_are_shared_and_replaced_whole(|| {
+            let sink = Arc::new(MemoryAuditSink::new());
+            (Arc::clone(&sink), sink)
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn json_lines_sink() {
+        let dir = std::env::temp_dir().join(format!(
+            "pa-report-executions-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_nanos())
+        ));
+        let sink = Arc::new(JsonLinesAuditSink::open(&dir).unwrap());
+        testing::report_executions_are_shared_and_replaced_whole(|| (Arc::clone(&sink), sink))
+            .await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -4,10 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use playback_auth_claims::NumericDate;
 use playback_auth_policy::{
-    AuditDecision, AuditRecord, AuditReports, AuditSink, ExecutionStatus, TokenDigest,
+    AuditDecision, AuditRecord, AuditReports, AuditSink, Execution, ExecutionId, ExecutionStatus,
+    TokenDigest, report_expiry,
 };
 use playback_auth_redis::RedisStore;
 use time::macros::date;
@@ -36,7 +38,14 @@ fn record(account: &str, secs: i64, decision: AuditDecision) -> AuditRecord {
 }
 
 fn store(url: &str, cap: usize) -> RedisStore {
-    crate::common::store_builder(url, "audit")
+    store_at(url, cap, &crate::common::unique_prefix("audit"))
+}
+
+/// A store on `prefix`: two of them on one prefix are two nodes of one fleet.
+fn store_at(url: &str, cap: usize, prefix: &str) -> RedisStore {
+    RedisStore::builder(url)
+        .key_prefix(prefix)
+        .timeout(Duration::from_secs(5))
         .audit_records_per_day(cap)
         .build()
         .unwrap()
@@ -119,7 +128,8 @@ async fn daily_reports_are_generated_from_the_redis_sink() {
     let Some(url) = crate::common::redis_url() else {
         return;
     };
-    let sink = Arc::new(store(&url, 1000));
+    let prefix = crate::common::unique_prefix("audit-report");
+    let sink = Arc::new(store_at(&url, 1000, &prefix));
     sink.record(record(ACCOUNT, 0, AuditDecision::Allow))
         .await
         .unwrap();
@@ -127,11 +137,83 @@ async fn daily_reports_are_generated_from_the_redis_sink() {
         .await
         .unwrap();
     let reports = AuditReports::new(Arc::clone(&sink));
+    // The next day, 2023-11-15T10:00:00Z.
+    let now = NumericDate::from_secs(1_700_042_400).unwrap();
     let id = reports
-        .request(ACCOUNT, date!(2023 - 11 - 14), date!(2023 - 11 - 15))
+        .request(ACCOUNT, date!(2023 - 11 - 14), now)
+        .await
         .unwrap();
-    assert_eq!(reports.status(id), Some(ExecutionStatus::Processing));
+    assert_eq!(
+        status(&reports, id, now).await,
+        Some(ExecutionStatus::Processing)
+    );
     reports.run_pending().await;
-    assert_eq!(reports.status(id), Some(ExecutionStatus::Completed));
-    assert_eq!(reports.report(id).unwrap().records.len(), 2);
+    // Another node on the same Redis answers: the execution and its file live in Redis.
+    let other_node = AuditReports::new(Arc::new(store_at(&url, 1000, &prefix)));
+    assert_eq!(
+        status(&other_node, id, now).await,
+        Some(ExecutionStatus::Completed)
+    );
+    let file = other_node.report_file(id, now).await.unwrap().unwrap();
+    let lines: Vec<&str> = std::str::from_utf8(&file).unwrap().lines().collect();
+    assert_eq!(lines.len(), 2);
+    let first: AuditRecord = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(first.decision, AuditDecision::Allow);
+}
+
+async fn status(
+    reports: &AuditReports<RedisStore>,
+    id: ExecutionId,
+    now: NumericDate,
+) -> Option<ExecutionStatus> {
+    let execution = reports.execution(id, now).await.unwrap();
+    execution.map(|execution| execution.status)
+}
+
+/// A report execution lives no longer than its date's audit window: its key's TTL is the
+/// time left until then, never more.
+#[tokio::test]
+async fn report_executions_expire_with_the_audit_window() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let prefix = crate::common::unique_prefix("audit-expiry");
+    let sink = store_at(&url, 1000, &prefix);
+    let now = NumericDate::from_secs(1_700_042_400).unwrap();
+    let date = date!(2023 - 11 - 14);
+    let id = ExecutionId::random().unwrap();
+    let execution = Execution {
+        account: ACCOUNT.to_owned(),
+        date,
+        status: ExecutionStatus::Completed,
+    };
+    sink.put_execution(id, &execution, Some(b"{}\n"), report_expiry(date), now)
+        .await
+        .unwrap();
+    assert_eq!(
+        sink.execution(id, now).await.unwrap(),
+        Some(execution.clone())
+    );
+    assert_eq!(
+        sink.report_file(id, now).await.unwrap().as_deref(),
+        Some(&b"{}\n"[..])
+    );
+    let mut connection = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let key = format!("{prefix}:{{e:{id}}}:report");
+    let ttl_ms: i64 = redis::cmd("PTTL")
+        .arg(&key)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let window_ms = (report_expiry(date).as_secs() - now.as_secs()) * 1000;
+    assert!(ttl_ms > 0 && ttl_ms <= window_ms, "{ttl_ms} vs {window_ms}");
+    // Stored again at or after its expiry: removed.
+    sink.put_execution(id, &execution, None, now, now)
+        .await
+        .unwrap();
+    assert_eq!(sink.execution(id, now).await.unwrap(), None);
 }

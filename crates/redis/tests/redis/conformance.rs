@@ -62,3 +62,22 @@ mod audit {
         }
     });
 }
+
+/// Report executions: two stores on one key prefix are two nodes sharing one Redis.
+#[tokio::test]
+async fn report_executions_are_shared_and_replaced_whole() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let prefix = crate::common::unique_prefix("report-executions");
+    let node = || {
+        playback_auth_redis::RedisStore::builder(url.as_str())
+            .key_prefix(prefix.as_str())
+            .build()
+            .unwrap()
+    };
+    playback_auth_policy::testing::report_executions_are_shared_and_replaced_whole(|| {
+        (node(), node())
+    })
+    .await;
+}

@@ -77,6 +77,8 @@ pub struct Config {
     pub keys_per_account: usize,
     pub max_body_bytes: Option<usize>,
     pub max_executions: usize,
+    /// `AdminApi::public_base_url`.
+    pub public_base_url: Option<String>,
 }
 
 impl Default for Config {
@@ -87,6 +89,7 @@ impl Default for Config {
             keys_per_account: 20,
             max_body_bytes: None,
             max_executions: playback_auth_policy::DEFAULT_MAX_EXECUTIONS,
+            public_base_url: None,
         }
     }
 }
@@ -126,15 +129,22 @@ impl Backend {
                 Harness::new(stores, clock, config, self.name())
             }
             Self::Redis { url } => {
-                let store = RedisStore::builder(url.as_str())
-                    .key_prefix(harness::unique_prefix(test))
-                    // Generous: the machine is shared and tests run in parallel.
-                    .timeout(Duration::from_secs(5))
-                    .revocation_capacity(config.revocation_capacity)
-                    .keys_per_account(config.keys_per_account)
-                    .build()
-                    .unwrap();
-                Harness::new(store, clock, config, self.name())
+                let prefix = harness::unique_prefix(test);
+                let node = || {
+                    RedisStore::builder(url.as_str())
+                        .key_prefix(prefix.as_str())
+                        // Generous: the machine is shared and tests run in parallel.
+                        .timeout(Duration::from_secs(5))
+                        .revocation_capacity(config.revocation_capacity)
+                        .keys_per_account(config.keys_per_account)
+                        .build()
+                        .unwrap()
+                };
+                let mut harness = Harness::new(node(), Arc::clone(&clock), config, self.name());
+                // A second node: its own connection and reports, the same Redis keys.
+                let other = authorizer(node(), &clock);
+                harness.other_node = admin_router(&other, config);
+                harness
             }
         }
     }
@@ -158,6 +168,33 @@ impl<B: Stores> Probe for ProbeOf<B> {
     fn record(&self, record: AuditRecord) -> BoxFuture<'_, ()> {
         Box::pin(async move { self.0.stores().audit().record(record).await.unwrap() })
     }
+}
+
+/// An admin router over `authorizer` and reports over `sink`, as the tests configure it.
+/// An authorizer over `stores` reading the test's clock.
+fn authorizer<B: Stores>(stores: B, clock: &Arc<TestClock>) -> Arc<Authorizer<B>> {
+    Arc::new(
+        Authorizer::builder(stores)
+            .clock(TestClock::clone(clock))
+            .build(),
+    )
+}
+
+/// An admin router over `authorizer`, configured as `config` says.
+fn admin_router<B: Stores>(authorizer: &Arc<Authorizer<B>>, config: &Config) -> Router {
+    let mut api = AdminApi::new(
+        Arc::clone(authorizer),
+        AdminToken::new(ADMIN_TOKEN).unwrap(),
+    )
+    .max_executions(config.max_executions)
+    .report_delay(config.report_delay);
+    if let Some(max) = config.max_body_bytes {
+        api = api.max_body_bytes(max);
+    }
+    if let Some(base) = &config.public_base_url {
+        api = api.public_base_url(base.clone());
+    }
+    api.router()
 }
 
 /// A response, its body read as JSON (`Value::Null` when empty).
@@ -194,6 +231,9 @@ impl Reply {
 
 pub struct Harness {
     pub router: Router,
+    /// Another admin router over the same stores (on Redis: another connection and its own
+    /// reports, as another node of a fleet; in memory: the same sink).
+    pub other_node: Router,
     pub clock: Arc<TestClock>,
     pub backend: &'static str,
     probe: Arc<dyn Probe>,
@@ -206,22 +246,11 @@ impl Harness {
         config: &Config,
         backend: &'static str,
     ) -> Self {
-        let authorizer = Arc::new(
-            Authorizer::builder(stores)
-                .clock(TestClock::clone(&clock))
-                .build(),
-        );
-        let mut api = AdminApi::new(
-            Arc::clone(&authorizer),
-            AdminToken::new(ADMIN_TOKEN).unwrap(),
-        )
-        .max_executions(config.max_executions)
-        .report_delay(config.report_delay);
-        if let Some(max) = config.max_body_bytes {
-            api = api.max_body_bytes(max);
-        }
+        let authorizer = authorizer(stores, &clock);
+        let router = admin_router(&authorizer, config);
         Self {
-            router: api.router(),
+            other_node: admin_router(&authorizer, config),
+            router,
             clock,
             backend,
             probe: Arc::new(ProbeOf(authorizer)),
@@ -230,14 +259,22 @@ impl Harness {
 
     /// Sends a request as it is (no admin token added).
     pub async fn raw(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
+        self.raw_on(&self.router, request).await
+    }
+
+    /// Sends a request as it is to `router` (e.g. [`Self::other_node`]).
+    pub async fn raw_on(&self, router: &Router, request: Request<Body>) -> Reply {
+        let response = router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .unwrap();
         let text = String::from_utf8(bytes.to_vec()).unwrap();
-        let json = if text.is_empty() {
+        let json_lines = headers
+            .get("content-type")
+            .is_some_and(|value| value.as_bytes().starts_with(b"application/x-ndjson"));
+        let json = if text.is_empty() || json_lines {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text:?}"))
@@ -248,6 +285,15 @@ impl Harness {
             text,
             json,
         }
+    }
+
+    /// `GET path` with the admin token, on `router`.
+    pub async fn get_on(&self, router: &Router, path: &str) -> Reply {
+        let request = Request::get(path)
+            .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+            .body(Body::empty())
+            .unwrap();
+        self.raw_on(router, request).await
     }
 
     /// Sends `method path` with the admin token and, if given, a JSON body.
@@ -381,6 +427,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/v1/accounts/acct-1/blacklist/tokens/a.b.c"),
     ("GET", "/v1/accounts/acct-1/blacklist/tokens/a.b.c"),
     ("DELETE", "/v1/accounts/acct-1/blacklist/tokens/a.b.c"),
+    ("PUT", "/v1/accounts/acct-1/revocations/jti/j-1"),
+    ("DELETE", "/v1/accounts/acct-1/revocations/jti/j-1"),
+    ("PUT", "/v1/accounts/acct-1/revocations/users/v-1"),
+    ("DELETE", "/v1/accounts/acct-1/revocations/users/v-1"),
+    ("PUT", "/v1/accounts/acct-1/revocations/viewers/v-1"),
+    ("DELETE", "/v1/accounts/acct-1/revocations/viewers/v-1"),
     ("POST", "/v1/audit/accounts/acct-1/query/2023-11-13"),
     ("GET", "/v1/audit/accounts/acct-1/executions/0/status"),
     ("GET", "/v1/audit/accounts/acct-1/executions/0/report"),

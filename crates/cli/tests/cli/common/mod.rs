@@ -142,8 +142,8 @@ fn run_full(args: &[&str], stdin: Option<&str>, dir: Option<&Path>) -> Run {
     }
 }
 
-/// Runs `keygen --algo <algo> --out <dir>` and asserts it succeeded.
-pub(crate) fn keygen(dir: &TempDir, algo: &str) {
+/// Runs `keygen --algo <algo> --out <dir>`, asserts it succeeded; its standard output.
+pub(crate) fn keygen(dir: &TempDir, algo: &str) -> String {
     run(&[
         "keygen",
         "--algo",
@@ -151,7 +151,7 @@ pub(crate) fn keygen(dir: &TempDir, algo: &str) {
         "--out",
         dir.path().to_str().unwrap(),
     ])
-    .success();
+    .success()
 }
 
 /// Runs `mint --key <dir>/private.pem <extra…>` and returns the token.

@@ -260,6 +260,33 @@ impl AuditSink for BrokenAuditSink {
     async fn purge_before(&self, _date: time::Date) -> Result<(), AuditError> {
         Err(AuditError::Purge(io::Error::other("disk gone")))
     }
+
+    async fn put_execution(
+        &self,
+        _id: playback_auth_policy::ExecutionId,
+        _execution: &playback_auth_policy::Execution,
+        _file: Option<&[u8]>,
+        _expires_at: NumericDate,
+        _now: NumericDate,
+    ) -> Result<(), AuditError> {
+        Err(AuditError::Write(io::Error::other("disk full")))
+    }
+
+    async fn execution(
+        &self,
+        _id: playback_auth_policy::ExecutionId,
+        _now: NumericDate,
+    ) -> Result<Option<playback_auth_policy::Execution>, AuditError> {
+        Err(AuditError::Read(io::Error::other("disk gone")))
+    }
+
+    async fn report_file(
+        &self,
+        _id: playback_auth_policy::ExecutionId,
+        _now: NumericDate,
+    ) -> Result<Option<Vec<u8>>, AuditError> {
+        Err(AuditError::Read(io::Error::other("disk gone")))
+    }
 }
 
 /// A revocation store whose every operation fails.
