@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use playback_auth::claims::{ConcurrencyBehavior, NumericDate, PlaybackRestrictionClaims};
-use playback_auth::keys::{Algorithm, KeySet, PrivateKey};
+use playback_auth::keys::{Algorithm, CryptoProvider, KeySet, PrivateKey};
 use playback_auth::policy::RequestContext;
 use playback_auth::sign::Signer;
 use playback_auth::verify::{FixedClock, Verifier};
@@ -60,8 +60,15 @@ const PEMS: [(Algorithm, &str, &str); 3] = [
 
 /// The wall-clock second the benches run at: the peers check `exp` against the system clock,
 /// so the token is issued now and valid for an hour, and our verifier's fixed clock reads
-/// the same second.
+/// the same second. `PLAYBACK_AUTH_BENCH_IAT` (Unix seconds) overrides it, so that separate
+/// processes of one measurement (`benches/callgrind.sh`) verify the same token bytes.
 pub fn issued_at() -> i64 {
+    if let Some(iat) = std::env::var("PLAYBACK_AUTH_BENCH_IAT")
+        .ok()
+        .and_then(|iat| iat.parse().ok())
+    {
+        return iat;
+    }
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -101,7 +108,11 @@ pub fn fixtures(iat: i64) -> Vec<Fixture> {
             let verifier = Verifier::builder(KeySet::new().with_key(public.clone(), None))
                 .clock(FixedClock(NumericDate::from_secs(iat).unwrap()))
                 .build();
-            let token = Signer::new(private.clone()).sign(&claims).unwrap();
+            // RustCrypto's ECDSA signatures are deterministic (RFC 6979): one `iat` gives one
+            // token in every process (aws-lc's use random nonces).
+            let token = Signer::with_provider(private.clone(), CryptoProvider::RustCrypto)
+                .sign(&claims)
+                .unwrap();
             Fixture {
                 alg,
                 label,
