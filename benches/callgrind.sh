@@ -65,7 +65,7 @@ for alg in algs:
             if in_iter and not line.strip():
                 in_iter = False
             # The one closure of benches/verify.rs that `iter` calls in this process.
-            match = re.search(r"^\s*([\d,]+) .*>\s+\?\?\?:verify::\w+::\{\{closure\}\} \(([\d,]+)x\)", line)
+            match = re.search(r"^\s*([\d,]+) .*>\s+\?\?\?:verify::(?:\w+::)+\{\{closure\}\} \(([\d,]+)x\)", line)
             if in_iter and match:
                 total, calls = (int(group.replace(",", "")) for group in match.groups())
                 found = round(total / calls)
