@@ -38,10 +38,10 @@ fn time(batch: u32, call: &dyn Fn()) -> Duration {
     start.elapsed()
 }
 
-/// The `q`-quantile of sorted values.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let index = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[index]
+/// The `percent` percentile of sorted values (nearest rank below).
+fn percentile(sorted: &[f64], percent: usize) -> f64 {
+    let index = sorted.len().saturating_sub(1) * percent / 100;
+    sorted.get(index).copied().unwrap_or(f64::NAN)
 }
 
 fn main() {
@@ -94,14 +94,14 @@ fn main() {
             for values in [&mut ratios, &mut ours_ns, &mut raw_ns] {
                 values.sort_by(f64::total_cmp);
             }
-            let median = quantile(&ratios, 0.5);
+            let median = percentile(&ratios, 50);
             println!(
                 "| {} | {provider} | {median:.3} | {:.3}–{:.3} | {:.1} µs | {:.1} µs |",
                 fx.label,
-                quantile(&ratios, 0.25),
-                quantile(&ratios, 0.75),
-                quantile(&ours_ns, 0.5) / 1e3,
-                quantile(&raw_ns, 0.5) / 1e3,
+                percentile(&ratios, 25),
+                percentile(&ratios, 75),
+                percentile(&ours_ns, 50) / 1e3,
+                percentile(&raw_ns, 50) / 1e3,
             );
             results
                 .entry(format!("verify/{}", fx.label))
