@@ -9,7 +9,8 @@ benches/callgrind.sh), and prints markdown tables:
 - verify/<alg> and mint/<alg>: the median of each implementation on each signature provider
   (ours/<provider>, raw/<provider>, jsonwebtoken/<backend>, jwt-simple, cache-hit/aws-lc) and
   the ratios ours ÷ raw and ours ÷ jsonwebtoken per provider, ours(aws-lc) ÷ jwt-simple, cache
-  hit ÷ cold verify, and (with callgrind.json) the instruction ratio ours / raw;
+  hit ÷ cold verify, (with callgrind.json) the instruction ratios ours / raw per provider and
+  (with paired.json, written by the verify_paired bench) the paired wall-clock ratios;
 - authorize_memory/<alg>: authorize / verify and the store operation alone;
 - rights/<alg>: a rights evaluation (1,000 CIDR entries) and a geo lookup against one
   verification on aws-lc, and their ratio (target ≤ 5 %);
@@ -24,6 +25,7 @@ Python 3 standard library only. Usage (from the repository root):
         --warm-up-time 1 --measurement-time 3 jsonwebtoken
     nice -n 10 scripts/with-redis.sh cargo bench --bench authorize_redis -- \\
         --warm-up-time 1 --measurement-time 3
+    nice -n 10 cargo bench --bench verify_paired      # paired ours ÷ raw
     benches/callgrind.sh                 # optional: instruction counts
     python3 benches/ratios.py [target/criterion]
 """
@@ -79,15 +81,17 @@ def rows_of(groups, kind):
     )
 
 
-def peer_table(groups, callgrind):
+def peer_table(groups, callgrind, paired):
     """One row per verify/mint group: every implementation on each provider and the ratios."""
     names = [f"{who}/{p}" for p in PROVIDERS for who in ["ours", "raw", "jsonwebtoken"]]
     names += ["jwt-simple", "cache-hit/aws-lc"]
     print("| bench | " + " | ".join(names) + " | ours(aws-lc) ÷ raw aws-lc "
           "| ours(aws-lc) ÷ jsonwebtoken(aws-lc) | ours(rust-crypto) ÷ raw rust-crypto "
           "| ours(rust-crypto) ÷ jsonwebtoken(rust-crypto) | ours(aws-lc) ÷ jwt-simple "
-          "| cache hit ÷ ours(aws-lc) | instructions ours ÷ raw |")
-    print("|---|" + "---:|" * (len(names) + 7))
+          "| cache hit ÷ ours(aws-lc) | instructions ours ÷ raw (aws-lc) "
+          "| instructions ours ÷ raw (rust-crypto) | paired ours ÷ raw (aws-lc) "
+          "| paired ours ÷ raw (rust-crypto) |")
+    print("|---|" + "---:|" * (len(names) + 10))
     for kind in ["verify", "mint"]:
         for group in rows_of(groups, kind):
             m = groups[group]
@@ -101,7 +105,11 @@ def peer_table(groups, callgrind):
                 ratio(m.get("cache-hit/aws-lc"), m.get("ours/aws-lc"), 3),
             ]
             counts = (callgrind or {}).get(group, {})
-            ratios.append(ratio(counts.get("ours"), counts.get("raw"), 3))
+            ratios.append(ratio(counts.get("ours/aws-lc"), counts.get("raw/aws-lc"), 3))
+            ratios.append(ratio(counts.get("ours/rust-crypto"), counts.get("raw/rust-crypto"), 3))
+            pairs = (paired or {}).get(group, {})
+            ratios += [f"{pairs[k]:.3f}" if k in pairs else "—"
+                       for k in ("ours÷raw/aws-lc", "ours÷raw/rust-crypto")]
             print(f"| {group} | " + " | ".join(cells + ratios) + " |")
 
 
@@ -169,7 +177,7 @@ def main():
     if not any(rows_of(groups, kind) for kind in kinds):
         sys.exit(f"{root}: no verify/*, mint/*, authorize_memory/* or rights/* benchmarks found")
     if rows_of(groups, "verify") or rows_of(groups, "mint"):
-        peer_table(groups, load_json(root / "callgrind.json"))
+        peer_table(groups, load_json(root / "callgrind.json"), load_json(root / "paired.json"))
     memory_table(groups)
     rights_table(groups)
     redis_table(groups, load_json(root / "authorize_redis" / "latency.json"))

@@ -31,13 +31,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use common::{Fixture, PeerClaims, SimpleCustomClaims};
+use common::{Fixture, PeerClaims, RawCheck, SimpleCustomClaims};
 use playback_auth::claims::{NumericDate, PlaybackRestrictionClaims};
 use playback_auth::keys::{Algorithm, CryptoProvider};
 use playback_auth::verify::{CacheLimits, FixedClock, VerifiedTokenCache, Verifier};
 
 type Check = Box<dyn Fn(&str) -> bool>;
-type RawCheck = Box<dyn Fn(&[u8], &[u8]) -> bool>;
 type SimpleCheck = Box<dyn Fn(&str) -> Option<SimpleCustomClaims>>;
 
 fn ours(fx: &Fixture, verifier: Verifier) -> Check {
@@ -105,71 +104,6 @@ fn jwt_simple(fx: &Fixture, expected: &PeerClaims) -> Check {
     Box::new(move |token| check(token).is_some())
 }
 
-/// The floor of `provider`: the signature check alone, on bytes decoded once outside the loop,
-/// with the key parsed once.
-fn raw(fx: &Fixture, provider: CryptoProvider) -> RawCheck {
-    match provider.name() {
-        "aws-lc" => raw_aws_lc(fx),
-        _ => raw_rust_crypto(fx),
-    }
-}
-
-fn raw_aws_lc(fx: &Fixture) -> RawCheck {
-    use aws_lc_rs::signature::{self, ParsedPublicKey};
-    let public = fx.private.public_key();
-    let key = match fx.alg {
-        Algorithm::Rs256 => ParsedPublicKey::new(
-            &signature::RSA_PKCS1_2048_8192_SHA256,
-            public.as_rs256().unwrap().to_pkcs1_der(),
-        ),
-        Algorithm::Es256 => ParsedPublicKey::new(
-            &signature::ECDSA_P256_SHA256_FIXED,
-            public.as_es256().unwrap().to_sec1_uncompressed(),
-        ),
-        Algorithm::Es384 => ParsedPublicKey::new(
-            &signature::ECDSA_P384_SHA384_FIXED,
-            public.as_es384().unwrap().to_sec1_uncompressed(),
-        ),
-    }
-    .unwrap();
-    Box::new(move |input, signature| key.verify_sig(input, signature).is_ok())
-}
-
-fn raw_rust_crypto(fx: &Fixture) -> RawCheck {
-    use p256::pkcs8::DecodePublicKey as _;
-    let check: RawCheck = match fx.alg {
-        Algorithm::Rs256 => {
-            let key = rsa::PublicKey::from_public_key_pem(&fx.public_pem).unwrap();
-            Box::new(move |input, signature| {
-                let hashed = <rsa::sha2::Sha256 as rsa::sha2::Digest>::digest(input);
-                key.verify(
-                    rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha256>(),
-                    &hashed,
-                    signature,
-                )
-                .is_ok()
-            })
-        }
-        Algorithm::Es256 => {
-            use p256::ecdsa::signature::Verifier as _;
-            let key = p256::ecdsa::VerifyingKey::from_public_key_pem(&fx.public_pem).unwrap();
-            Box::new(move |input, signature| {
-                p256::ecdsa::Signature::from_slice(signature)
-                    .is_ok_and(|signature| key.verify(input, &signature).is_ok())
-            })
-        }
-        Algorithm::Es384 => {
-            use p384::ecdsa::signature::Verifier as _;
-            let key = p384::ecdsa::VerifyingKey::from_public_key_pem(&fx.public_pem).unwrap();
-            Box::new(move |input, signature| {
-                p384::ecdsa::Signature::from_slice(signature)
-                    .is_ok_and(|signature| key.verify(input, &signature).is_ok())
-            })
-        }
-    };
-    check
-}
-
 fn bench_verify(c: &mut Criterion) {
     let iat = common::issued_at();
     let backend = common::install_jsonwebtoken_provider();
@@ -186,7 +120,7 @@ fn bench_verify(c: &mut Criterion) {
                 format!("ours/{provider}"),
                 ours(&fx, fx.verifier.to_provider(provider)),
             ));
-            let raw = raw(&fx, provider);
+            let raw = common::raw(&fx, provider);
             assert!(
                 raw(&signing_input, &signature),
                 "the raw {provider} check rejects the signature"

@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use playback_auth::claims::{ConcurrencyBehavior, NumericDate, PlaybackRestrictionClaims};
-use playback_auth::keys::{Algorithm, KeySet, PrivateKey};
+use playback_auth::keys::{Algorithm, CryptoProvider, KeySet, PrivateKey};
 use playback_auth::policy::RequestContext;
 use playback_auth::sign::Signer;
 use playback_auth::verify::{FixedClock, Verifier};
@@ -60,8 +60,15 @@ const PEMS: [(Algorithm, &str, &str); 3] = [
 
 /// The wall-clock second the benches run at: the peers check `exp` against the system clock,
 /// so the token is issued now and valid for an hour, and our verifier's fixed clock reads
-/// the same second.
+/// the same second. `PLAYBACK_AUTH_BENCH_IAT` (Unix seconds) overrides it, so that separate
+/// processes of one measurement (`benches/callgrind.sh`) verify the same token bytes.
 pub fn issued_at() -> i64 {
+    if let Some(iat) = std::env::var("PLAYBACK_AUTH_BENCH_IAT")
+        .ok()
+        .and_then(|iat| iat.parse().ok())
+    {
+        return iat;
+    }
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -101,7 +108,11 @@ pub fn fixtures(iat: i64) -> Vec<Fixture> {
             let verifier = Verifier::builder(KeySet::new().with_key(public.clone(), None))
                 .clock(FixedClock(NumericDate::from_secs(iat).unwrap()))
                 .build();
-            let token = Signer::new(private.clone()).sign(&claims).unwrap();
+            // RustCrypto's ECDSA signatures are deterministic (RFC 6979): one `iat` gives one
+            // token in every process (aws-lc's use random nonces).
+            let token = Signer::with_provider(private.clone(), CryptoProvider::RustCrypto)
+                .sign(&claims)
+                .unwrap();
             Fixture {
                 alg,
                 label,
@@ -236,4 +247,72 @@ pub fn request(device: &str, now: NumericDate) -> RequestContext {
     )
     .with_device_id(device)
     .with_session_id(format!("{device}/a"))
+}
+
+/// The bare signature check: the signing input and the signature, decoded beforehand.
+pub type RawCheck = Box<dyn Fn(&[u8], &[u8]) -> bool>;
+
+/// The floor of `provider`: the signature check alone, on bytes decoded once outside the loop,
+/// with the key parsed once.
+pub fn raw(fx: &Fixture, provider: CryptoProvider) -> RawCheck {
+    match provider.name() {
+        "aws-lc" => raw_aws_lc(fx),
+        _ => raw_rust_crypto(fx),
+    }
+}
+
+pub fn raw_aws_lc(fx: &Fixture) -> RawCheck {
+    use aws_lc_rs::signature::{self, ParsedPublicKey};
+    let public = fx.private.public_key();
+    let key = match fx.alg {
+        Algorithm::Rs256 => ParsedPublicKey::new(
+            &signature::RSA_PKCS1_2048_8192_SHA256,
+            public.as_rs256().unwrap().to_pkcs1_der(),
+        ),
+        Algorithm::Es256 => ParsedPublicKey::new(
+            &signature::ECDSA_P256_SHA256_FIXED,
+            public.as_es256().unwrap().to_sec1_uncompressed(),
+        ),
+        Algorithm::Es384 => ParsedPublicKey::new(
+            &signature::ECDSA_P384_SHA384_FIXED,
+            public.as_es384().unwrap().to_sec1_uncompressed(),
+        ),
+    }
+    .unwrap();
+    Box::new(move |input, signature| key.verify_sig(input, signature).is_ok())
+}
+
+pub fn raw_rust_crypto(fx: &Fixture) -> RawCheck {
+    use p256::pkcs8::DecodePublicKey as _;
+    let check: RawCheck = match fx.alg {
+        Algorithm::Rs256 => {
+            let key = rsa::PublicKey::from_public_key_pem(&fx.public_pem).unwrap();
+            Box::new(move |input, signature| {
+                let hashed = <rsa::sha2::Sha256 as rsa::sha2::Digest>::digest(input);
+                key.verify(
+                    rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha256>(),
+                    &hashed,
+                    signature,
+                )
+                .is_ok()
+            })
+        }
+        Algorithm::Es256 => {
+            use p256::ecdsa::signature::Verifier as _;
+            let key = p256::ecdsa::VerifyingKey::from_public_key_pem(&fx.public_pem).unwrap();
+            Box::new(move |input, signature| {
+                p256::ecdsa::Signature::from_slice(signature)
+                    .is_ok_and(|signature| key.verify(input, &signature).is_ok())
+            })
+        }
+        Algorithm::Es384 => {
+            use p384::ecdsa::signature::Verifier as _;
+            let key = p384::ecdsa::VerifyingKey::from_public_key_pem(&fx.public_pem).unwrap();
+            Box::new(move |input, signature| {
+                p384::ecdsa::Signature::from_slice(signature)
+                    .is_ok_and(|signature| key.verify(input, &signature).is_ok())
+            })
+        }
+    };
+    check
 }

@@ -36,6 +36,39 @@ fn base64url_is_strict() {
     }
 }
 
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+    /// The SIMD decoder is exactly as strict as the `base64` crate's URL-safe, unpadded,
+    /// canonical engine: the same bytes for what both accept, and nothing else accepted.
+    #[test]
+    fn base64url_decodes_as_the_base64_crate_does(
+        text in "[A-Za-z0-9_\\-]{0,80}[A-Za-z0-9_\\-=+/ \n.é]{0,3}[A-Za-z0-9_\\-]{0,3}",
+    ) {
+        use base64::Engine as _;
+        let reference = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&text).ok();
+        proptest::prop_assert_eq!(decode(&text, Segment::Payload).ok(), reference);
+    }
+}
+
+#[test]
+fn a_long_segment_decodes_in_one_buffer_with_the_others() {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let segments: Vec<Vec<u8>> = (0..3)
+        .map(|n| (0..=255u8).cycle().skip(n).take(700 + n).collect())
+        .collect();
+    let text: Vec<String> = segments.iter().map(|s| engine.encode(s)).collect();
+    let mut out = Vec::new();
+    let ranges: Vec<_> = text
+        .iter()
+        .map(|t| decode_into(t, Segment::Payload, &mut out).unwrap())
+        .collect();
+    for (range, segment) in ranges.into_iter().zip(&segments) {
+        assert_eq!(&out[range], segment.as_slice());
+    }
+}
+
 #[test]
 fn the_length_check_comes_before_any_decoding() {
     let verifier = Verifier::builder(KeySet::new()).max_token_len(10).build();
