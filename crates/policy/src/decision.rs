@@ -4,6 +4,10 @@ use std::fmt;
 
 use playback_auth_verify::VerifyError;
 
+mod vendor;
+
+pub use vendor::VendorDenial;
+
 /// The answer to one request: allow (saying what changed) or deny (saying why).
 ///
 /// A denial is a value, not an error: every policy outcome, including a store fault under

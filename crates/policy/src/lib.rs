@@ -29,7 +29,7 @@ pub use audit::{
 };
 pub use authorizer::{Authorizer, AuthorizerBuilder};
 pub use context::{RequestContext, VerifiedToken};
-pub use decision::{Allowed, Decision, DenyReason, SessionChange};
+pub use decision::{Allowed, Decision, DenyReason, SessionChange, VendorDenial};
 pub use digest::TokenDigest;
 pub use engine::{PolicyConfig, PolicyEngine};
 pub use error::StoreError;

@@ -30,6 +30,24 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
 /// The `Retry-After` of a `503 overloaded` answer unless configured otherwise.
 pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// The JSON body of a refusal ([`PlaybackAuthLayerBuilder::denial_body`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DenialBody {
+    /// `{"error": "<our code>", "message": "<one line>"}` with our status (the default): the
+    /// code is [`DenyReason::code`] or one of the layer's own codes.
+    ///
+    /// [`DenyReason::code`]: playback_auth_policy::DenyReason::code
+    #[default]
+    ErrorMessage,
+    /// `{"status": <status>, "error_code": "ACCESS_DENIED", "error_subcode": "<subcode>",
+    /// "message": "<one line>"}` with the vendor's status ([`VendorDenial`]), for players
+    /// written against the vendor's playback restrictions service. The field names are our
+    /// rendering of the vendor's status / error code / subcode triple.
+    ///
+    /// [`VendorDenial`]: playback_auth_policy::VendorDenial
+    Vendor,
+}
+
 type PeerIp = dyn Fn(&Parts) -> Option<IpAddr> + Send + Sync;
 type ContentChannel = dyn Fn(&str, &str) -> Option<String> + Send + Sync;
 
@@ -49,6 +67,7 @@ pub(crate) struct Settings {
     pub(crate) in_flight: Arc<Semaphore>,
     pub(crate) max_in_flight: usize,
     pub(crate) retry_after: Duration,
+    pub(crate) denial_body: DenialBody,
     /// Set by the first request that found no peer address (logged once, see `context.rs`).
     pub(crate) peer_ip_missing_logged: AtomicBool,
 }
@@ -95,6 +114,7 @@ impl fmt::Debug for Settings {
             .field("verify_pool", &self.verify_pool)
             .field("max_in_flight", &self.max_in_flight)
             .field("retry_after", &self.retry_after)
+            .field("denial_body", &self.denial_body)
             .finish()
     }
 }
@@ -139,6 +159,7 @@ impl<B: Stores> PlaybackAuthLayer<B> {
                 in_flight: Arc::new(Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
                 max_in_flight: DEFAULT_MAX_IN_FLIGHT,
                 retry_after: DEFAULT_RETRY_AFTER,
+                denial_body: DenialBody::default(),
                 peer_ip_missing_logged: AtomicBool::new(false),
             },
         }
@@ -294,6 +315,16 @@ impl<B> PlaybackAuthLayerBuilder<B> {
     #[must_use]
     pub fn retry_after(mut self, retry_after: Duration) -> Self {
         self.settings.retry_after = retry_after;
+        self
+    }
+
+    /// The body shape (and status) of refusals (default [`DenialBody::ErrorMessage`]:
+    /// `{"error", "message"}` with our status). [`DenialBody::Vendor`] answers with the
+    /// vendor's status, error code and subcode instead, so players written against the
+    /// vendor's service work unchanged; see the crate README's tables.
+    #[must_use]
+    pub fn denial_body(mut self, shape: DenialBody) -> Self {
+        self.settings.denial_body = shape;
         self
     }
 

@@ -18,7 +18,7 @@ pub use error::{PeerAddressCheckError, ProxyError, RouteError, TagsUnavailable};
 pub use ids::MAX_ID_LEN;
 pub use layer::{
     DEFAULT_DEVICE_ID_HEADER, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RETRY_AFTER,
-    DEFAULT_SESSION_ID_HEADER, DEFAULT_TOKEN_QUERY_PARAMS, PlaybackAuthLayer,
+    DEFAULT_SESSION_ID_HEADER, DEFAULT_TOKEN_QUERY_PARAMS, DenialBody, PlaybackAuthLayer,
     PlaybackAuthLayerBuilder,
 };
 pub use proxy::TrustedProxies;

@@ -2,9 +2,10 @@
 
 use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderName, HeaderValue, Response, StatusCode};
-use playback_auth_policy::DenyReason;
+use playback_auth_policy::{DenyReason, VendorDenial};
 
 use crate::ids::IdField;
+use crate::layer::DenialBody;
 
 /// Why the layer answered instead of the inner service.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,21 +118,73 @@ impl Rejection {
         match self {
             Self::TokenMissing => Some("Bearer"),
             Self::ConflictingTokens => Some(r#"Bearer error="invalid_request""#),
-            Self::Denied(reason) if is_token_problem(reason) => {
-                Some(r#"Bearer error="invalid_token""#)
-            }
+            Self::Denied(reason) if is_token_problem(reason) => Some(INVALID_TOKEN),
             _ => None,
         }
     }
 
-    /// The JSON answer: `{"error": code, "message": one line}`.
-    pub(crate) fn into_response<B: From<String>>(self) -> Response<B> {
-        let body = serde_json::json!({ "error": self.code(), "message": self.message() });
+    /// The vendor's status, error code and subcode for this refusal: the decision's
+    /// [`DenyReason::vendor_denial`], or the layer's own pair for a refusal before a decision.
+    /// `400 BAD_REQUEST DUPLICATE_PARAMETERS` is the vendor's; the other `400`, `404`, `500`
+    /// and `503` pairs are ours (the vendor has no code for them), named after our code.
+    pub(crate) fn vendor_denial(&self) -> VendorDenial {
+        match self {
+            Self::Denied(reason) => reason.vendor_denial(),
+            Self::TokenMissing => VendorDenial::TOKEN_REQUIRED,
+            // A token parameter that cannot be decoded is a token that cannot be validated.
+            Self::MalformedQuery => VendorDenial::TOKEN_VALIDATION,
+            Self::ConflictingTokens | Self::DuplicateHeader { .. } => {
+                VendorDenial::new(400, "BAD_REQUEST", "DUPLICATE_PARAMETERS")
+            }
+            Self::InvalidHeader { .. } => {
+                VendorDenial::new(400, "BAD_REQUEST", "INVALID_REQUEST_HEADER")
+            }
+            Self::InvalidId { .. } => VendorDenial::new(400, "BAD_REQUEST", "INVALID_ID"),
+            Self::MalformedForwardedFor => {
+                VendorDenial::new(400, "BAD_REQUEST", "MALFORMED_FORWARDED_FOR")
+            }
+            Self::RouteNotMatched => VendorDenial::new(404, "NOT_FOUND", "ROUTE_NOT_MATCHED"),
+            Self::ClientIpUnavailable => {
+                VendorDenial::new(500, "SERVER_ERROR", "CLIENT_IP_UNAVAILABLE")
+            }
+            Self::ContentTagsUnavailable => {
+                VendorDenial::new(503, "SERVICE_UNAVAILABLE", "CONTENT_TAGS_UNAVAILABLE")
+            }
+            Self::Overloaded { .. } => VendorDenial::new(503, "SERVICE_UNAVAILABLE", "OVERLOADED"),
+        }
+    }
+
+    /// The JSON answer in the configured shape: `{"error": code, "message": one line}` with
+    /// [`Rejection::status`], or `{"status", "error_code", "error_subcode", "message"}` with
+    /// the vendor's status.
+    pub(crate) fn into_response<B: From<String>>(self, shape: DenialBody) -> Response<B> {
+        let (status, body) = match shape {
+            DenialBody::ErrorMessage => (
+                self.status(),
+                serde_json::json!({ "error": self.code(), "message": self.message() }),
+            ),
+            DenialBody::Vendor => {
+                let vendor = self.vendor_denial();
+                let status = StatusCode::from_u16(vendor.status).unwrap_or_else(|_| self.status());
+                let body = serde_json::json!({
+                    "status": status.as_u16(),
+                    "error_code": vendor.error,
+                    "error_subcode": vendor.subcode,
+                    "message": self.message(),
+                });
+                (status, body)
+            }
+        };
         let mut response = Response::new(B::from(body.to_string()));
-        *response.status_mut() = self.status();
+        *response.status_mut() = status;
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if let Some(challenge) = self.www_authenticate() {
+        // Every 401 carries a challenge (RFC 9110 §15.5.2); the vendor's shape answers 401
+        // for reasons our own shape answers 403, which are about the token.
+        let challenge = self
+            .www_authenticate()
+            .or_else(|| (status == StatusCode::UNAUTHORIZED).then_some(INVALID_TOKEN));
+        if let Some(challenge) = challenge {
             headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
         if let Self::Overloaded { retry_after_secs } = self {
@@ -140,6 +193,9 @@ impl Rejection {
         response
     }
 }
+
+/// The challenge for a token that was sent but is not accepted.
+const INVALID_TOKEN: &str = r#"Bearer error="invalid_token""#;
 
 /// Reasons that are about the token itself, answered `401`.
 fn is_token_problem(reason: &DenyReason) -> bool {

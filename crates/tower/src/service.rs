@@ -95,12 +95,14 @@ where
             let grant = match admit_and_authorize(&authorizer, &settings, &parts).await {
                 Ok(grant) => grant,
                 Err(rejection) => {
+                    let code = rejection.code();
+                    let response = rejection.into_response(settings.denial_body);
                     tracing::info!(
-                        code = rejection.code(),
-                        status = rejection.status().as_u16(),
+                        code,
+                        status = response.status().as_u16(),
                         "playback request denied"
                     );
-                    return Ok(rejection.into_response());
+                    return Ok(response);
                 }
             };
             tracing::debug!(

@@ -3,9 +3,18 @@ use playback_auth_policy::DenyReason;
 use playback_auth_verify::VerifyError;
 
 use super::Rejection;
+use crate::layer::DenialBody;
 
+/// Our shape of `rejection`: status, body and challenge.
 fn answer(rejection: Rejection) -> (StatusCode, serde_json::Value, Option<String>) {
-    let response: Response<String> = rejection.into_response();
+    answer_in(rejection, DenialBody::ErrorMessage)
+}
+
+fn answer_in(
+    rejection: Rejection,
+    shape: DenialBody,
+) -> (StatusCode, serde_json::Value, Option<String>) {
+    let response: Response<String> = rejection.into_response(shape);
     let challenge = response
         .headers()
         .get("www-authenticate")
@@ -137,4 +146,125 @@ fn an_invalid_token_challenge_says_invalid_token() {
         challenge.as_deref(),
         Some(r#"Bearer error="invalid_token""#)
     );
+}
+
+/// The vendor's shape of `rejection`: status, body and challenge.
+fn vendor_answer(rejection: Rejection) -> (u16, serde_json::Value, Option<String>) {
+    let (status, body, challenge) = answer_in(rejection, DenialBody::Vendor);
+    (status.as_u16(), body, challenge)
+}
+
+#[test]
+fn layer_rejections_have_their_vendor_pairs() {
+    let name = HeaderName::from_static("user-agent");
+    let cases = [
+        (
+            Rejection::TokenMissing,
+            401,
+            "ACCESS_DENIED",
+            "TOKEN_REQUIRED",
+        ),
+        (
+            Rejection::MalformedQuery,
+            401,
+            "ACCESS_DENIED",
+            "TOKEN_VALIDATION",
+        ),
+        (
+            Rejection::ConflictingTokens,
+            400,
+            "BAD_REQUEST",
+            "DUPLICATE_PARAMETERS",
+        ),
+        (
+            Rejection::DuplicateHeader { name: name.clone() },
+            400,
+            "BAD_REQUEST",
+            "DUPLICATE_PARAMETERS",
+        ),
+        (
+            Rejection::InvalidHeader { name },
+            400,
+            "BAD_REQUEST",
+            "INVALID_REQUEST_HEADER",
+        ),
+        (
+            Rejection::InvalidId {
+                field: crate::ids::IdField::Account,
+            },
+            400,
+            "BAD_REQUEST",
+            "INVALID_ID",
+        ),
+        (
+            Rejection::MalformedForwardedFor,
+            400,
+            "BAD_REQUEST",
+            "MALFORMED_FORWARDED_FOR",
+        ),
+        (
+            Rejection::RouteNotMatched,
+            404,
+            "NOT_FOUND",
+            "ROUTE_NOT_MATCHED",
+        ),
+        (
+            Rejection::ClientIpUnavailable,
+            500,
+            "SERVER_ERROR",
+            "CLIENT_IP_UNAVAILABLE",
+        ),
+        (
+            Rejection::ContentTagsUnavailable,
+            503,
+            "SERVICE_UNAVAILABLE",
+            "CONTENT_TAGS_UNAVAILABLE",
+        ),
+        (
+            Rejection::Overloaded {
+                retry_after_secs: 1,
+            },
+            503,
+            "SERVICE_UNAVAILABLE",
+            "OVERLOADED",
+        ),
+        (
+            Rejection::Denied(DenyReason::StoreUnavailable),
+            503,
+            "SERVICE_UNAVAILABLE",
+            "STORE_UNAVAILABLE",
+        ),
+    ];
+    for (rejection, status, error, subcode) in cases {
+        let (found, body, challenge) = vendor_answer(rejection);
+        assert_eq!(found, status, "{subcode}");
+        assert_eq!(body["status"], status, "{subcode}");
+        assert_eq!(body["error_code"], error, "{subcode}");
+        assert_eq!(body["error_subcode"], subcode);
+        // Every 401 challenges; a 400 for two tokens keeps its `invalid_request` challenge.
+        assert!(status != 401 || challenge.is_some(), "{subcode}");
+    }
+}
+
+#[test]
+fn the_vendor_shape_challenges_every_401() {
+    // Our shape answers these 403 (the request, not the token); the vendor's answers 401
+    // `TOKEN_VALIDATION`, and a 401 must say how to authenticate.
+    for reason in [
+        DenyReason::MaxUsesReached { limit: 1 },
+        DenyReason::NotInVids,
+        DenyReason::TokenRevoked,
+    ] {
+        let (status, body, challenge) = vendor_answer(Rejection::Denied(reason));
+        assert_eq!(
+            (status, &body["error_subcode"]),
+            (401, &"TOKEN_VALIDATION".into())
+        );
+        assert_eq!(
+            challenge.as_deref(),
+            Some(r#"Bearer error="invalid_token""#)
+        );
+    }
+    let (_, _, challenge) = vendor_answer(Rejection::TokenMissing);
+    assert_eq!(challenge.as_deref(), Some("Bearer"));
 }

@@ -19,3 +19,4 @@ mod route_mismatch;
 mod store_unavailable;
 mod token_rejections;
 mod token_sources;
+mod vendor_denials;

@@ -225,7 +225,13 @@ pub(crate) fn assert_json_denial(headers: &HeaderMap, body: &Value, code: &str) 
     let object = body.as_object().unwrap();
     assert_eq!(object.len(), 2, "exactly error and message: {body}");
     assert_eq!(object["error"], code);
-    let message = object["message"].as_str().unwrap();
+    assert_safe_message(&object["message"]);
+}
+
+/// A denial's message: one non-empty line, and no token in it.
+#[track_caller]
+pub(crate) fn assert_safe_message(message: &Value) {
+    let message = message.as_str().unwrap();
     assert!(
         !message.is_empty() && !message.contains('\n'),
         "{message:?}"
