@@ -274,8 +274,39 @@ async fn malformed_rights_are_refused_with_their_cause(backend: Backend) {
     );
 }
 
+/// A list longer than a rights object may hold is `too_many_entries` (the body limit raised
+/// so the list reaches the validation).
+async fn an_overlong_list_is_too_many_entries(backend: Backend) {
+    let config = Config {
+        max_body_bytes: Some(1 << 20),
+        ..Config::default()
+    };
+    let h = backend.harness("rights_too_many_entries", &config);
+    let ranges = vec!["10.0.0.1"; playback_auth_policy::MAX_RIGHTS_LIST_LEN + 1];
+    h.post(RIGHTS, &json!({ "ip": { "blocked": ranges } }))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "too_many_entries");
+    // At the limit it is accepted (distinct /32s of 10.0.0.0/16).
+    let at_limit: Vec<String> = (0..playback_auth_policy::MAX_RIGHTS_LIST_LEN)
+        .map(|i| format!("10.0.{}.{}", i / 256, i % 256))
+        .collect();
+    let created = h
+        .post(
+            RIGHTS,
+            &json!({ "id": "big", "ip": { "blocked": at_limit } }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let read = h.get(&format!("{RIGHTS}/big")).await;
+    assert_eq!(
+        read.json["ip"]["blocked"].as_array().unwrap().len(),
+        playback_auth_policy::MAX_RIGHTS_LIST_LEN
+    );
+}
+
 on_every_backend!(
     create_list_get_replace_delete,
     a_taken_id_and_a_full_account_conflict,
     malformed_rights_are_refused_with_their_cause,
+    an_overlong_list_is_too_many_entries,
 );

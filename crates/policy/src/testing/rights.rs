@@ -1,5 +1,5 @@
 //! The [`RightsStore`] suite: a stored object reads back equal (normalised, validated
-//! again), the write modes and their typed refusals, the per-account capacity (also under
+//! again) and decides as it did, the write modes and their typed refusals, the per-account capacity (also under
 //! concurrent creations), listing by id, deletion, and accounts kept apart.
 //!
 //! Each check takes a factory making a fresh, empty store holding `rights_per_account`
@@ -53,8 +53,8 @@ async fn create<S: RightsStore>(store: &S, id: &str) -> Result<Written, RightsSt
         .await
 }
 
-/// Rights read back equal to those written — every section, in normalised form — and keep
-/// deciding as they did.
+/// Rights read back equal to those written — every section, in normalised form — and decide
+/// every request as the written rights do.
 pub async fn rights_read_back_equal<S, F, Fut>(new_store: F)
 where
     S: RightsStore,
@@ -82,6 +82,7 @@ where
         serde_json::json!(["FR", "BE"])
     );
     assert_eq!(document["schedule"]["starts_at"], "2026-01-01T00:00:00Z");
+    same_decisions(&written, &read);
     let listed = store.list(ACCOUNT).await.expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(*listed[0], written);
@@ -92,6 +93,47 @@ where
         store.get(ACCOUNT, "empty").await.expect("get").as_deref(),
         Some(&empty)
     );
+}
+
+/// `written` and `read` decide a spread of requests alike (inside and outside the schedule's
+/// window, each country and range, each site, with and without `Origin`), and those
+/// decisions are not all the same (so the comparison could fail).
+fn same_decisions(written: &PlaybackRights, read: &PlaybackRights) {
+    use crate::rights::{RightsOutcome, RightsRequest};
+    use playback_auth_claims::{CountryCode, NumericDate};
+
+    let mut outcomes: Vec<RightsOutcome> = Vec::new();
+    // Friday 2026-03-06 22:30 and 12:00 in Paris (UTC+1).
+    for secs in [1_772_832_600_i64, 1_772_794_800] {
+        let now = NumericDate::from_secs(secs).expect("in range");
+        for ip in [
+            "203.0.113.7",
+            "198.51.100.20",
+            "2001:db8::5",
+            "192.0.2.1",
+            "8.8.8.8",
+        ] {
+            for country in ["FR", "US", "DE"] {
+                for origin in [
+                    None,
+                    Some("https://a.example.com"),
+                    Some("https://ads.example.com"),
+                ] {
+                    let client_ip = ip.parse().expect("address");
+                    let mut request =
+                        RightsRequest::new(client_ip, CountryCode::parse(country).ok(), now);
+                    if let Some(origin) = origin {
+                        request = request.with_origin(origin);
+                    }
+                    let outcome = read.evaluate(&request);
+                    assert_eq!(outcome, written.evaluate(&request), "{request:?}");
+                    outcomes.push(outcome);
+                }
+            }
+        }
+    }
+    assert!(outcomes.iter().any(RightsOutcome::is_allowed));
+    assert!(!outcomes.iter().all(RightsOutcome::is_allowed));
 }
 
 /// `Create` refuses a taken id, `Replace` a free one, `Upsert` does either; a refused write
