@@ -36,8 +36,8 @@ use playback_auth::keys::{
 };
 use playback_auth::policy::{
     Authorizer, Decision, DenyReason, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore,
-    MemoryRevocationStore, PolicyConfig, RequestContext, SessionChange, SessionInfo, StoreSet,
-    VerifiedToken,
+    MemoryRevocationStore, MemoryRightsStore, PolicyConfig, RequestContext, SessionChange,
+    SessionInfo, StoreSet, VerifiedToken,
 };
 use playback_auth::sign::{sign_bytes_with, sign_compact};
 use playback_auth::verify::{
@@ -693,6 +693,7 @@ impl PolicyRun {
             revocations: MemoryRevocationStore::new(),
             audit: Arc::new(MemoryAuditSink::new()),
             registry: MemoryKeyRegistry::new(),
+            rights: MemoryRightsStore::new(),
         })
         .policy(config)
         .build();

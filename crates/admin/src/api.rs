@@ -15,7 +15,7 @@ use tower::ServiceExt as _;
 use crate::error::ApiError;
 use crate::layers;
 use crate::report_links::{ReportLinkSecret, ReportLinks};
-use crate::routes::{audit, blacklist, keys, revocations, users};
+use crate::routes::{audit, blacklist, keys, revocations, rights, users};
 use crate::token::AdminToken;
 
 /// The default delay between a report query and the start of its generation.
@@ -151,6 +151,16 @@ fn routes<B: Stores>() -> Router<Arc<Shared<B>>> {
         .route(
             "/v1/accounts/{account}/keys/{id}",
             get(keys::get::<B>).delete(keys::delete::<B>),
+        )
+        .route(
+            "/v1/accounts/{account}/playback_rights",
+            post(rights::create::<B>).get(rights::list::<B>),
+        )
+        .route(
+            "/v1/accounts/{account}/playback_rights/{id}",
+            get(rights::get::<B>)
+                .put(rights::replace::<B>)
+                .delete(rights::delete::<B>),
         )
         .route(
             "/v1/accounts/{account}/blacklist",

@@ -10,7 +10,8 @@ use http::{HeaderValue, StatusCode};
 use playback_auth_claims::UidError;
 use playback_auth_keys::KeyError;
 use playback_auth_policy::{
-    AuditError, RegistryError, ReportError, RevocationError, RevocationKind, StoreError, TokenError,
+    AuditError, RegistryError, ReportError, RevocationError, RevocationKind, RightsError,
+    RightsStoreError, StoreError, TokenError,
 };
 use playback_auth_verify::VerifyError;
 use serde_json::json;
@@ -101,6 +102,15 @@ pub(crate) enum ApiError {
     SessionNotFound,
     #[error("no device with this id is registered for the user")]
     DeviceNotFound,
+    /// `code` is the cause's own (see [`rights_code`]); `detail` its one-line message.
+    #[error("invalid playback rights: {detail}")]
+    InvalidRights { code: &'static str, detail: String },
+    #[error("playback rights {0:?} already exist for the account")]
+    RightsAlreadyExist(String),
+    #[error("the account already has {0} playback rights, the most it may hold")]
+    TooManyRights(usize),
+    #[error("no playback rights with this id for the account")]
+    RightsNotFound,
     #[error("a store is unavailable; try again later")]
     StoreUnavailable(#[source] BoxError),
 }
@@ -148,6 +158,10 @@ impl ApiError {
             Self::ReportLinkExpired => (S::FORBIDDEN, "report_link_expired"),
             Self::SessionNotFound => (S::NOT_FOUND, "session_not_found"),
             Self::DeviceNotFound => (S::NOT_FOUND, "device_not_found"),
+            Self::InvalidRights { code, .. } => (S::BAD_REQUEST, code),
+            Self::RightsAlreadyExist(_) => (S::CONFLICT, "rights_already_exist"),
+            Self::TooManyRights(_) => (S::CONFLICT, "too_many_rights"),
+            Self::RightsNotFound => (S::NOT_FOUND, "rights_not_found"),
             Self::StoreUnavailable(_) => (S::SERVICE_UNAVAILABLE, "store_unavailable"),
         }
     }
@@ -242,5 +256,48 @@ impl From<ReportError> for ApiError {
 impl From<AuditError> for ApiError {
     fn from(error: AuditError) -> Self {
         Self::store(error)
+    }
+}
+
+/// The stable code of each reason a rights object is refused.
+fn rights_code(error: &RightsError) -> &'static str {
+    match error {
+        RightsError::Json(_) => "malformed_rights",
+        RightsError::InvalidId {
+            field: "account", ..
+        } => "invalid_account",
+        RightsError::InvalidId { .. } => "invalid_rights_id",
+        RightsError::InvalidCountry { .. } => "invalid_country",
+        RightsError::InvalidIpRange { .. } => "invalid_ip_range",
+        RightsError::InvalidDomain { .. } => "invalid_domain",
+        RightsError::AllowedAndBlocked { .. } => "allowed_and_blocked",
+        RightsError::TooManyEntries { .. } => "too_many_entries",
+        RightsError::InvalidInstant { .. } => "invalid_instant",
+        RightsError::EndNotAfterStart { .. } => "end_not_after_start",
+        RightsError::UnknownTimeZone { .. } => "unknown_time_zone",
+        RightsError::MissingTimeZone => "missing_time_zone",
+        RightsError::InvalidWindow { .. } => "invalid_window",
+        _ => "invalid_rights",
+    }
+}
+
+impl From<RightsError> for ApiError {
+    fn from(error: RightsError) -> Self {
+        Self::InvalidRights {
+            code: rights_code(&error),
+            detail: Self::detail(&error),
+        }
+    }
+}
+
+impl From<RightsStoreError> for ApiError {
+    fn from(error: RightsStoreError) -> Self {
+        match error {
+            RightsStoreError::AlreadyExists { id } => Self::RightsAlreadyExist(id),
+            RightsStoreError::NotFound { .. } => Self::RightsNotFound,
+            RightsStoreError::Full { capacity } => Self::TooManyRights(capacity),
+            // A stored value that no longer validates is the server's fault, not the caller's.
+            other => Self::store(other),
+        }
     }
 }

@@ -4,6 +4,7 @@ pub(crate) mod audit;
 pub(crate) mod blacklist;
 pub(crate) mod keys;
 pub(crate) mod revocations;
+pub(crate) mod rights;
 pub(crate) mod users;
 
 use http::StatusCode;

@@ -15,6 +15,7 @@ mod pool;
 mod registry;
 mod revocation;
 mod rights;
+mod rights_store;
 mod stores;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -58,4 +59,8 @@ pub use rights::{
 };
 #[cfg(feature = "geoip")]
 pub use rights::{GeoDatabaseError, MaxMindGeoLookup};
+pub use rights_store::{
+    DEFAULT_RIGHTS_PER_ACCOUNT, MemoryRightsStore, RightsStore, RightsStoreError, WriteMode,
+    Written,
+};
 pub use stores::{MemoryStores, StoreSet, Stores};

@@ -1,14 +1,15 @@
-//! [`Stores`]: the four stores of a deployment under one name.
+//! [`Stores`]: the five stores of a deployment under one name.
 //!
 //! An [`Authorizer`](crate::Authorizer) needs a [`PolicyStore`] (streams, devices, counters),
-//! a [`RevocationStore`], an [`AuditSink`] and a [`KeyRegistry`]. They always come together —
+//! a [`RevocationStore`], an [`AuditSink`], a [`KeyRegistry`] and a [`RightsStore`]. They
+//! always come together —
 //! all in memory, or all on one Redis — so they travel together: every consumer (the
 //! authorizer, the tower layer, the admin API) takes one type parameter, a [`Stores`].
 //!
-//! - [`MemoryStores`] is the embedded default: all four in process.
+//! - [`MemoryStores`] is the embedded default: all five in process.
 //! - A backend crate implements [`Stores`] for its own handle (the Redis crate's `RedisStore`
-//!   is all four at once).
-//! - [`StoreSet`] combines any four implementations, e.g. a test's failing state store with
+//!   is all five at once).
+//! - [`StoreSet`] combines any five implementations, e.g. a test's failing state store with
 //!   the in-memory rest.
 //!
 //! ```
@@ -26,8 +27,10 @@ use crate::policy_store::MemoryPolicyStore;
 use crate::policy_store::PolicyStore;
 use crate::registry::{KeyRegistry, MemoryKeyRegistry};
 use crate::revocation::{MemoryRevocationStore, RevocationStore};
+use crate::rights_store::{MemoryRightsStore, RightsStore};
 
-/// The stores one deployment decides with: state, revocations, audit and keys.
+/// The stores one deployment decides with: state, revocations, audit, keys and playback
+/// rights.
 ///
 /// Implementations are handles: the accessors are cheap, and calls go straight to the
 /// concrete store (no dynamic dispatch on the hot path). The audit sink is `Clone` because
@@ -42,6 +45,8 @@ pub trait Stores: Send + Sync + 'static {
     type Audit: AuditSink + Clone;
     /// Accounts' public keys.
     type Registry: KeyRegistry;
+    /// Accounts' playback rights.
+    type Rights: RightsStore;
 
     /// The state store.
     fn policy(&self) -> &Self::Policy;
@@ -51,15 +56,18 @@ pub trait Stores: Send + Sync + 'static {
     fn audit(&self) -> &Self::Audit;
     /// The key registry.
     fn registry(&self) -> &Self::Registry;
+    /// The rights store.
+    fn rights(&self) -> &Self::Rights;
 }
 
-/// Any four stores as one [`Stores`].
+/// Any five stores as one [`Stores`]. The rights store defaults to a [`MemoryRightsStore`],
+/// so `StoreSet<P, R, A, K>` names a set whose rights are in process.
 ///
 /// ```
 /// use std::sync::Arc;
 /// use playback_auth_policy::{
-///     MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore, MemoryRevocationStore, StoreSet,
-///     Stores,
+///     MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore, MemoryRevocationStore,
+///     MemoryRightsStore, StoreSet, Stores,
 /// };
 ///
 /// let sink = Arc::new(MemoryAuditSink::new());
@@ -68,11 +76,12 @@ pub trait Stores: Send + Sync + 'static {
 ///     revocations: MemoryRevocationStore::new().with_capacity(10),
 ///     audit: Arc::clone(&sink),
 ///     registry: MemoryKeyRegistry::new(),
+///     rights: MemoryRightsStore::new(),
 /// };
 /// assert_eq!(stores.revocations().capacity(), 10);
 /// ```
 #[derive(Debug, Default)]
-pub struct StoreSet<P, R, A, K> {
+pub struct StoreSet<P, R, A, K, G = MemoryRightsStore> {
     /// The state store.
     pub policy: P,
     /// The revocation store.
@@ -81,19 +90,23 @@ pub struct StoreSet<P, R, A, K> {
     pub audit: A,
     /// The key registry.
     pub registry: K,
+    /// The rights store.
+    pub rights: G,
 }
 
-impl<P, R, A, K> Stores for StoreSet<P, R, A, K>
+impl<P, R, A, K, G> Stores for StoreSet<P, R, A, K, G>
 where
     P: PolicyStore,
     R: RevocationStore,
     A: AuditSink + Clone,
     K: KeyRegistry,
+    G: RightsStore,
 {
     type Policy = P;
     type Revocations = R;
     type Audit = A;
     type Registry = K;
+    type Rights = G;
 
     fn policy(&self) -> &P {
         &self.policy
@@ -110,6 +123,10 @@ where
     fn registry(&self) -> &K {
         &self.registry
     }
+
+    fn rights(&self) -> &G {
+        &self.rights
+    }
 }
 
 /// Every store in process: the embedded default, for one node (or tests).
@@ -117,11 +134,16 @@ where
 /// Build it with [`MemoryStores::new`] (each store with its default bounds) and change one
 /// store with the [`StoreSet`] fields or [`StoreSet::with_audit`]. Nothing is shared between
 /// processes: a fleet needs a networked backend.
-pub type MemoryStores =
-    StoreSet<MemoryPolicyStore, MemoryRevocationStore, Arc<MemoryAuditSink>, MemoryKeyRegistry>;
+pub type MemoryStores = StoreSet<
+    MemoryPolicyStore,
+    MemoryRevocationStore,
+    Arc<MemoryAuditSink>,
+    MemoryKeyRegistry,
+    MemoryRightsStore,
+>;
 
 impl MemoryStores {
-    /// Four empty in-memory stores with their default bounds.
+    /// Five empty in-memory stores with their default bounds.
     pub fn new() -> Self {
         Self::default()
     }
@@ -139,6 +161,7 @@ impl<S: Stores> Stores for Arc<S> {
     type Revocations = S::Revocations;
     type Audit = S::Audit;
     type Registry = S::Registry;
+    type Rights = S::Rights;
 
     fn policy(&self) -> &Self::Policy {
         (**self).policy()
@@ -154,5 +177,9 @@ impl<S: Stores> Stores for Arc<S> {
 
     fn registry(&self) -> &Self::Registry {
         (**self).registry()
+    }
+
+    fn rights(&self) -> &Self::Rights {
+        (**self).rights()
     }
 }

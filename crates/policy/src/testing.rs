@@ -10,6 +10,7 @@
 //! | [`RevocationStore`](crate::RevocationStore) | [`revocation`] | [`revocation_store_conformance!`](crate::revocation_store_conformance) |
 //! | [`KeyRegistry`](crate::KeyRegistry) | [`registry`] | [`key_registry_conformance!`](crate::key_registry_conformance) |
 //! | [`AuditSink`](crate::AuditSink) | [`audit`] | [`audit_sink_conformance!`](crate::audit_sink_conformance) |
+//! | [`RightsStore`](crate::RightsStore) | [`rights`] | [`rights_store_conformance!`](crate::rights_store_conformance) |
 //!
 //! Each check is a `pub async fn` that takes a factory making a fresh, empty store (called
 //! once or more per check) and panics on the first mismatch. Each macro stamps out one
@@ -31,6 +32,9 @@
 //!     MemoryKeyRegistry::new().with_keys_per_account(keys_per_account)
 //! });
 //! playback_auth_policy::audit_sink_conformance!(|| async { Arc::new(MemoryAuditSink::new()) });
+//! playback_auth_policy::rights_store_conformance!(|rights_per_account| async move {
+//!     playback_auth_policy::MemoryRightsStore::new().with_rights_per_account(rights_per_account)
+//! });
 //! # fn main() {}
 //! ```
 //!
@@ -54,6 +58,7 @@ pub mod harness;
 pub mod policy_store;
 pub mod registry;
 pub mod revocation;
+pub mod rights;
 
 #[cfg(feature = "geoip")]
 pub mod mmdb;

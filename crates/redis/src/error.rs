@@ -85,3 +85,9 @@ impl From<RedisStoreError> for playback_auth_policy::AuditError {
         Self::backend(error)
     }
 }
+
+impl From<RedisStoreError> for playback_auth_policy::RightsStoreError {
+    fn from(error: RedisStoreError) -> Self {
+        Self::backend(error)
+    }
+}

@@ -118,6 +118,11 @@ impl KeyLayout {
         format!("{}:{{k:{}}}:keys", self.prefix, encode(account))
     }
 
+    /// An account's playback rights (HASH: id → rights JSON).
+    pub(crate) fn rights(&self, account: &str) -> String {
+        format!("{}:{{g:{}}}:rights", self.prefix, encode(account))
+    }
+
     /// The audit stream of an account and UTC day.
     pub(crate) fn audit_stream(&self, account: &str, date: time::Date) -> String {
         format!("{}:{{a:{}:{date}}}:audit", self.prefix, encode(account))

@@ -7,6 +7,7 @@ mod key_layout;
 mod policy;
 mod registry;
 mod revocation;
+mod rights;
 mod store;
 
 pub use error::RedisStoreError;

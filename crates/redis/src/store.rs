@@ -6,7 +6,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use playback_auth_policy::{DEFAULT_KEYS_PER_ACCOUNT, DEFAULT_REVOCATION_CAPACITY};
+use playback_auth_policy::{
+    DEFAULT_KEYS_PER_ACCOUNT, DEFAULT_REVOCATION_CAPACITY, DEFAULT_RIGHTS_PER_ACCOUNT,
+};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisResult, Script};
 
@@ -14,8 +16,8 @@ use crate::error::RedisStoreError;
 use crate::key_layout::KeyLayout;
 
 /// The Redis-backed store of `playback-auth`: policy state ([`PolicyStore`]), revocation
-/// lists ([`RevocationStore`]), the key registry ([`KeyRegistry`]) and the audit trail
-/// ([`AuditSink`]), shared by every engine of a fleet.
+/// lists ([`RevocationStore`]), the key registry ([`KeyRegistry`]), playback rights
+/// ([`RightsStore`]) and the audit trail ([`AuditSink`]), shared by every engine of a fleet.
 ///
 /// Cloning is cheap and shares one connection ([`ConnectionManager`]: one multiplexed
 /// connection that reconnects by itself). Every operation is bounded by the per-operation
@@ -31,6 +33,7 @@ use crate::key_layout::KeyLayout;
 /// [`RevocationStore`]: playback_auth_policy::RevocationStore
 /// [`KeyRegistry`]: playback_auth_policy::KeyRegistry
 /// [`AuditSink`]: playback_auth_policy::AuditSink
+/// [`RightsStore`]: playback_auth_policy::RightsStore
 #[derive(Clone)]
 pub struct RedisStore {
     inner: Arc<Inner>,
@@ -60,6 +63,7 @@ pub(crate) struct Scripts {
     pub(crate) unrevoke: Script,
     pub(crate) register_key: Script,
     pub(crate) delete_key: Script,
+    pub(crate) put_rights: Script,
     pub(crate) audit_aggregate: Script,
 }
 
@@ -72,6 +76,7 @@ impl Scripts {
             unrevoke: Script::new(include_str!("scripts/unrevoke.lua")),
             register_key: Script::new(include_str!("scripts/register_key.lua")),
             delete_key: Script::new(include_str!("scripts/delete_key.lua")),
+            put_rights: Script::new(include_str!("scripts/put_rights.lua")),
             audit_aggregate: Script::new(include_str!("scripts/audit_aggregate.lua")),
         }
     }
@@ -85,6 +90,7 @@ pub(crate) struct Settings {
     pub(crate) device_retention: Option<Duration>,
     pub(crate) revocation_capacity: usize,
     pub(crate) keys_per_account: usize,
+    pub(crate) rights_per_account: usize,
     pub(crate) audit_records_per_day: usize,
     pub(crate) audit_aggregates_per_day: usize,
 }
@@ -146,6 +152,11 @@ impl RedisStore {
         self.inner.layout.key_registry(account)
     }
 
+    /// The key holding the playback rights of `account` (one HASH, one slot).
+    pub fn rights_key(&self, account: &str) -> String {
+        self.inner.layout.rights(account)
+    }
+
     /// The audit stream of `account` for the UTC day `date`.
     pub fn audit_stream_key(&self, account: &str, date: time::Date) -> String {
         self.inner.layout.audit_stream(account, date)
@@ -189,6 +200,16 @@ impl RedisStore {
             Ok(Err(error)) => Err(RedisStoreError::Redis(error)),
             Err(_elapsed) => Err(RedisStoreError::Timeout { timeout }),
         }
+    }
+
+    /// One command on the shared connection, under the per-operation timeout.
+    pub(crate) async fn query<T: redis::FromRedisValue>(
+        &self,
+        command: redis::Cmd,
+    ) -> Result<T, RedisStoreError> {
+        let mut connection = self.connection();
+        self.run(async move { command.query_async(&mut connection).await })
+            .await
     }
 
     /// One `EVALSHA` of `script` (a `SCRIPT LOAD` and a second `EVALSHA` only when the
@@ -246,6 +267,7 @@ impl RedisStoreBuilder {
                 device_retention: Some(RedisStore::DEFAULT_DEVICE_RETENTION),
                 revocation_capacity: DEFAULT_REVOCATION_CAPACITY,
                 keys_per_account: DEFAULT_KEYS_PER_ACCOUNT,
+                rights_per_account: DEFAULT_RIGHTS_PER_ACCOUNT,
                 audit_records_per_day: RedisStore::DEFAULT_AUDIT_RECORDS_PER_DAY,
                 audit_aggregates_per_day: RedisStore::DEFAULT_AUDIT_AGGREGATES_PER_DAY,
             },
@@ -294,6 +316,13 @@ impl RedisStoreBuilder {
     /// How many keys an account may register (default [`DEFAULT_KEYS_PER_ACCOUNT`]).
     pub fn keys_per_account(mut self, keys: usize) -> Self {
         self.settings.keys_per_account = keys;
+        self
+    }
+
+    /// How many playback-rights objects an account may hold (default
+    /// [`DEFAULT_RIGHTS_PER_ACCOUNT`]).
+    pub fn rights_per_account(mut self, rights: usize) -> Self {
+        self.settings.rights_per_account = rights;
         self
     }
 
@@ -371,7 +400,7 @@ fn check_prefix(prefix: &str) -> Result<(), RedisStoreError> {
     Err(RedisStoreError::InvalidKeyPrefix { reason })
 }
 
-/// One Redis is every store of a deployment: state, revocations, audit and keys.
+/// One Redis is every store of a deployment: state, revocations, audit, keys and rights.
 ///
 /// ```no_run
 /// use playback_auth_policy::Authorizer;
@@ -389,6 +418,7 @@ impl playback_auth_policy::Stores for RedisStore {
     type Revocations = Self;
     type Audit = Self;
     type Registry = Self;
+    type Rights = Self;
 
     fn policy(&self) -> &Self {
         self
@@ -403,6 +433,10 @@ impl playback_auth_policy::Stores for RedisStore {
     }
 
     fn registry(&self) -> &Self {
+        self
+    }
+
+    fn rights(&self) -> &Self {
         self
     }
 }

@@ -12,6 +12,7 @@ mod keys;
 mod no_server_errors;
 mod request_log;
 mod revocations;
+mod rights;
 mod routing_errors;
 mod store_unavailable;
 mod users;

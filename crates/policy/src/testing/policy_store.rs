@@ -42,6 +42,7 @@ use crate::policy_store::{
 };
 use crate::registry::MemoryKeyRegistry;
 use crate::revocation::MemoryRevocationStore;
+use crate::rights_store::MemoryRightsStore;
 use crate::stores::StoreSet;
 
 use super::{ACCOUNT, at, ip, restriction, uid};
@@ -913,6 +914,7 @@ where
         revocations: MemoryRevocationStore::new(),
         audit: Arc::new(MemoryAuditSink::new()),
         registry: MemoryKeyRegistry::new(),
+        rights: MemoryRightsStore::new(),
     };
     let authorizer = Authorizer::new(stores);
     let engine = authorizer.engine();

@@ -12,8 +12,8 @@ use playback_auth_claims::{NumericDate, PlaybackRestrictionClaims};
 use playback_auth_keys::{Algorithm, KeySet, PrivateKey};
 use playback_auth_policy::{
     AuditDecision, Authorizer, DenyReason, KeyRecord, KeyRegistry, MemoryAuditSink,
-    MemoryKeyRegistry, MemoryPolicyStore, MemoryRevocationStore, RegistryError, RequestContext,
-    RevocationStatus, RevocationStore, StoreSet, Stores, TokenDigest,
+    MemoryKeyRegistry, MemoryPolicyStore, MemoryRevocationStore, MemoryRightsStore, RegistryError,
+    RequestContext, RevocationStatus, RevocationStore, StoreSet, Stores, TokenDigest,
 };
 use playback_auth_sign::Signer;
 use playback_auth_verify::VerifyError;
@@ -27,6 +27,7 @@ fn authorizer<K: KeyRegistry>(registry: K) -> MemoryAuthorizer<K> {
         revocations: MemoryRevocationStore::new(),
         audit: Arc::new(MemoryAuditSink::new()),
         registry,
+        rights: MemoryRightsStore::new(),
     })
 }
 

@@ -34,6 +34,14 @@ mod registry {
     });
 }
 
+mod rights {
+    use playback_auth_policy::MemoryRightsStore;
+
+    playback_auth_policy::rights_store_conformance!(|rights_per_account| async move {
+        MemoryRightsStore::new().with_rights_per_account(rights_per_account)
+    });
+}
+
 mod audit {
     use std::sync::Arc;
 
@@ -137,7 +145,7 @@ mod audit_json_lines {
 }
 
 /// Every suite's source, by name.
-const SUITES: [(&str, &str); 4] = [
+const SUITES: [(&str, &str); 5] = [
     (
         "policy_store",
         include_str!("../../src/testing/policy_store.rs"),
@@ -148,6 +156,7 @@ const SUITES: [(&str, &str); 4] = [
     ),
     ("registry", include_str!("../../src/testing/registry.rs")),
     ("audit", include_str!("../../src/testing/audit.rs")),
+    ("rights", include_str!("../../src/testing/rights.rs")),
 ];
 
 /// The checks a suite defines: its `pub async fn`s whose only parameter is the factory

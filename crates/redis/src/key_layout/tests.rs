@@ -111,6 +111,8 @@ fn account_level_keys_are_tagged_by_account() {
     let layout = KeyLayout::new("pa");
     assert_eq!(hashed_part(&layout.revocations("acct")), "r:YWNjdA");
     assert_eq!(hashed_part(&layout.key_registry("acct")), "k:YWNjdA");
+    assert_eq!(hashed_part(&layout.rights("acct")), "g:YWNjdA");
+    assert_eq!(layout.rights("acct"), "pa:{g:YWNjdA}:rights");
     let date = time::macros::date!(2026 - 03 - 01);
     assert_eq!(
         hashed_part(&layout.audit_stream("acct", date)),

@@ -19,6 +19,7 @@ fn settings() -> Settings {
         device_retention: None,
         revocation_capacity: 100,
         keys_per_account: 20,
+        rights_per_account: 20,
         audit_records_per_day: 10,
         audit_aggregates_per_day: 10,
     }

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use playback_auth_claims::{ConcurrencyBehavior, Uid};
 use playback_auth_policy::{
-    DecisionPlan, DevicePlan, Outcome, Partition, PolicyStore, RevocationStore, SessionPlan,
-    TokenDigest, TokenPlan,
+    DecisionPlan, DevicePlan, Outcome, Partition, PlaybackRights, PolicyStore, RevocationStore,
+    RightsStore, SessionPlan, TokenDigest, TokenPlan, WriteMode,
 };
 use playback_auth_redis::RedisStore;
 
@@ -248,5 +248,30 @@ async fn every_shape_runs_on_a_cluster_mode_node() {
         let token = crate::common::restriction("t", |b| b.user("viewer-1").token_id("j"));
         store.check(account, &token, at(1)).await.unwrap();
         assert!(store.unrevoke(account, digest, at(1)).await.unwrap());
+    }
+    // The rights shape: put (script), get, list, delete — one key per account, whose slot
+    // the server computes as we do. (A rights account is `A–Z a–z 0–9 . _ : -` only.)
+    let store = RedisStore::builder(server.url())
+        .key_prefix(crate::common::unique_prefix("cluster-rights"))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    for account in ["acct-1", "a:b.c_d"] {
+        let key = store.rights_key(account);
+        let slot: u16 = query(&mut admin, &["CLUSTER", "KEYSLOT", &key])
+            .await
+            .unwrap();
+        assert_eq!(slot, key_slot(&key), "{key}");
+        let rights =
+            PlaybackRights::from_json(account, "r", br#"{"ip":{"blocked":["10.0.0.0/8"]}}"#)
+                .unwrap();
+        store.put(&rights, WriteMode::Create).await.unwrap();
+        store.put(&rights, WriteMode::Replace).await.unwrap();
+        assert_eq!(
+            store.get(account, "r").await.unwrap().as_deref(),
+            Some(&rights)
+        );
+        assert_eq!(RightsStore::list(&store, account).await.unwrap().len(), 1);
+        assert!(RightsStore::delete(&store, account, "r").await.unwrap());
     }
 }

@@ -51,6 +51,21 @@ mod registry {
     });
 }
 
+mod rights {
+    playback_auth_policy::rights_store_conformance!({
+        let Some(url) = crate::common::redis_url() else {
+            return;
+        };
+        move |rights_per_account| {
+            let store = crate::common::store_builder(&url, "rights")
+                .rights_per_account(rights_per_account)
+                .build()
+                .unwrap();
+            async move { store }
+        }
+    });
+}
+
 mod audit {
     playback_auth_policy::audit_sink_conformance!({
         let Some(url) = crate::common::redis_url() else {
@@ -80,4 +95,62 @@ async fn report_executions_are_shared_and_replaced_whole() {
         (node(), node())
     })
     .await;
+}
+
+/// A stored rights value is validated again on the way out: one that is not valid rights
+/// (written by another program, or under older rules) is refused as `InvalidStored`, by
+/// `get` and by `list`, and never used half-read; the rights JSON itself is what is stored.
+#[tokio::test]
+async fn stored_rights_are_validated_again_when_read() {
+    use playback_auth_policy::{
+        PlaybackRights, RightsError, RightsStore, RightsStoreError, WriteMode,
+    };
+
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let store = crate::common::fresh_store(&url, "rights-invalid");
+    let rights = PlaybackRights::from_json(
+        "acct-1",
+        "eu",
+        br#"{"geo": {"global": "block_all", "allowed_countries": ["FR"]}}"#,
+    )
+    .unwrap();
+    store.put(&rights, WriteMode::Create).await.unwrap();
+    let key = store.rights_key("acct-1");
+    let mut admin = crate::common::admin(&url).await;
+    let stored: String = redis::cmd("HGET")
+        .arg(&key)
+        .arg("eu")
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stored).unwrap(),
+        serde_json::json!({"geo": {"global": "block_all", "allowed_countries": ["FR"]}})
+    );
+    let _: () = redis::cmd("HSET")
+        .arg(&key)
+        .arg("eu")
+        .arg(r#"{"geo": {"allowed_countries": ["XX"]}}"#)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    match store.get("acct-1", "eu").await {
+        Err(RightsStoreError::InvalidStored { id, source }) => {
+            assert_eq!(id, "eu");
+            assert!(
+                matches!(source, RightsError::InvalidCountry { .. }),
+                "{source:?}"
+            );
+        }
+        other => panic!("expected InvalidStored, got {other:?}"),
+    }
+    assert!(matches!(
+        store.list("acct-1").await,
+        Err(RightsStoreError::InvalidStored { .. })
+    ));
+    // Deleting it still works, and the account is usable again.
+    assert!(store.delete("acct-1", "eu").await.unwrap());
+    assert!(store.list("acct-1").await.unwrap().is_empty());
 }

@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use playback_auth_claims::{NumericDate, Uid};
 use playback_auth_policy::{
     AuditSink, Authorizer, Decision, DecisionPlan, DenyReason, KeyRegistry, MemoryAuditSink,
-    Partition, PolicyConfig, PolicyStore, RevocationStore, StoreError, StoreSet, TokenPlan,
-    VerifiedToken,
+    MemoryRightsStore, Partition, PolicyConfig, PolicyStore, RevocationStore, StoreError, StoreSet,
+    TokenPlan, VerifiedToken,
 };
 use playback_auth_redis::{RedisStore, RedisStoreError};
 
@@ -48,6 +48,7 @@ fn engine(store: &RedisStore, fail_open: bool) -> Engine {
         revocations: store.clone(),
         audit: Arc::new(MemoryAuditSink::new()),
         registry: store.clone(),
+        rights: MemoryRightsStore::new(),
     };
     Authorizer::builder(stores)
         .policy(PolicyConfig::default().with_fail_open(fail_open))

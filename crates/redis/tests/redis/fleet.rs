@@ -24,7 +24,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use playback_auth_claims::ConcurrencyBehavior;
 use playback_auth_policy::{
     Authorizer, Decision, DenyReason, MemoryAuditSink, MemoryKeyRegistry, MemoryRevocationStore,
-    StoreSet,
+    MemoryRightsStore, StoreSet,
 };
 use playback_auth_redis::RedisStore;
 
@@ -118,6 +118,7 @@ fn engine(url: &str, prefix: &str) -> Arc<Engine> {
         revocations: MemoryRevocationStore::new(),
         audit: Arc::new(MemoryAuditSink::new()),
         registry: MemoryKeyRegistry::new(),
+        rights: MemoryRightsStore::new(),
     }))
 }
 

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use playback_auth_claims::{ConcurrencyBehavior, Uid};
 use playback_auth_policy::{
     Authorizer, Decision, DecisionPlan, DevicePlan, MemoryAuditSink, MemoryKeyRegistry,
-    MemoryRevocationStore, Partition, PolicyStore, SessionPlan, StoreSet, TokenPlan,
+    MemoryRevocationStore, MemoryRightsStore, Partition, PolicyStore, SessionPlan, StoreSet,
+    TokenPlan,
 };
 use playback_auth_redis::RedisStore;
 
@@ -218,6 +219,7 @@ async fn a_whole_engine_decision_on_redis_costs_three_round_trips() {
         revocations: MemoryRevocationStore::new(),
         audit: Arc::new(MemoryAuditSink::new()),
         registry: MemoryKeyRegistry::new(),
+        rights: MemoryRightsStore::new(),
     });
     let state_only = state_only.engine();
     // Everything on Redis: + one HMGET (revocations) + one audit pipeline.

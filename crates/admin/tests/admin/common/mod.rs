@@ -30,7 +30,7 @@ use playback_auth_keys::{Algorithm, PrivateKey};
 use playback_auth_policy::testing::harness;
 use playback_auth_policy::{
     AuditRecord, AuditSink, Authorizer, Decision, MemoryKeyRegistry, MemoryRevocationStore,
-    MemoryStores, RequestContext, Stores,
+    MemoryRightsStore, MemoryStores, RequestContext, Stores,
 };
 use playback_auth_redis::RedisStore;
 use playback_auth_sign::Signer;
@@ -75,6 +75,7 @@ pub struct Config {
     pub report_delay: Duration,
     pub revocation_capacity: usize,
     pub keys_per_account: usize,
+    pub rights_per_account: usize,
     pub max_body_bytes: Option<usize>,
     pub max_executions: usize,
     /// `AdminApi::public_base_url`.
@@ -87,6 +88,7 @@ impl Default for Config {
             report_delay: Duration::from_millis(50),
             revocation_capacity: 100,
             keys_per_account: 20,
+            rights_per_account: 20,
             max_body_bytes: None,
             max_executions: playback_auth_policy::DEFAULT_MAX_EXECUTIONS,
             public_base_url: None,
@@ -124,6 +126,8 @@ impl Backend {
                         .with_capacity(config.revocation_capacity),
                     registry: MemoryKeyRegistry::new()
                         .with_keys_per_account(config.keys_per_account),
+                    rights: MemoryRightsStore::new()
+                        .with_rights_per_account(config.rights_per_account),
                     ..MemoryStores::new()
                 };
                 Harness::new(stores, clock, config, self.name())
@@ -137,6 +141,7 @@ impl Backend {
                         .timeout(Duration::from_secs(5))
                         .revocation_capacity(config.revocation_capacity)
                         .keys_per_account(config.keys_per_account)
+                        .rights_per_account(config.rights_per_account)
                         .build()
                         .unwrap()
                 };
@@ -423,6 +428,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/accounts/acct-1/keys"),
     ("GET", "/v1/accounts/acct-1/keys/key-1"),
     ("DELETE", "/v1/accounts/acct-1/keys/key-1"),
+    ("POST", "/v1/accounts/acct-1/playback_rights"),
+    ("GET", "/v1/accounts/acct-1/playback_rights"),
+    ("GET", "/v1/accounts/acct-1/playback_rights/r-1"),
+    ("PUT", "/v1/accounts/acct-1/playback_rights/r-1"),
+    ("DELETE", "/v1/accounts/acct-1/playback_rights/r-1"),
     ("GET", "/v1/accounts/acct-1/blacklist"),
     ("PUT", "/v1/accounts/acct-1/blacklist/tokens/a.b.c"),
     ("GET", "/v1/accounts/acct-1/blacklist/tokens/a.b.c"),

@@ -17,8 +17,8 @@ use playback_auth_claims::{
 use playback_auth_policy::{
     Allowed, AuditError, AuditRecord, AuditSink, Authorizer, Decision, DecisionPlan, DenyReason,
     DeviceInfo, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore, MemoryRevocationStore,
-    Outcome, PolicyConfig, PolicyEngine, PolicyStore, RecordsRead, RequestContext, RevocationStore,
-    SessionInfo, StoreError, StoreSet, Stores, VerifiedToken,
+    MemoryRightsStore, Outcome, PolicyConfig, PolicyEngine, PolicyStore, RecordsRead,
+    RequestContext, RevocationStore, SessionInfo, StoreError, StoreSet, Stores, VerifiedToken,
 };
 
 /// The fake clock's epoch: every test time is `T0 + secs`.
@@ -116,6 +116,7 @@ where
         revocations,
         audit,
         registry: MemoryKeyRegistry::new(),
+        rights: MemoryRightsStore::new(),
     };
     Engine(Authorizer::builder(stores).policy(config).build())
 }

@@ -21,7 +21,8 @@ use playback_auth_claims::{
 use playback_auth_keys::{Algorithm, PrivateKey};
 use playback_auth_policy::{
     Authorizer, Decision, KeyRegistry, MemoryAuditSink, MemoryKeyRegistry, MemoryPolicyStore,
-    MemoryRevocationStore, PolicyStore, RequestContext, StoreSet, Stores, VerifiedToken,
+    MemoryRevocationStore, MemoryRightsStore, PolicyStore, RequestContext, StoreSet, Stores,
+    VerifiedToken,
 };
 use playback_auth_sign::Signer;
 use playback_auth_tower::{ContentRoute, PlaybackAuthLayer, PlaybackAuthLayerBuilder};
@@ -105,6 +106,7 @@ pub(crate) async fn authorizer_with<S: PolicyStore>(
         revocations: MemoryRevocationStore::new(),
         audit: Arc::new(MemoryAuditSink::new()),
         registry: MemoryKeyRegistry::new(),
+        rights: MemoryRightsStore::new(),
     };
     let authorizer = Authorizer::builder(stores).clock(clock).build();
     for key in [&keys.es256, &keys.es384] {
