@@ -82,7 +82,7 @@ pub struct RecordsRead {
     /// The records, in the order they were written.
     pub records: Vec<AuditRecord>,
     /// The refusals counted per reason and minute ([`AuditAggregate`]), one per
-    /// `(reason, minute)`, in the order each was first written.
+    /// `(reason, minute)`, ordered by minute, then reason (every sink lists them so).
     pub aggregates: Vec<AuditAggregate>,
     /// Stored lines that could not be read as a record (e.g. a line torn by a crash in
     /// the middle of a write), of any account. They are skipped, not fatal.

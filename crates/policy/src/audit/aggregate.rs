@@ -139,5 +139,7 @@ pub(crate) fn merge_all(
             }
         }
     }
+    // Every sink lists a day's aggregates the same way: by minute, then reason.
+    merged.sort_by(|a, b| (a.minute.as_secs(), &a.reason).cmp(&(b.minute.as_secs(), &b.reason)));
     merged
 }

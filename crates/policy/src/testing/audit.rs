@@ -110,8 +110,8 @@ where
 }
 
 /// Refusals merge into one aggregate per account, reason and UTC minute (counts added,
-/// first and last widened), listed in the order each was first written, with the day's
-/// records.
+/// first and last widened), listed by minute, then reason — not in the order written — with
+/// the day's records.
 pub async fn refusals_merge_per_account_reason_and_minute<S, F, Fut>(new_sink: F)
 where
     S: AuditSink,
@@ -120,13 +120,13 @@ where
 {
     let sink = new_sink().await;
     // at(-20) starts a minute: at(-20)..at(40) is one minute, at(40) the next.
-    // The aggregates are first written in (minute, reason) order: the trait documents
-    // first-written order, which the JSON Lines sink keeps, while the in-memory and Redis
-    // sinks list by minute, then reason. Until the two agree the check asserts neither.
-    write_aggregate(&sink, refusal(1, ACCOUNT, "invalid_signature")).await;
-    for secs in [5, 0, 39, 40] {
+    // Written out of order (the later minute first, then a reason that sorts before the
+    // one already written), so a sink that lists in the order written fails.
+    write_aggregate(&sink, refusal(40, ACCOUNT, "token_missing")).await;
+    for secs in [5, 0, 39] {
         write_aggregate(&sink, refusal(secs, ACCOUNT, "token_missing")).await;
     }
+    write_aggregate(&sink, refusal(1, ACCOUNT, "invalid_signature")).await;
     write_aggregate(&sink, refusal(1, "acct-2", "token_missing")).await;
     let merged = AuditAggregate {
         count: 10,

@@ -154,6 +154,47 @@ fn aggregates_are_written_once_per_minute_and_merged_when_read() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Lines of a day land in the order their minutes were written out; the reader still lists
+/// the aggregates by minute, then reason, as every sink does.
+#[test]
+fn aggregates_are_listed_by_minute_then_reason_whatever_the_file_order() {
+    let dir = temp_dir("aggregates-order");
+    let sink = JsonLinesAuditSink::open(&dir).unwrap();
+    block_on(async {
+        // The later minute is written to the file first, then an earlier one, and a reason
+        // that sorts first comes last.
+        sink.record_aggregate(refusal(1_700_000_040, "token_missing"))
+            .await
+            .unwrap();
+        sink.flush_aggregates().unwrap();
+        sink.record_aggregate(refusal(1_700_000_000, "token_missing"))
+            .await
+            .unwrap();
+        sink.flush_aggregates().unwrap();
+        sink.record_aggregate(refusal(1_700_000_001, "invalid_signature"))
+            .await
+            .unwrap();
+        let read = sink
+            .records_for("acct-1", date!(2023 - 11 - 14))
+            .await
+            .unwrap();
+        let rows: Vec<_> = read
+            .aggregates
+            .iter()
+            .map(|a| (a.minute.as_secs(), a.reason.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (1_699_999_980, "invalid_signature"),
+                (1_699_999_980, "token_missing"),
+                (1_700_000_040, "token_missing"),
+            ]
+        );
+    });
+    fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn pending_aggregates_are_written_on_drop() {
     let dir = temp_dir("aggregates-drop");
