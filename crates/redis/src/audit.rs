@@ -92,13 +92,13 @@ fn parse_aggregate(account: &str, field: &str, value: &str) -> Option<AuditAggre
 }
 
 impl RedisStore {
-    /// Lists `key` in the audit index under `date`, and forgets index entries that have
-    /// expired by now.
-    async fn index_audit_key(&self, key: String, date: time::Date) -> Result<(), AuditError> {
+    /// Appends to `pipe` the commands that list `key` in the audit index under `date` and
+    /// forget the index entries that have expired by now: one definition for the records'
+    /// pipeline and the aggregates' own.
+    fn add_to_audit_index(&self, pipe: &mut redis::Pipeline, key: &str, date: time::Date) {
         let index = self.layout().audit_index();
         let day = date.to_julian_day();
         let oldest_kept = day - i32::from(RETENTION_DAYS) - 1;
-        let mut pipe = redis::pipe();
         pipe.cmd("ZADD")
             .arg(&index)
             .arg(day)
@@ -109,6 +109,13 @@ impl RedisStore {
             .arg("-inf")
             .arg(format!("({oldest_kept}"))
             .ignore();
+    }
+
+    /// Lists `key` in the audit index under `date`, and forgets index entries that have
+    /// expired by now.
+    async fn index_audit_key(&self, key: String, date: time::Date) -> Result<(), AuditError> {
+        let mut pipe = redis::pipe();
+        self.add_to_audit_index(&mut pipe, &key, date);
         let mut connection = self.connection();
         self.run(async move { pipe.query_async::<()>(&mut connection).await })
             .await?;
@@ -255,10 +262,7 @@ impl AuditSink for RedisStore {
         let date = record.date();
         let line = serde_json::to_string(&record).map_err(AuditError::Encode)?;
         let stream = self.layout().audit_stream(&record.account, date);
-        let index = self.layout().audit_index();
         let ttl = retention_left(&record) + self.settings().expiry_margin;
-        let day = date.to_julian_day();
-        let oldest_kept = day - i32::from(RETENTION_DAYS) - 1;
         let cap = self.settings().audit_records_per_day;
         let mut pipe = redis::pipe();
         pipe.cmd("XADD")
@@ -273,18 +277,8 @@ impl AuditSink for RedisStore {
             .cmd("PEXPIRE")
             .arg(&stream)
             .arg(millis_arg(ttl))
-            .ignore()
-            .cmd("ZADD")
-            .arg(&index)
-            .arg(day)
-            .arg(&stream)
-            .ignore()
-            // The index forgets streams that have expired by now.
-            .cmd("ZREMRANGEBYSCORE")
-            .arg(&index)
-            .arg("-inf")
-            .arg(format!("({oldest_kept}"))
             .ignore();
+        self.add_to_audit_index(&mut pipe, &stream, date);
         let mut connection = self.connection();
         self.run(async move { pipe.query_async::<()>(&mut connection).await })
             .await?;
