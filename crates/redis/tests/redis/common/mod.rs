@@ -21,6 +21,9 @@ use playback_auth_claims::{
 use playback_auth_policy::{RequestContext, VerifiedToken};
 use playback_auth_redis::{RedisEndpoint, RedisStore, RedisStoreBuilder};
 
+mod cluster;
+pub use cluster::RedisCluster;
+
 /// The fake clock's epoch: test times are `T0 + secs` (2023-11-14T22:13:20Z).
 pub const T0: i64 = 1_700_000_000;
 pub const ACCOUNT: &str = "acct-1";
@@ -116,12 +119,17 @@ pub struct RedisServer {
 impl RedisServer {
     /// Starts a server on a free port; `None` (after a skip note) without a redis-server.
     pub fn start(extra: &[&str]) -> Option<Self> {
+        Self::start_on(free_port(), extra)
+    }
+
+    /// Starts a server on `port`; `None` (after a skip note) without a redis-server.
+    pub fn start_on(port: u16, extra: &[&str]) -> Option<Self> {
         let bin = redis_server_bin()?;
         let dir = std::env::temp_dir().join(unique("redis-test"));
         std::fs::create_dir_all(&dir).unwrap();
         let mut server = Self {
             bin,
-            port: free_port(),
+            port,
             dir,
             extra: extra.iter().map(|s| (*s).to_owned()).collect(),
             child: None,
