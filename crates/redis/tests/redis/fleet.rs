@@ -254,6 +254,7 @@ async fn fleet_engines_on_a_cluster_never_exceed_the_limits() {
 }
 
 /// Five engines on `endpoint`, three here and two in a worker process, over every round.
+#[allow(clippy::print_stderr)] // the measured figures, as the test functions print theirs
 async fn fleet(endpoint: RedisEndpoint) {
     let started = Instant::now();
     let prefix = crate::common::unique_prefix("fleet");
