@@ -339,4 +339,47 @@ async fn each_decision_on_a_cluster_is_exactly_one_evalsha() {
     eprintln!(
         "round trips (cluster): {N} decisions over {busy_masters} masters: client sent {sent:?}"
     );
+
+    // Figures for the README (printed, not asserted): the store path alone, monitors off,
+    // on this cluster and on a private server of the same machine.
+    let Some(server) = RedisServer::start(&[]) else {
+        return;
+    };
+    let standalone = RedisStore::builder(server.url())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    for (name, store) in [("one server", standalone), ("cluster", store)] {
+        for in_flight in [1, 16] {
+            let (p50, p99) = latencies(&store, in_flight).await;
+            eprintln!("store path ({name}, {in_flight} in flight): p50 {p50:.2?}, p99 {p99:.2?}");
+        }
+    }
+}
+
+/// p50 and p99 of 2,000 decisions (after 200 of warm-up), `in_flight` at a time.
+async fn latencies(store: &RedisStore, in_flight: u32) -> (Duration, Duration) {
+    for i in 0..200 {
+        store.apply(&plans(i)).await.unwrap();
+    }
+    let mut tasks = Vec::new();
+    for worker in 0..in_flight {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            for i in (worker..2000).step_by(usize::try_from(in_flight).unwrap()) {
+                let started = Instant::now();
+                store.apply(&plans(i)).await.unwrap();
+                times.push(started.elapsed());
+            }
+            times
+        }));
+    }
+    let mut times = Vec::new();
+    for task in tasks {
+        times.extend(task.await.unwrap());
+    }
+    times.sort_unstable();
+    let at = |q: usize| times[(times.len() * q / 100).min(times.len() - 1)];
+    (at(50), at(99))
 }
