@@ -186,3 +186,6 @@ impl redis::aio::ConnectionLike for Connection {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -92,6 +92,18 @@ mod cluster {
         crate::common::cluster_store_builder
     );
 
+    /// The readiness check answers on a cluster (every node is asked).
+    #[tokio::test]
+    async fn ping_answers_on_a_cluster() {
+        let Some(seeds) = crate::common::cluster_urls() else {
+            return;
+        };
+        let store = crate::common::cluster_store_builder(&seeds, "cluster-ping")
+            .build()
+            .unwrap();
+        store.ping().await.unwrap();
+    }
+
     /// Report executions on a cluster: two nodes sharing it see one another's.
     #[tokio::test]
     async fn report_executions_are_shared_and_replaced_whole() {
