@@ -437,3 +437,66 @@ async fn a_slot_migrated_mid_run_is_followed_by_the_client() {
         all.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_built_while_the_cluster_is_down_works_once_it_is_back() {
+    const TIMEOUT: Duration = Duration::from_millis(300);
+    let Some(mut cluster) = RedisCluster::start(Duration::from_secs(2)) else {
+        return;
+    };
+    for node in 0..6 {
+        cluster.kill(node);
+    }
+    // Built lazily while nothing answers: no error yet.
+    let (store, engine) = store_and_engine(&cluster, TIMEOUT);
+    for attempt in 0..3 {
+        let started = Instant::now();
+        let decision = engine
+            .engine()
+            .decide(&user_token(0), &request(0).with_device_id("device-0"))
+            .await;
+        assert!(
+            matches!(decision, Decision::Deny(DenyReason::StoreUnavailable)),
+            "attempt {attempt}: {decision:?}"
+        );
+        assert!(
+            started.elapsed() <= TIMEOUT + MARGIN,
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(store.ping().await.is_err());
+    }
+    for node in 0..6 {
+        cluster.restart(node);
+    }
+    for node in 0..6 {
+        cluster.wait_until(node, Duration::from_secs(20), |_, info| {
+            info.contains("cluster_state:ok")
+        });
+    }
+    // The same store and engine, untouched: allowed again within a bounded number of tries.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut refused = 0;
+    loop {
+        let decision = engine
+            .engine()
+            .decide(&user_token(0), &request(0).with_device_id("device-0"))
+            .await;
+        match decision {
+            Decision::Allow(_) => break,
+            Decision::Deny(DenyReason::StoreUnavailable) => refused += 1,
+            other => panic!("{other:?}"),
+        }
+        assert!(Instant::now() < deadline, "never recovered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    store.ping().await.unwrap();
+    for user in 0..USERS {
+        let decision = engine
+            .engine()
+            .decide(&user_token(user), &request(1).with_device_id("device-1"))
+            .await;
+        assert!(matches!(decision, Decision::Allow(_)), "{decision:?}");
+    }
+    eprintln!("cluster back: allowed again after {refused} refusals once every node was ok");
+}

@@ -131,6 +131,12 @@ impl RedisCluster {
         self.nodes[index].stop();
     }
 
+    /// Starts node `index` again on its port and in its directory (its `nodes.conf` keeps
+    /// its place in the cluster).
+    pub fn restart(&mut self, index: usize) {
+        self.nodes[index].restart();
+    }
+
     /// One command on node `index` (a fresh connection, 2 s timeout).
     pub fn query<T: redis::FromRedisValue>(
         &self,
