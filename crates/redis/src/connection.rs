@@ -81,6 +81,16 @@ impl RedisEndpoint {
         )
     }
 
+    /// Every URL given: the server's, or each seed's (e.g. for a connection of your own to
+    /// any node, such as a pub/sub subscriber: a plain `PUBLISH` on a cluster reaches the
+    /// subscribers of every node).
+    pub fn urls(&self) -> &[String] {
+        match self {
+            Self::Server(url) => std::slice::from_ref(url),
+            Self::Cluster(seeds) => seeds,
+        }
+    }
+
     /// Whether this is a cluster endpoint.
     pub fn is_cluster(&self) -> bool {
         matches!(self, Self::Cluster(_))

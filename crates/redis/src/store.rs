@@ -417,11 +417,7 @@ impl RedisStoreBuilder {
 
 /// Parses every URL (so a bad URL is reported before a missing runtime).
 fn check_urls(endpoint: &RedisEndpoint) -> Result<(), RedisStoreError> {
-    let urls: &[String] = match endpoint {
-        RedisEndpoint::Server(url) => std::slice::from_ref(url),
-        RedisEndpoint::Cluster(seeds) => seeds,
-    };
-    for url in urls {
+    for url in endpoint.urls() {
         redis::Client::open(url.as_str()).map_err(RedisStoreError::InvalidUrl)?;
     }
     Ok(())

@@ -15,6 +15,14 @@ fn a_seed_list_is_split_on_commas_and_trimmed() {
     assert!(RedisEndpoint::cluster_from_list(" , ").is_empty());
     assert!(RedisEndpoint::cluster_from_list("redis://a:7000").is_cluster());
     assert!(!RedisEndpoint::Server("redis://a:6379".to_owned()).is_cluster());
+    assert_eq!(
+        RedisEndpoint::cluster_from_list("redis://a:7000,redis://b:7001").urls(),
+        ["redis://a:7000", "redis://b:7001"]
+    );
+    assert_eq!(
+        RedisEndpoint::Server("redis://a:6379".to_owned()).urls(),
+        ["redis://a:6379"]
+    );
 }
 
 #[test]
