@@ -1,6 +1,6 @@
 //! Topology changes on a private Redis Cluster (3 masters + 3 replicas, started by each test
-//! so the shared cluster is not disturbed), while engines decide for users spread over
-//! every master:
+//! so the shared cluster is not disturbed), while an engine with every store on the cluster
+//! (state, revocations, audit) decides for users spread over every master:
 //!
 //! - **failover**: one master is killed by its PID and its replica promoted (`CLUSTER
 //!   FAILOVER TAKEOVER`, so the promotion does not wait for the failure detector and its
@@ -10,9 +10,9 @@
 //!   with no restart, no new store, no call from the test to the client. State written and
 //!   acknowledged before the failover, and replicated (the test waits until the replica's
 //!   replication offset reaches its master's), is all there after it: every session and
-//!   device of every user. What Redis's asynchronous replication can lose is only what the
-//!   replica had not received when its master died (the README's Redis section); the test
-//!   asserts that nothing else is lost;
+//!   device of every user, and the audit record of every decision. What Redis's
+//!   asynchronous replication can lose is only what the replica had not received when its
+//!   master died (the README's Redis section); the test asserts that nothing else is lost;
 //! - **resharding**: the slot of one user's keys is migrated to another master mid-run
 //!   (`CLUSTER SETSLOT … MIGRATING/IMPORTING`, `MIGRATE`, `SETSLOT … NODE`): the client
 //!   follows the `ASK` and `MOVED` redirections (and retries `TRYAGAIN`) by itself, every
@@ -32,9 +32,8 @@ use std::time::{Duration, Instant};
 
 use playback_auth_claims::Uid;
 use playback_auth_policy::{
-    Authorizer, Decision, DecisionPlan, DenyReason, DeviceInfo, DevicePlan, MemoryAuditSink,
-    MemoryKeyRegistry, MemoryRevocationStore, MemoryRightsStore, Partition, PolicyStore,
-    SessionInfo, StoreSet, VerifiedToken,
+    AuditSink, Authorizer, Decision, DecisionPlan, DenyReason, DeviceInfo, DevicePlan, Partition,
+    PolicyStore, SessionInfo, VerifiedToken,
 };
 use playback_auth_redis::RedisStore;
 use tokio::task::JoinHandle;
@@ -45,9 +44,9 @@ use crate::common::{ACCOUNT, RedisCluster, at, request, restriction};
 const MARGIN: Duration = Duration::from_millis(1500);
 const USERS: usize = 24;
 
-type Engine = Authorizer<
-    StoreSet<RedisStore, MemoryRevocationStore, Arc<MemoryAuditSink>, MemoryKeyRegistry>,
->;
+/// Every store on the cluster: state, revocations, audit (and the registry, unused by
+/// `decide`).
+type Engine = Authorizer<RedisStore>;
 
 fn user_token(user: usize) -> VerifiedToken {
     restriction(&format!("failover-{user}"), |b| {
@@ -61,27 +60,35 @@ fn uid(user: usize) -> Uid {
     Uid::new(format!("viewer-{user}")).unwrap()
 }
 
-/// A store on `cluster` under a fresh prefix, and a fail-closed engine with its policy
-/// state there.
+/// A store on `cluster` under a fresh prefix, and a fail-closed engine with every store
+/// there.
 fn store_and_engine(cluster: &RedisCluster, timeout: Duration) -> (RedisStore, Arc<Engine>) {
     let store = RedisStore::cluster_builder(cluster.seeds())
         .key_prefix(crate::common::unique_prefix("topology"))
         .timeout(timeout)
         .build()
         .unwrap();
-    let engine = Arc::new(Authorizer::new(StoreSet {
-        policy: store.clone(),
-        revocations: MemoryRevocationStore::new(),
-        audit: Arc::new(MemoryAuditSink::new()),
-        registry: MemoryKeyRegistry::new(),
-        rights: MemoryRightsStore::new(),
-    }));
+    let engine = Arc::new(Authorizer::new(store.clone()));
     (store, engine)
 }
 
 type Snapshot = BTreeMap<usize, (Vec<SessionInfo>, Vec<DeviceInfo>)>;
 
-/// Acknowledged state: a session and a device per user, read back.
+/// The audit records of the decisions `write_state` made (at `at(0)`), by user.
+async fn records_before(store: &RedisStore) -> BTreeSet<String> {
+    let day = time::OffsetDateTime::from_unix_timestamp(crate::common::T0)
+        .unwrap()
+        .date();
+    let read = store.records_for(ACCOUNT, day).await.unwrap();
+    read.records
+        .into_iter()
+        .filter(|record| record.time == at(0))
+        .filter_map(|record| record.uid)
+        .collect()
+}
+
+/// Acknowledged state: a session and a device per user (and the decisions' audit records),
+/// read back.
 async fn write_state(engine: &Engine, store: &RedisStore) -> Snapshot {
     for user in 0..USERS {
         let ctx = request(0)
@@ -97,11 +104,17 @@ async fn write_state(engine: &Engine, store: &RedisStore) -> Snapshot {
         assert_eq!((sessions.len(), devices.len()), (1, 1));
         snapshot.insert(user, (sessions, devices));
     }
+    assert_eq!(records_before(store).await.len(), USERS);
     snapshot
 }
 
-/// Every session and device of `before` is still there.
+/// Every session and device of `before` is still there, and every audit record.
 async fn assert_kept(store: &RedisStore, before: &Snapshot) {
+    assert_eq!(
+        records_before(store).await.len(),
+        USERS,
+        "audit records lost"
+    );
     for (user, (sessions_before, devices_before)) in before {
         let sessions = store.sessions(ACCOUNT, &uid(*user), at(2)).await.unwrap();
         let devices = store.devices(ACCOUNT, &uid(*user)).await.unwrap();
