@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod connection;
 mod error;
 mod key_layout;
 mod policy;
@@ -10,5 +11,6 @@ mod revocation;
 mod rights;
 mod store;
 
+pub use connection::RedisEndpoint;
 pub use error::RedisStoreError;
 pub use store::{RedisStore, RedisStoreBuilder};
