@@ -1,16 +1,17 @@
 //! `playback_auth_redis_errors_total{kind}`: every failed Redis operation is counted by kind
-//! where all of them go through, read back with a local recorder. Neither test needs a Redis:
-//! one talks to a port nothing listens on, the other to a listener that never answers.
+//! where all of them go through, read back with a local recorder. The connection and timeout
+//! tests need no Redis (a port nothing listens on, a listener that never answers); the error
+//! reply test runs on `REDIS_URL`.
 #![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 
 use playback_auth_policy::metrics::{DECISIONS_TOTAL, REDIS_ERRORS_TOTAL};
 use playback_auth_policy::testing::metrics::recorded;
-use playback_auth_policy::{Authorizer, DenyReason};
+use playback_auth_policy::{Authorizer, DenyReason, KeyRegistry};
 use playback_auth_redis::{RedisStore, RedisStoreError};
 
-use crate::common::{free_port, request, unique_prefix};
+use crate::common::{ACCOUNT, admin, free_port, fresh_store, request, unique_prefix};
 
 fn store_on(port: u16) -> RedisStore {
     RedisStore::builder(format!("redis://127.0.0.1:{port}/"))
@@ -60,5 +61,34 @@ fn a_server_that_never_answers_is_counted_as_a_timeout() {
         metrics.counter(REDIS_ERRORS_TOTAL, &[("kind", "timeout")]),
         1
     );
+    assert_eq!(metrics.label_sets(REDIS_ERRORS_TOTAL).len(), 1);
+}
+
+#[test]
+fn an_error_reply_is_counted_as_other() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let (result, metrics) = recorded(async move {
+        let store = fresh_store(&url, "metrics-other");
+        // Another program's string where the account's key registry (a hash) belongs: Redis
+        // answers the registry read with a WRONGTYPE error.
+        let mut connection = admin(&url).await;
+        let _: () = redis::cmd("SET")
+            .arg(store.key_registry_key(ACCOUNT))
+            .arg("not a hash")
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        let result = store.key_set(ACCOUNT).await.map(drop);
+        let _: () = redis::cmd("DEL")
+            .arg(store.key_registry_key(ACCOUNT))
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        result
+    });
+    assert!(result.is_err());
+    assert_eq!(metrics.counter(REDIS_ERRORS_TOTAL, &[("kind", "other")]), 1);
     assert_eq!(metrics.label_sets(REDIS_ERRORS_TOTAL).len(), 1);
 }
