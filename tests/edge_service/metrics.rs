@@ -240,11 +240,11 @@ async fn a_scrape_after_a_few_decisions_finds_counters_and_histograms_with_their
     assert_eq!(sample(&format!("{verify}_count"), r#"alg="invalid""#), 1.0);
     assert!(sample(&format!("{verify}_sum"), r#"alg="ES256""#) > 0.0);
 
-    // Per operation: three key reads (the three requests with a token), two decisions on a
-    // verified token (revocation check, the store's operation, the audit record), two
-    // refusals counted in an aggregate (the invalid token, the missing one).
+    // Per operation: four key reads (one per request), two decisions on a verified token
+    // (revocation check, the store's operation, the audit record), two refusals counted in
+    // an aggregate (the invalid token, the missing one).
     let store = "playback_auth_store_seconds_count";
-    assert_eq!(sample(store, r#"op="registry""#), 3.0);
+    assert_eq!(sample(store, r#"op="registry""#), 4.0);
     assert_eq!(sample(store, r#"op="revocations""#), 2.0);
     assert_eq!(sample(store, r#"op="apply""#), 2.0);
     assert_eq!(sample(store, r#"op="audit""#), 2.0);

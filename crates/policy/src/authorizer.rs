@@ -309,7 +309,8 @@ impl<B: Stores> Authorizer<B> {
     /// [`DECISIONS_TOTAL`](crate::metrics::DECISIONS_TOTAL) as denied with `code`.
     pub async fn count_refusal(&self, ctx: &RequestContext, code: &'static str) {
         crate::metrics::refusal(code);
-        match self.engine.stores().registry().key_set(&ctx.account).await {
+        let keys = self.stores().registry().key_set(&ctx.account);
+        match timed(StoreOp::Registry, keys).await {
             Ok(keys) if keys.is_empty() => self.engine.count_unregistered(),
             _ => self.engine.count_refusal(ctx, code).await,
         }

@@ -60,11 +60,12 @@ fn decisions_are_counted_by_outcome_and_stable_code() {
     );
     assert_eq!(metrics.label_sets(VERIFY_SECONDS).len(), 2);
 
-    // Three key reads; two decisions on a verified token (revocation check, the store's
-    // operation, the audit record each); one refusal aggregated per unverified token and
-    // per refusal counted outside the engine.
+    // Four key reads (three tokens, and the refusal counted outside the engine, which looks
+    // the account up); two decisions on a verified token (revocation check, the store's
+    // operation, the audit record each); one refusal aggregated per unverified token and per
+    // refusal counted outside the engine.
     let store = |op| metrics.samples(STORE_SECONDS, &[("op", op)]).len();
-    assert_eq!(store("registry"), 3);
+    assert_eq!(store("registry"), 4);
     assert_eq!(store("revocations"), 2);
     assert_eq!(store("apply"), 2);
     assert_eq!(store("audit"), 2);
