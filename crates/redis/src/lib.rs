@@ -5,6 +5,7 @@ mod audit;
 mod connection;
 mod error;
 mod key_layout;
+mod metrics;
 mod policy;
 mod registry;
 mod revocation;

@@ -12,5 +12,6 @@ mod expiry;
 mod failover;
 mod faults;
 mod fleet;
+mod metrics;
 mod revocation;
 mod round_trips;
