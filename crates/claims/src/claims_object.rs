@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::error::StrictJsonError;
-use crate::names;
+use crate::names::{self, known_slot};
 use crate::strict_json::{Broken, StrictValue, parse_with};
 
 /// A JSON claims object, parsed in one pass under the strict JSON rules (no duplicate member
@@ -37,6 +37,9 @@ pub struct ClaimsObject {
     /// Per entry of [`names::CLAIM_SET_NAMES`], its index in `known`; [`ABSENT`] when absent or
     /// taken.
     slots: [u8; names::CLAIM_SET_NAMES.len()],
+    /// Known claims present and not yet taken: when none is left (a decoder took every claim
+    /// it knows), [`ClaimsObject::into_map`] is `others` as it stands.
+    remaining: u8,
     /// Every other member, in document order.
     others: Map<String, Value>,
 }
@@ -58,20 +61,12 @@ enum Name {
     Other(String),
 }
 
-fn known_slot(name: &str) -> Option<u8> {
-    let (len, first) = (name.len(), name.as_bytes().first());
-    names::CLAIM_SET_NAMES
-        .iter()
-        // Length and first byte rule out all but one or two names without a `memcmp`.
-        .position(|known| known.len() == len && known.as_bytes().first() == first && *known == name)
-        .and_then(|slot| u8::try_from(slot).ok())
-}
-
 impl Default for ClaimsObject {
     fn default() -> Self {
         Self {
             known: Vec::new(),
             slots: [ABSENT; names::CLAIM_SET_NAMES.len()],
+            remaining: 0,
             others: Map::new(),
         }
     }
@@ -101,6 +96,7 @@ impl ClaimsObject {
     }
 
     /// The member `name`, if present (and not yet taken by a decoder).
+    #[inline]
     pub fn get(&self, name: &str) -> Option<&Value> {
         match known_slot(name) {
             Some(slot) => self
@@ -117,6 +113,7 @@ impl ClaimsObject {
     }
 
     /// Takes the member `name` out.
+    #[inline]
     pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
         let Some(slot) = known_slot(name) else {
             return self.others.shift_remove(name);
@@ -125,6 +122,7 @@ impl ClaimsObject {
         if let Some(entry) = self.slots.get_mut(usize::from(slot)) {
             *entry = ABSENT;
         }
+        self.remaining = self.remaining.saturating_sub(1);
         self.known
             .get_mut(index)
             .map(|member| std::mem::take(&mut member.value))
@@ -135,8 +133,12 @@ impl ClaimsObject {
         let Self {
             known,
             slots,
+            remaining,
             mut others,
         } = self;
+        if remaining == 0 {
+            return others;
+        }
         let mut put_back = 0;
         for (index, member) in known.into_iter().enumerate() {
             let still_here = slots
@@ -152,6 +154,7 @@ impl ClaimsObject {
         others
     }
 
+    #[inline]
     fn known_index(&self, slot: u8) -> Option<usize> {
         let index = *self.slots.get(usize::from(slot))?;
         (index != ABSENT).then_some(usize::from(index))
@@ -174,6 +177,7 @@ impl ClaimsObject {
                     others_before: self.others.len(),
                     value,
                 });
+                self.remaining += 1;
                 Ok(())
             }
             Name::Other(name) => match self.others.entry(name) {

@@ -121,3 +121,84 @@ pub(crate) const CHANNEL_ONLY: &[&str] = &[
     VIEWER_SESSION_VERSION,
     MAXIMUM_RESOLUTION,
 ];
+
+/// The index of `name` in [`CLAIM_SET_NAMES`], if it is one of them. A name of up to seven
+/// bytes is matched as one integer (its bytes and its length, see [`short_key`]), so finding
+/// a claim costs a few comparisons of integers rather than a string comparison per known
+/// name; the long (`accessRules`, `aws:*`) names are matched whole. Always inlined: a decoder
+/// asks for a constant name, and the lookup then folds away.
+#[inline(always)]
+pub(crate) fn known_slot(name: &str) -> Option<u8> {
+    let bytes = name.as_bytes();
+    if bytes.len() <= SHORT_MAX {
+        return match short_key(bytes) {
+            KEY_ACCID => Some(0),
+            KEY_IAT => Some(1),
+            KEY_EXP => Some(2),
+            KEY_NBF => Some(3),
+            KEY_DRULES => Some(4),
+            KEY_CONID => Some(5),
+            KEY_PRO => Some(6),
+            KEY_VOD => Some(7),
+            KEY_PRID => Some(8),
+            KEY_TAGS => Some(10),
+            KEY_VIDS => Some(11),
+            KEY_UA => Some(12),
+            KEY_MAXIP => Some(13),
+            KEY_MAXU => Some(14),
+            KEY_UID => Some(15),
+            KEY_CLIMIT => Some(16),
+            KEY_CBEH => Some(17),
+            KEY_SID => Some(18),
+            KEY_DLIMIT => Some(19),
+            _ => None,
+        };
+    }
+    match name {
+        ACCESS_RULES => Some(9),
+        CHANNEL_ARN => Some(20),
+        ALLOW_ORIGIN => Some(21),
+        STRICT_ORIGIN => Some(22),
+        SINGLE_USE_UUID => Some(23),
+        VIEWER_ID => Some(24),
+        VIEWER_SESSION_VERSION => Some(25),
+        MAXIMUM_RESOLUTION => Some(26),
+        _ => None,
+    }
+}
+
+/// Longest name [`short_key`] packs: seven bytes, the eighth holding the length.
+const SHORT_MAX: usize = 7;
+
+/// A name of at most [`SHORT_MAX`] bytes as one integer: its bytes, then its length in the top
+/// byte, so no two such names share a key (`"iat"` and `"iat\0"` differ by length).
+#[allow(clippy::indexing_slicing)] // `i < name.len()`
+const fn short_key(name: &[u8]) -> u64 {
+    let mut key = (name.len() as u64) << 56;
+    let mut i = 0;
+    while i < name.len() && i < SHORT_MAX {
+        key |= (name[i] as u64) << (8 * i);
+        i += 1;
+    }
+    key
+}
+
+const KEY_ACCID: u64 = short_key(ACCID.as_bytes());
+const KEY_IAT: u64 = short_key(IAT.as_bytes());
+const KEY_EXP: u64 = short_key(EXP.as_bytes());
+const KEY_NBF: u64 = short_key(NBF.as_bytes());
+const KEY_DRULES: u64 = short_key(DRULES.as_bytes());
+const KEY_CONID: u64 = short_key(CONID.as_bytes());
+const KEY_PRO: u64 = short_key(PRO.as_bytes());
+const KEY_VOD: u64 = short_key(VOD.as_bytes());
+const KEY_PRID: u64 = short_key(PRID.as_bytes());
+const KEY_TAGS: u64 = short_key(TAGS.as_bytes());
+const KEY_VIDS: u64 = short_key(VIDS.as_bytes());
+const KEY_UA: u64 = short_key(UA.as_bytes());
+const KEY_MAXIP: u64 = short_key(MAXIP.as_bytes());
+const KEY_MAXU: u64 = short_key(MAXU.as_bytes());
+const KEY_UID: u64 = short_key(UID.as_bytes());
+const KEY_CLIMIT: u64 = short_key(CLIMIT.as_bytes());
+const KEY_CBEH: u64 = short_key(CBEH.as_bytes());
+const KEY_SID: u64 = short_key(SID.as_bytes());
+const KEY_DLIMIT: u64 = short_key(DLIMIT.as_bytes());

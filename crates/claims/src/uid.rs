@@ -30,6 +30,14 @@ impl Uid {
     }
 
     fn check(value: &str) -> Result<(), UidError> {
+        // The common case in one pass over the bytes; any failure is found again below, in
+        // the order the errors are reported.
+        if !value.is_empty()
+            && value.len() <= Self::MAX_LEN
+            && value.bytes().all(|byte| Self::is_allowed(char::from(byte)))
+        {
+            return Ok(());
+        }
         if value.is_empty() {
             return Err(UidError::Empty);
         }

@@ -30,7 +30,26 @@ fn every_claim_set_name_is_a_slot() {
             assert!(known_slot(name).is_some(), "{name}");
         }
     }
-    assert!(known_slot(names::JTI).is_none());
+    for (slot, name) in names::CLAIM_SET_NAMES.iter().enumerate() {
+        assert_eq!(known_slot(name).map(usize::from), Some(slot), "{name}");
+    }
+    for other in [
+        names::JTI,
+        "",
+        "ia",
+        "iatt",
+        "iat\0",
+        "\0iat",
+        "IAT",
+        "maxip\0\0",
+        "accessRule",
+        "accessRules\0",
+        "aws:viewer-i",
+        "aws:viewer-idd",
+        "vod.ssai",
+    ] {
+        assert_eq!(known_slot(other), None, "{other:?}");
+    }
 }
 
 #[test]
@@ -172,5 +191,34 @@ fn time_claims_read_from_the_object_as_from_a_map() {
             crate::TimeClaims::from_json_object(&map),
             "{text}"
         );
+    }
+}
+
+/// A known name with one byte changed, cut short or lengthened, or any string at all.
+fn near_names() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let known = prop::sample::select(names::CLAIM_SET_NAMES.to_vec());
+    prop_oneof![
+        known.clone().prop_map(str::to_owned),
+        (known.clone(), any::<prop::sample::Index>(), any::<u8>()).prop_map(|(name, at, byte)| {
+            let mut bytes = name.as_bytes().to_vec();
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
+            String::from_utf8_lossy(&bytes).into_owned()
+        }),
+        (known.clone(), any::<prop::sample::Index>())
+            .prop_map(|(name, at)| name[..at.index(name.len())].to_owned()),
+        (known, "[\\x00-\\x7f]{1,2}").prop_map(|(name, tail)| format!("{name}{tail}")),
+        "\\PC{0,40}",
+    ]
+}
+
+proptest::proptest! {
+    /// The packed-integer lookup finds exactly the names a comparison with each known name
+    /// finds.
+    #[test]
+    fn known_slot_agrees_with_comparing_every_name(name in near_names()) {
+        let expected = names::CLAIM_SET_NAMES.iter().position(|known| *known == name);
+        proptest::prop_assert_eq!(known_slot(&name).map(usize::from), expected);
     }
 }
