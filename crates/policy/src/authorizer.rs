@@ -13,13 +13,15 @@ use playback_auth_verify::{Clock, SystemClock, VerifiedTokenCache, Verifier, Ver
 
 use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Decision, DenyReason};
-use crate::engine::{PolicyConfig, PolicyEngine};
+use crate::engine::{PolicyConfig, PolicyEngine, RightsGate};
 use crate::error::{RegistryError, RevocationError, TokenError};
 #[cfg(feature = "tokio")]
 use crate::pool::{PoolClosed, VerifyPool};
 use crate::registry::{KeyRecord, KeyRegistry};
 use crate::revocation::RevocationStore;
 use crate::stores::Stores;
+
+mod rights;
 
 /// Does a whole playback request in one call: the account's current keys from the
 /// [`KeyRegistry`] → strict verification at the request's time → revocation → static checks →
@@ -76,6 +78,7 @@ pub struct AuthorizerBuilder<B> {
     clock: Arc<dyn Clock>,
     policy: PolicyConfig,
     verifier: VerifierBuilder,
+    rights: RightsGate,
 }
 
 impl<B> fmt::Debug for AuthorizerBuilder<B> {
@@ -156,7 +159,8 @@ impl<B: Stores> AuthorizerBuilder<B> {
             .build();
         Authorizer {
             verifier,
-            engine: PolicyEngine::new(self.stores, self.policy, self.leeway),
+            engine: PolicyEngine::new(self.stores, self.policy, self.leeway)
+                .with_rights(self.rights),
             clock: self.clock,
         }
     }
@@ -195,6 +199,7 @@ impl<B: Stores> Authorizer<B> {
             policy: PolicyConfig::default(),
             // The key set is the registry's, read per request; this one is never used.
             verifier: Verifier::builder(KeySet::new()),
+            rights: RightsGate::default(),
         }
     }
 

@@ -24,6 +24,10 @@ use crate::policy_store::{
 use crate::revocation::{RevocationStatus, RevocationStore};
 use crate::stores::Stores;
 
+mod rights;
+
+pub(crate) use rights::RightsGate;
+
 /// How a [`PolicyEngine`] behaves; every field has a safe default.
 ///
 /// ```
@@ -95,6 +99,8 @@ pub struct PolicyEngine<B> {
     config: PolicyConfig,
     /// The verifier's leeway: per-token state is kept until `exp` plus this.
     leeway: Duration,
+    /// Playback rights: the country lookup and the rights cache.
+    rights: RightsGate,
     audit_failures: AtomicU64,
     store_failures: AtomicU64,
     unregistered_refusals: AtomicU64,
@@ -119,6 +125,7 @@ impl<B: Stores> PolicyEngine<B> {
             stores,
             config,
             leeway,
+            rights: RightsGate::default(),
             audit_failures: AtomicU64::new(0),
             store_failures: AtomicU64::new(0),
             unregistered_refusals: AtomicU64::new(0),
@@ -224,6 +231,11 @@ impl<B: Stores> PolicyEngine<B> {
         if let Err(reason) = check_static(&token.claims, ctx) {
             return (Decision::Deny(reason), None);
         }
+        let rights = match self.rights_gate(token, ctx).await {
+            Ok(pass) => pass,
+            Err(deny) => return (deny, None),
+        };
+        let degraded = degraded || rights.degraded;
         let plan = match self.plan(token, ctx) {
             Ok(plan) => plan,
             Err(reason) => return (Decision::Deny(reason), None),
@@ -232,6 +244,7 @@ impl<B: Stores> PolicyEngine<B> {
             // No stateful claim: no session either.
             let allowed = Allowed {
                 degraded,
+                rights: rights.applied,
                 ..Allowed::default()
             };
             return (Decision::Allow(allowed), None);
@@ -243,11 +256,15 @@ impl<B: Stores> PolicyEngine<B> {
                 device_registered: applied.device_registered,
                 uses: applied.uses,
                 degraded,
+                rights: rights.applied.clone(),
             }),
             Ok(Outcome::Refused(refusal)) => Decision::Deny(refusal.into()),
-            Err(error) => self
-                .store_fault("state", &error)
-                .unwrap_or_else(|| Decision::Allow(Allowed::degraded())),
+            Err(error) => self.store_fault("state", &error).unwrap_or_else(|| {
+                Decision::Allow(Allowed {
+                    rights: rights.applied.clone(),
+                    ..Allowed::degraded()
+                })
+            }),
         };
         (decision, plan.session.map(|session| session.session_key))
     }
@@ -264,13 +281,19 @@ impl<B: Stores> PolicyEngine<B> {
             Ok(degraded) => degraded,
             Err(deny) => return deny,
         };
-        if let Err(reason) =
-            check_static(&token.claims, ctx).and_then(|()| self.plan(token, ctx).map(drop))
-        {
+        if let Err(reason) = check_static(&token.claims, ctx) {
+            return Decision::Deny(reason);
+        }
+        let rights = match self.rights_gate(token, ctx).await {
+            Ok(pass) => pass,
+            Err(deny) => return deny,
+        };
+        if let Err(reason) = self.plan(token, ctx) {
             return Decision::Deny(reason);
         }
         Decision::Allow(Allowed {
-            degraded,
+            degraded: degraded || rights.degraded,
+            rights: rights.applied,
             ..Allowed::default()
         })
     }
@@ -696,6 +719,9 @@ fn base_record(
     }
     if let Some(reason) = reason {
         record = record.with_reason(reason);
+    }
+    if let Some(rule) = rights::rights_audit(decision) {
+        record = record.with_rights_rule(rule);
     }
     record
 }
