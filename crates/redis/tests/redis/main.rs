@@ -12,4 +12,5 @@ mod expiry;
 mod faults;
 mod fleet;
 mod revocation;
+mod rights_decisions;
 mod round_trips;
