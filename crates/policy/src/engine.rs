@@ -84,6 +84,9 @@ impl Default for PolicyConfig {
 /// 1. the revocation check ([`RevocationStore::check`]);
 /// 2. the static checks, which need no state: `accid`, `conid`, `vids`, `tags`, `ua`,
 ///    and the allowed origins of private-channel tokens;
+/// 2. b. playback rights: the token's `prid` (own account) else the catalogue's rights id
+///    ([`RequestContext::content_rights`]), read through the rights cache, and the token's
+///    `accessRules`, decided with the client's country (see the crate docs);
 /// 3. one [`DecisionPlan`] with every stateful check (`maxu`, `maxip`,
 ///    `aws:single-use-uuid`, `climit`/`cbeh`, `dlimit`), applied by the store atomically —
 ///    a denied request consumes nothing;
