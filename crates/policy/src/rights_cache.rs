@@ -1,18 +1,4 @@
-//! [`RightsCache`]: playback rights kept in process, so a decision costs no store round trip
-//! for them in the steady state.
-//!
-//! Rights change rarely (an editor saves a rights object) and are read on every request. The
-//! cache keeps what the [`RightsStore`](crate::RightsStore) answered for an `(account, id)` —
-//! the rights, or that there are none — for at most [`RightsCache::max_age`], measured on the
-//! request's own `now` (the engine reads no clock). That is the staleness bound: a change made
-//! on another node (or straight in the store) is seen by this node at most `max_age` later.
-//! A change made through this node's [`Authorizer`](crate::Authorizer) (the admin API's
-//! routes call [`Authorizer::put_rights`](crate::Authorizer::put_rights) and
-//! [`Authorizer::delete_rights`](crate::Authorizer::delete_rights)) is seen at once: the
-//! entry is dropped after the store is written.
-//!
-//! The cache holds at most [`RightsCache::capacity`] entries; a new entry in a full cache
-//! first drops the expired ones, then the oldest. Store errors are never cached.
+//! [`RightsCache`]: playback rights kept in process, bounded in size and in age.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -96,8 +82,21 @@ pub enum CachedRights {
     Miss(RightsCacheMiss),
 }
 
-/// Playback rights in process, by account and id, bounded in size and in age.
-/// See the [module docs](self) for the staleness bound and the invalidation.
+/// Playback rights in process, by account and id, bounded in size and in age: what a
+/// decision costs no store round trip for in the steady state.
+///
+/// Rights change rarely (an editor saves a rights object) and are read on every request. The
+/// cache keeps what the [`RightsStore`](crate::RightsStore) answered for an `(account, id)` —
+/// the rights, or that there are none — for at most [`RightsCache::max_age`], measured on the
+/// request's own `now` (the engine reads no clock). That is the staleness bound: a change made
+/// on another node (or straight in the store) is seen by this node at most `max_age` later.
+/// A change made through this node's [`Authorizer`](crate::Authorizer) (the admin API's
+/// routes call [`Authorizer::put_rights`](crate::Authorizer::put_rights) and
+/// [`Authorizer::delete_rights`](crate::Authorizer::delete_rights)) is seen at once: the
+/// entry is dropped after the store is written.
+///
+/// The cache holds at most [`RightsCache::capacity`] entries; a new entry in a full cache
+/// first drops the expired ones, then the oldest. Store errors are never cached.
 ///
 /// ```
 /// use std::time::Duration;
