@@ -231,6 +231,10 @@ impl fmt::Display for RightsApplied {
         if let Some(id) = &self.rights_id {
             write!(f, "{id}: ")?;
         }
+        if self.matched.is_empty() {
+            // Rights without any rule (`{}`) restrict nothing.
+            return f.write_str("no rule");
+        }
         for (index, matched) in self.matched.iter().enumerate() {
             if index > 0 {
                 f.write_str(", ")?;

@@ -295,7 +295,13 @@ async fn the_catalogue_rights_apply_to_tokens_without_prid_claims_too() {
 
 #[tokio::test]
 async fn the_audit_record_names_the_rights_rule_that_decided() {
-    let engine = engine_on(stored(&[france_only(ACCOUNT, "fr-only")]).await);
+    let engine = engine_on(
+        stored(&[
+            france_only(ACCOUNT, "fr-only"),
+            rights(ACCOUNT, "open", json!({})),
+        ])
+        .await,
+    );
     let token = restriction("audit", |b| b);
     let _ = engine
         .decide(&token, &from(US, 1).with_content_rights("fr-only"))
@@ -304,6 +310,9 @@ async fn the_audit_record_names_the_rights_rule_that_decided() {
         .decide(&token, &from(US_OFFICE, 2).with_content_rights("fr-only"))
         .await;
     let _ = engine.decide(&token, &from(US, 3)).await;
+    let _ = engine
+        .decide(&token, &from(US, 4).with_content_rights("open"))
+        .await;
     let records = engine.stores().audit().all_records();
     let seen: Vec<_> = records
         .iter()
@@ -323,6 +332,7 @@ async fn the_audit_record_names_the_rights_rule_that_decided() {
                 Some("fr-only: ip 198.51.100.77 allowed")
             ),
             (AuditDecision::Allow, None, None),
+            (AuditDecision::Allow, None, Some("open: no rule")),
         ]
     );
     // In the JSON line (what both sinks store and reports hand out) only when rights applied.
