@@ -84,7 +84,7 @@ pub struct PlaybackRights {
     schedule: Option<Schedule>,
 }
 
-fn check_id(field: &'static str, value: &str) -> Result<(), RightsError> {
+pub(crate) fn check_id(field: &'static str, value: &str) -> Result<(), RightsError> {
     let valid = !value.is_empty()
         && value.len() <= MAX_ID_LEN
         && value

@@ -11,7 +11,7 @@ use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Decision, DenyReason};
 use crate::rights::{
     GeoLookup, NoGeoLookup, PlaybackRights, RightsApplied, RightsDenial, RightsOutcome,
-    RightsRequest, RuleMatch, evaluate_rights, select_rights,
+    RightsRequest, RuleMatch, check_id, evaluate_rights, select_rights,
 };
 use crate::rights_cache::{CachedRights, RightsCache};
 use crate::rights_store::{RightsStore, RightsStoreError};
@@ -134,6 +134,11 @@ impl<B: Stores> PolicyEngine<B> {
         id: &str,
         ctx: &RequestContext,
     ) -> Result<Option<Arc<PlaybackRights>>, RightsStoreError> {
+        if check_id("id", id).is_err() {
+            // No stored rights can have this id (ids are checked when rights are created):
+            // nothing to read, and nothing to hold in the cache under it.
+            return Ok(None);
+        }
         let cache = &self.rights.cache;
         let miss = match cache.get(account, id, ctx.now) {
             CachedRights::Hit(found) => return Ok(found),

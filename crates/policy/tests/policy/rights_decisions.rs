@@ -416,6 +416,16 @@ async fn cached_rights_cost_no_store_read_and_this_node_s_writes_apply_at_once()
         denied(engine.decide(&token, &us(1)).await).code(),
         "rights_not_found"
     );
+
+    // An id no rights can have (rights ids are checked at creation) is refused without a
+    // store read, and takes no place in the cache.
+    let (reads_before, held) = (reads(), engine.rights_cache().len());
+    let odd = restriction("odd-prid", |b| b.playback_rights_id("not an id/../x"));
+    assert_eq!(
+        denied(engine.decide(&odd, &from(FRANCE, 1)).await).code(),
+        "rights_not_found"
+    );
+    assert_eq!((reads(), engine.rights_cache().len()), (reads_before, held));
 }
 
 #[tokio::test]
