@@ -2,13 +2,16 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod connection;
 mod error;
 mod key_layout;
+mod metrics;
 mod policy;
 mod registry;
 mod revocation;
 mod rights;
 mod store;
 
+pub use connection::RedisEndpoint;
 pub use error::RedisStoreError;
 pub use store::{RedisStore, RedisStoreBuilder};
