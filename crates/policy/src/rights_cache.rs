@@ -185,10 +185,12 @@ impl RightsCache {
         match found {
             Some(rights) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
+                crate::metrics::rights_cache_lookup(true);
                 CachedRights::Hit(rights)
             }
             None => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
+                crate::metrics::rights_cache_lookup(false);
                 CachedRights::Miss(RightsCacheMiss { generation })
             }
         }

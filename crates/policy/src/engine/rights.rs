@@ -9,6 +9,7 @@ use playback_auth_claims::PlaybackClaims;
 use super::PolicyEngine;
 use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Decision, DenyReason};
+use crate::metrics::{StoreOp, timed};
 use crate::rights::{
     GeoLookup, NoGeoLookup, PlaybackRights, RightsApplied, RightsDenial, RightsOutcome,
     RightsRequest, RuleMatch, check_id, evaluate_rights, select_rights,
@@ -144,7 +145,7 @@ impl<B: Stores> PolicyEngine<B> {
             CachedRights::Hit(found) => return Ok(found),
             CachedRights::Miss(miss) => miss,
         };
-        let found = self.stores.rights().get(account, id).await?;
+        let found = timed(StoreOp::Rights, self.stores.rights().get(account, id)).await?;
         cache.insert(account, id, found.clone(), ctx.now, miss);
         Ok(found)
     }
