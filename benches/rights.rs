@@ -14,6 +14,8 @@
 //!   no IP entry (every prefix length present is probed, the worst case), is in an allowed
 //!   country, inside the window, from an allowed site.
 //! - `lookup+evaluate`: both, what a request pays: the number the ≤ 5 % target is about.
+//! - `cache+lookup+evaluate`: the same rights read from a `RightsCache` first (a hit), as the
+//!   engine does in the steady state: what a decision's rights stage costs, store untouched.
 // Bench code: it fails by panicking, and it cuts pseudo-random words into address bytes on
 // purpose (the truncation is the point).
 #![allow(
@@ -35,7 +37,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use playback_auth::claims::{CountryCode, IpRange, NumericDate, PlaybackRestrictionClaims};
 use playback_auth::keys::{Algorithm, CryptoProvider};
 use playback_auth::policy::testing::mmdb::CountryDatabase;
-use playback_auth::policy::{GeoLookup, MaxMindGeoLookup, PlaybackRights, RightsRequest};
+use playback_auth::policy::{
+    CachedRights, GeoLookup, MaxMindGeoLookup, PlaybackRights, RightsCache, RightsRequest,
+};
 
 /// A fixed pseudo-random sequence (xorshift), so every run builds the same lists.
 struct Sequence(u64);
@@ -212,6 +216,30 @@ fn bench_rights(c: &mut Criterion) {
         })
     });
     group.bench_function("lookup+evaluate", |b| b.iter(|| decide(&geo).is_allowed()));
+    let cache = RightsCache::default();
+    let CachedRights::Miss(miss) = cache.get(rights.account(), rights.id(), now) else {
+        panic!("an empty cache misses");
+    };
+    cache.insert(
+        rights.account(),
+        rights.id(),
+        Some(rights.clone().into()),
+        now,
+        miss,
+    );
+    group.bench_function("cache+lookup+evaluate", |b| {
+        b.iter(|| {
+            let CachedRights::Hit(Some(cached)) =
+                cache.get(black_box("1752604059001"), black_box("bench-rights"), now)
+            else {
+                panic!("the cache holds the rights");
+            };
+            let country = geo.country(black_box(client));
+            let request = RightsRequest::new(black_box(client), country, now)
+                .with_origin("https://player.example.com");
+            cached.evaluate(&request).is_allowed()
+        })
+    });
     group.finish();
 }
 

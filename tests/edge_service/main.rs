@@ -22,6 +22,7 @@ mod blacklist;
 mod cpu_burst;
 mod head;
 mod oversized_requests;
+mod playback_rights;
 mod slow_clients;
 mod wrapped_key;
 

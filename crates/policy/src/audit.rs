@@ -67,7 +67,8 @@ pub use memory::{
     AuditSinkStats, DEFAULT_MAX_AUDIT_AGGREGATES, DEFAULT_MAX_AUDIT_RECORDS, MemoryAuditSink,
 };
 pub use record::{
-    AuditDecision, AuditRecord, MAX_AUDIT_ID_LEN, MAX_AUDIT_USER_AGENT_LEN, TRUNCATION_MARKER,
+    AuditDecision, AuditRecord, MAX_AUDIT_ID_LEN, MAX_AUDIT_RIGHTS_RULE_LEN,
+    MAX_AUDIT_USER_AGENT_LEN, TRUNCATION_MARKER,
 };
 pub use reports::{
     AuditReports, DEFAULT_MAX_EXECUTIONS, RETENTION_DAYS, Report, oldest_reportable_date,

@@ -13,7 +13,7 @@ use playback_auth_verify::{Clock, SystemClock, VerifiedTokenCache, Verifier, Ver
 
 use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Decision, DenyReason};
-use crate::engine::{PolicyConfig, PolicyEngine};
+use crate::engine::{PolicyConfig, PolicyEngine, RightsGate};
 use crate::error::{RegistryError, RevocationError, TokenError};
 use crate::metrics::{StoreOp, timed};
 #[cfg(feature = "tokio")]
@@ -21,6 +21,8 @@ use crate::pool::{PoolClosed, VerifyPool};
 use crate::registry::{KeyRecord, KeyRegistry};
 use crate::revocation::RevocationStore;
 use crate::stores::Stores;
+
+mod rights;
 
 /// Does a whole playback request in one call: the account's current keys from the
 /// [`KeyRegistry`] → strict verification at the request's time → revocation → static checks →
@@ -77,6 +79,7 @@ pub struct AuthorizerBuilder<B> {
     clock: Arc<dyn Clock>,
     policy: PolicyConfig,
     verifier: VerifierBuilder,
+    rights: RightsGate,
 }
 
 impl<B> fmt::Debug for AuthorizerBuilder<B> {
@@ -157,7 +160,8 @@ impl<B: Stores> AuthorizerBuilder<B> {
             .build();
         Authorizer {
             verifier,
-            engine: PolicyEngine::new(self.stores, self.policy, self.leeway),
+            engine: PolicyEngine::new(self.stores, self.policy, self.leeway)
+                .with_rights(self.rights),
             clock: self.clock,
         }
     }
@@ -196,6 +200,7 @@ impl<B: Stores> Authorizer<B> {
             policy: PolicyConfig::default(),
             // The key set is the registry's, read per request; this one is never used.
             verifier: Verifier::builder(KeySet::new()),
+            rights: RightsGate::default(),
         }
     }
 

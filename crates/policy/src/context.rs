@@ -49,6 +49,9 @@ pub struct RequestContext {
     /// The channel ARN the server's content catalogue maps the requested content to, if any:
     /// a private-channel token also plays content mapped to its own channel.
     pub content_channel: Option<String>,
+    /// The playback-rights id the server's content catalogue gives the requested content, if
+    /// any: the rights that apply when the token has no `prid`.
+    pub content_rights: Option<String>,
     /// The time of the request. Every time-dependent rule reads this, never a clock: a
     /// service passes its `Clock`'s reading or [`NumericDate::now`], a test a fixed date.
     pub now: NumericDate,
@@ -74,6 +77,7 @@ impl RequestContext {
             origin: None,
             referer: None,
             content_channel: None,
+            content_rights: None,
             now,
         }
     }
@@ -118,6 +122,15 @@ impl RequestContext {
     #[must_use]
     pub fn with_content_channel(mut self, channel_arn: impl Into<String>) -> Self {
         self.content_channel = Some(channel_arn.into());
+        self
+    }
+
+    /// Sets the playback-rights id the server's content catalogue gives the requested
+    /// content (used when the token has no `prid`). Never take it from the request: a client
+    /// could name rights that let it play anywhere.
+    #[must_use]
+    pub fn with_content_rights(mut self, rights_id: impl Into<String>) -> Self {
+        self.content_rights = Some(rights_id.into());
         self
     }
 

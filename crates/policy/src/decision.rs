@@ -72,6 +72,9 @@ pub struct Allowed {
     /// Allowed by the fail-open configuration while the store was unavailable: no
     /// stateful limit was checked or recorded.
     pub degraded: bool,
+    /// What playback rights allowed the request with, when any applied (server-side rights
+    /// or the token's `accessRules`).
+    pub rights: Option<crate::RightsApplied>,
 }
 
 impl Allowed {

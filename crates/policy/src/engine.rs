@@ -25,6 +25,10 @@ use crate::policy_store::{
 use crate::revocation::{RevocationStatus, RevocationStore};
 use crate::stores::Stores;
 
+mod rights;
+
+pub(crate) use rights::RightsGate;
+
 /// How a [`PolicyEngine`] behaves; every field has a safe default.
 ///
 /// ```
@@ -81,6 +85,9 @@ impl Default for PolicyConfig {
 /// 1. the revocation check ([`RevocationStore::check`]);
 /// 2. the static checks, which need no state: `accid`, `conid`, `vids`, `tags`, `ua`,
 ///    and the allowed origins of private-channel tokens;
+/// 2. b. playback rights: the token's `prid` (own account) else the catalogue's rights id
+///    ([`RequestContext::content_rights`]), read through the rights cache, and the token's
+///    `accessRules`, decided with the client's country (see the crate docs);
 /// 3. one [`DecisionPlan`] with every stateful check (`maxu`, `maxip`,
 ///    `aws:single-use-uuid`, `climit`/`cbeh`, `dlimit`), applied by the store atomically —
 ///    a denied request consumes nothing;
@@ -96,6 +103,8 @@ pub struct PolicyEngine<B> {
     config: PolicyConfig,
     /// The verifier's leeway: per-token state is kept until `exp` plus this.
     leeway: Duration,
+    /// Playback rights: the country lookup and the rights cache.
+    rights: RightsGate,
     audit_failures: AtomicU64,
     store_failures: AtomicU64,
     unregistered_refusals: AtomicU64,
@@ -120,6 +129,7 @@ impl<B: Stores> PolicyEngine<B> {
             stores,
             config,
             leeway,
+            rights: RightsGate::default(),
             audit_failures: AtomicU64::new(0),
             store_failures: AtomicU64::new(0),
             unregistered_refusals: AtomicU64::new(0),
@@ -223,6 +233,11 @@ impl<B: Stores> PolicyEngine<B> {
         if let Err(reason) = check_static(&token.claims, ctx) {
             return (Decision::Deny(reason), None);
         }
+        let rights = match self.rights_gate(token, ctx).await {
+            Ok(pass) => pass,
+            Err(deny) => return (deny, None),
+        };
+        let degraded = degraded || rights.degraded;
         let plan = match self.plan(token, ctx) {
             Ok(plan) => plan,
             Err(reason) => return (Decision::Deny(reason), None),
@@ -231,6 +246,7 @@ impl<B: Stores> PolicyEngine<B> {
             // No stateful claim: no session either.
             let allowed = Allowed {
                 degraded,
+                rights: rights.applied,
                 ..Allowed::default()
             };
             return (Decision::Allow(allowed), None);
@@ -242,11 +258,15 @@ impl<B: Stores> PolicyEngine<B> {
                 device_registered: applied.device_registered,
                 uses: applied.uses,
                 degraded,
+                rights: rights.applied.clone(),
             }),
             Ok(Outcome::Refused(refusal)) => Decision::Deny(refusal.into()),
-            Err(error) => self
-                .store_fault("state", &error)
-                .unwrap_or_else(|| Decision::Allow(Allowed::degraded())),
+            Err(error) => self.store_fault("state", &error).unwrap_or_else(|| {
+                Decision::Allow(Allowed {
+                    rights: rights.applied.clone(),
+                    ..Allowed::degraded()
+                })
+            }),
         };
         (decision, plan.session.map(|session| session.session_key))
     }
@@ -263,13 +283,19 @@ impl<B: Stores> PolicyEngine<B> {
             Ok(degraded) => degraded,
             Err(deny) => return deny,
         };
-        if let Err(reason) =
-            check_static(&token.claims, ctx).and_then(|()| self.plan(token, ctx).map(drop))
-        {
+        if let Err(reason) = check_static(&token.claims, ctx) {
+            return Decision::Deny(reason);
+        }
+        let rights = match self.rights_gate(token, ctx).await {
+            Ok(pass) => pass,
+            Err(deny) => return deny,
+        };
+        if let Err(reason) = self.plan(token, ctx) {
             return Decision::Deny(reason);
         }
         Decision::Allow(Allowed {
-            degraded,
+            degraded: degraded || rights.degraded,
+            rights: rights.applied,
             ..Allowed::default()
         })
     }
@@ -694,6 +720,9 @@ fn base_record(
     }
     if let Some(reason) = reason {
         record = record.with_reason(reason);
+    }
+    if let Some(rule) = rights::rights_audit(decision) {
+        record = record.with_rights_rule(rule);
     }
     record
 }

@@ -16,6 +16,7 @@ mod pool;
 mod registry;
 mod revocation;
 mod rights;
+mod rights_cache;
 mod rights_store;
 mod stores;
 #[cfg(feature = "testing")]
@@ -25,9 +26,9 @@ pub use audit::{
     AuditAggregate, AuditDecision, AuditRecord, AuditReports, AuditSink, AuditSinkStats,
     DEFAULT_MAX_AUDIT_AGGREGATES, DEFAULT_MAX_AUDIT_RECORDS, DEFAULT_MAX_EXECUTIONS,
     DEFAULT_MAX_REPORT_BYTES, DEFAULT_MAX_STORED_EXECUTIONS, Execution, ExecutionId,
-    ExecutionStatus, JsonLinesAuditSink, MAX_AUDIT_ID_LEN, MAX_AUDIT_USER_AGENT_LEN,
-    MemoryAuditSink, MemoryReportStore, RETENTION_DAYS, RecordsRead, Report, TRUNCATION_MARKER,
-    oldest_reportable_date, report_expiry,
+    ExecutionStatus, JsonLinesAuditSink, MAX_AUDIT_ID_LEN, MAX_AUDIT_RIGHTS_RULE_LEN,
+    MAX_AUDIT_USER_AGENT_LEN, MemoryAuditSink, MemoryReportStore, RETENTION_DAYS, RecordsRead,
+    Report, TRUNCATION_MARKER, oldest_reportable_date, report_expiry,
 };
 pub use authorizer::{Authorizer, AuthorizerBuilder};
 pub use context::{RequestContext, VerifiedToken};
@@ -54,12 +55,16 @@ pub use revocation::{
 pub use rights::{
     DomainDocument, DomainError, DomainPattern, GeoDocument, GeoLookup, GlobalRule, IpDocument,
     MAX_ID_LEN, MAX_RIGHTS_LIST_LEN, MAX_WEEKLY_WINDOWS, MissingOrigin, NoGeoLookup,
-    PlaybackRights, RightsDenial, RightsDocument, RightsError, RightsOutcome, RightsRequest,
-    RightsRule, RightsSelection, RuleMatch, ScheduleDocument, StaticGeoLookup, WindowDocument,
-    WindowError, evaluate_access_rules, evaluate_rights, select_rights,
+    PlaybackRights, RightsApplied, RightsDenial, RightsDocument, RightsError, RightsOutcome,
+    RightsRequest, RightsRule, RightsSelection, RuleMatch, ScheduleDocument, StaticGeoLookup,
+    WindowDocument, WindowError, evaluate_access_rules, evaluate_rights, select_rights,
 };
 #[cfg(feature = "geoip")]
 pub use rights::{GeoDatabaseError, MaxMindGeoLookup};
+pub use rights_cache::{
+    CachedRights, DEFAULT_RIGHTS_CACHE_CAPACITY, DEFAULT_RIGHTS_CACHE_MAX_AGE, RightsCache,
+    RightsCacheMiss,
+};
 pub use rights_store::{
     DEFAULT_RIGHTS_PER_ACCOUNT, MemoryRightsStore, RightsStore, RightsStoreError, WriteMode,
     Written,

@@ -35,7 +35,7 @@ pub use error::{DomainError, RightsError, WindowError};
 #[cfg(feature = "geoip")]
 pub use geo::{GeoDatabaseError, MaxMindGeoLookup};
 pub use geo::{GeoLookup, NoGeoLookup, StaticGeoLookup};
-pub use outcome::{RightsDenial, RightsOutcome, RightsRule, RuleMatch};
+pub use outcome::{RightsApplied, RightsDenial, RightsOutcome, RightsRule, RuleMatch};
 pub use selection::{RightsSelection, select_rights};
 
 use domains::{DomainRules, url_host};
@@ -84,7 +84,7 @@ pub struct PlaybackRights {
     schedule: Option<Schedule>,
 }
 
-fn check_id(field: &'static str, value: &str) -> Result<(), RightsError> {
+pub(crate) fn check_id(field: &'static str, value: &str) -> Result<(), RightsError> {
     let valid = !value.is_empty()
         && value.len() <= MAX_ID_LEN
         && value

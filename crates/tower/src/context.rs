@@ -2,7 +2,7 @@
 
 use std::sync::atomic::Ordering;
 
-use http::header::{ORIGIN, USER_AGENT};
+use http::header::{ORIGIN, REFERER, USER_AGENT};
 use http::request::Parts;
 use http::{HeaderMap, HeaderName};
 use playback_auth_policy::RequestContext;
@@ -23,6 +23,10 @@ pub(crate) fn request_context(
     let device_id = single_header(headers, &settings.device_id_header)?;
     let session_id = single_header(headers, &settings.session_id_header)?;
     let origin = single_header(headers, &ORIGIN)?;
+    // Playback rights read the `Referer` host when there is no `Origin`. A `Referer` that
+    // cannot be read (repeated, not ASCII) is no `Referer`: the rights' stated decision for
+    // a request without a site applies, rather than a refusal of the whole request.
+    let referer = single_header(headers, &REFERER).ok().flatten();
     // Every id is checked before it reaches a store, a log or the audit trail.
     check_id(&ids.account, IdField::Account)?;
     check_id(&ids.content_id, IdField::Content)?;
@@ -58,6 +62,9 @@ pub(crate) fn request_context(
     }
     if let Some(origin) = origin.filter(|v| !v.is_empty()) {
         ctx = ctx.with_origin(origin);
+    }
+    if let Some(referer) = referer.filter(|v| !v.is_empty()) {
+        ctx = ctx.with_referer(referer);
     }
     Ok(ctx)
 }

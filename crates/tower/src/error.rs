@@ -74,6 +74,24 @@ pub enum ProxyError {
     },
 }
 
+/// A [`ContentRights`](crate::ContentRights) resolver could not answer (its catalogue is
+/// down). The layer fails closed: the request is answered `503 content_rights_unavailable`.
+#[derive(Debug, thiserror::Error)]
+#[error("the content's playback-rights id is unavailable")]
+pub struct RightsIdUnavailable {
+    #[source]
+    source: Box<dyn Error + Send + Sync>,
+}
+
+impl RightsIdUnavailable {
+    /// Wraps the resolver's own error, kept as the source.
+    pub fn new(source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        Self {
+            source: source.into(),
+        }
+    }
+}
+
 /// A [`ContentTags`](crate::ContentTags) resolver could not answer (its catalogue is down).
 /// The layer fails closed: the request is answered `503 content_tags_unavailable`.
 #[derive(Debug, thiserror::Error)]

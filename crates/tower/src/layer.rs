@@ -14,6 +14,7 @@ use tokio::sync::Semaphore;
 use tower_layer::Layer;
 
 use crate::proxy::TrustedProxies;
+use crate::rights::ContentRights;
 use crate::route::ContentRoute;
 use crate::service::PlaybackAuth;
 use crate::tags::ContentTags;
@@ -62,6 +63,7 @@ pub(crate) struct Settings {
     pub(crate) peer_ip: Option<Arc<PeerIp>>,
     pub(crate) content_tags: Option<Arc<dyn ContentTags>>,
     pub(crate) content_channel: Option<Arc<ContentChannel>>,
+    pub(crate) content_rights: Option<Arc<dyn ContentRights>>,
     pub(crate) verify_pool: VerifyPool,
     /// One permit per request being authorized; shared by every clone of the service.
     pub(crate) in_flight: Arc<Semaphore>,
@@ -111,6 +113,10 @@ impl fmt::Debug for Settings {
                 "content_channel",
                 &self.content_channel.as_ref().map(|_| "custom"),
             )
+            .field(
+                "content_rights",
+                &self.content_rights.as_ref().map(|_| "custom"),
+            )
             .field("verify_pool", &self.verify_pool)
             .field("max_in_flight", &self.max_in_flight)
             .field("retry_after", &self.retry_after)
@@ -155,6 +161,7 @@ impl<B: Stores> PlaybackAuthLayer<B> {
                 peer_ip: None,
                 content_tags: None,
                 content_channel: None,
+                content_rights: None,
                 verify_pool: VerifyPool::default(),
                 in_flight: Arc::new(Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
                 max_in_flight: DEFAULT_MAX_IN_FLIGHT,
@@ -285,6 +292,15 @@ impl<B> PlaybackAuthLayerBuilder<B> {
         F: Fn(&str, &str) -> Option<String> + Send + Sync + 'static,
     {
         self.settings.content_channel = Some(Arc::new(channel_of));
+        self
+    }
+
+    /// Resolves the playback-rights id the server's catalogue gives the requested content
+    /// (default: none), used when the token has no `prid`. The rights are then read from the
+    /// authorizer's rights store (through its cache) and decided by the engine.
+    #[must_use]
+    pub fn content_rights(mut self, resolver: impl ContentRights) -> Self {
+        self.settings.content_rights = Some(Arc::new(resolver));
         self
     }
 

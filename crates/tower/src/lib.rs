@@ -8,13 +8,16 @@ mod layer;
 mod percent;
 mod proxy;
 mod rejection;
+mod rights;
 mod route;
 mod service;
 mod startup;
 mod tags;
 mod token;
 
-pub use error::{PeerAddressCheckError, ProxyError, RouteError, TagsUnavailable};
+pub use error::{
+    PeerAddressCheckError, ProxyError, RightsIdUnavailable, RouteError, TagsUnavailable,
+};
 pub use ids::MAX_ID_LEN;
 pub use layer::{
     DEFAULT_DEVICE_ID_HEADER, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RETRY_AFTER,
@@ -22,6 +25,7 @@ pub use layer::{
     PlaybackAuthLayerBuilder,
 };
 pub use proxy::TrustedProxies;
+pub use rights::{ContentRights, RightsIdFuture};
 pub use route::{ContentRoute, ContentRouteBuilder, RouteMatch};
 pub use service::{PlaybackAuth, ResponseFuture};
 pub use startup::check_peer_address;

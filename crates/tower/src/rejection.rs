@@ -32,6 +32,8 @@ pub(crate) enum Rejection {
     ClientIpUnavailable,
     /// The content-tags resolver failed.
     ContentTagsUnavailable,
+    /// The content-rights resolver failed.
+    ContentRightsUnavailable,
     /// The layer is authorizing as many requests as it may; retry after this many seconds.
     Overloaded { retry_after_secs: u64 },
 }
@@ -49,9 +51,9 @@ impl Rejection {
             | Self::MalformedForwardedFor => StatusCode::BAD_REQUEST,
             Self::RouteNotMatched => StatusCode::NOT_FOUND,
             Self::ClientIpUnavailable => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::ContentTagsUnavailable | Self::Overloaded { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::ContentTagsUnavailable
+            | Self::ContentRightsUnavailable
+            | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -67,6 +69,7 @@ impl Rejection {
             Self::MalformedForwardedFor => "malformed_forwarded_for",
             Self::ClientIpUnavailable => "client_ip_unavailable",
             Self::ContentTagsUnavailable => "content_tags_unavailable",
+            Self::ContentRightsUnavailable => "content_rights_unavailable",
             Self::Overloaded { .. } => "overloaded",
         }
     }
@@ -93,7 +96,9 @@ impl Rejection {
                 "X-Forwarded-For is not a comma-separated list of IP addresses".to_owned()
             }
             Self::ClientIpUnavailable => "the client's address is unknown".to_owned(),
-            Self::ContentTagsUnavailable => "the content catalogue is unavailable".to_owned(),
+            Self::ContentTagsUnavailable | Self::ContentRightsUnavailable => {
+                "the content catalogue is unavailable".to_owned()
+            }
             Self::Overloaded { retry_after_secs } => {
                 format!("too many requests are being authorized; retry in {retry_after_secs} s")
             }
@@ -149,6 +154,9 @@ impl Rejection {
             }
             Self::ContentTagsUnavailable => {
                 VendorDenial::new(503, "SERVICE_UNAVAILABLE", "CONTENT_TAGS_UNAVAILABLE")
+            }
+            Self::ContentRightsUnavailable => {
+                VendorDenial::new(503, "SERVICE_UNAVAILABLE", "CONTENT_RIGHTS_UNAVAILABLE")
             }
             Self::Overloaded { .. } => VendorDenial::new(503, "SERVICE_UNAVAILABLE", "OVERLOADED"),
         }

@@ -130,6 +130,24 @@ where
     }
 }
 
+/// The catalogue's rights id of the requested content; a failing resolver fails closed.
+async fn resolve_rights(
+    resolver: &dyn crate::rights::ContentRights,
+    context: &RequestContext,
+) -> Result<Option<String>, Rejection> {
+    resolver
+        .content_rights(&context.account, &context.content_id)
+        .await
+        .map_err(|error| {
+            // The catalogue's own error goes to the log, never to the client.
+            tracing::warn!(
+                error = &error as &(dyn std::error::Error + 'static),
+                "content rights resolver failed"
+            );
+            Rejection::ContentRightsUnavailable
+        })
+}
+
 /// The answer to [`check_peer_address`](crate::check_peer_address)'s probe: the peer address
 /// found, as a response extension; nothing is authorized, counted or stored.
 fn probe_answer<B: From<String>>(settings: &Settings, parts: &Parts) -> Response<B> {
@@ -225,6 +243,9 @@ where
                 );
                 Rejection::ContentTagsUnavailable
             })?;
+    }
+    if let Some(resolver) = &settings.content_rights {
+        context.content_rights = resolve_rights(resolver.as_ref(), &context).await?;
     }
     if let Some(channel_of) = &settings.content_channel {
         context.content_channel = channel_of(&context.account, &context.content_id);

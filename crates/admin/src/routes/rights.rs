@@ -72,10 +72,9 @@ pub(crate) async fn create<B: Stores>(
         Some(_) => return Err(ApiError::MalformedJson("`id` must be a string".to_owned())),
     };
     let rights = validate(account, &id, body)?;
+    // Through the authorizer: this node's rights cache sees the change at once.
     api.authorizer
-        .stores()
-        .rights()
-        .put(&rights, WriteMode::Create)
+        .put_rights(&rights, WriteMode::Create)
         .await?;
     Ok((StatusCode::CREATED, Json(RightsBody::from(&rights))))
 }
@@ -125,10 +124,9 @@ pub(crate) async fn replace<B: Stores>(
         }
     }
     let rights = validate(account, &path.id, body)?;
+    // Through the authorizer: this node's rights cache sees the change at once.
     api.authorizer
-        .stores()
-        .rights()
-        .put(&rights, WriteMode::Replace)
+        .put_rights(&rights, WriteMode::Replace)
         .await?;
     Ok(Json(RightsBody::from(&rights)))
 }
@@ -139,11 +137,6 @@ pub(crate) async fn delete<B: Stores>(
     Params(path): Params<RightsPath>,
 ) -> Result<StatusCode, ApiError> {
     let account = check_account(&path.account)?;
-    let deleted = api
-        .authorizer
-        .stores()
-        .rights()
-        .delete(account, &path.id)
-        .await?;
+    let deleted = api.authorizer.delete_rights(account, &path.id).await?;
     no_content_or(deleted, ApiError::RightsNotFound)
 }

@@ -10,7 +10,9 @@
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Backend, Config};
+use playback_auth_keys::Algorithm;
+
+use crate::common::{Backend, Config, TestKey, request};
 
 const RIGHTS: &str = "/v1/accounts/acct-1/playback_rights";
 
@@ -304,7 +306,51 @@ async fn an_overlong_list_is_too_many_entries(backend: Backend) {
     );
 }
 
+/// Rights changed through the API apply to this node's very next decision, although its
+/// authorizer caches rights (for 5 s by default, and the test clock does not move).
+async fn a_change_through_the_api_applies_to_the_next_decision(backend: Backend) {
+    let h = backend.harness("rights_next_decision", &Config::default());
+    let key = TestKey::new(Algorithm::Es256);
+    h.register(&key.public_key_txt()).await;
+    let now = h.now();
+    let token = key.token(now, |claims| claims.playback_rights_id("office"));
+    let code = |decision: playback_auth_policy::Decision| {
+        decision.deny_reason().map(|reason| reason.code())
+    };
+    // The request comes from 192.0.2.1.
+    let blocked = json!({ "id": "office", "ip": { "blocked": ["192.0.2.0/24"] } });
+    assert_eq!(h.post(RIGHTS, &blocked).await.status, StatusCode::CREATED);
+    assert_eq!(
+        code(h.authorize(&token, &request(now)).await),
+        Some("ip_restricted")
+    );
+    assert_eq!(
+        code(h.authorize(&token, &request(now)).await),
+        Some("ip_restricted")
+    );
+
+    let replaced = h
+        .send(
+            Method::PUT,
+            &format!("{RIGHTS}/office"),
+            Some(&json!({ "ip": { "allowed": ["192.0.2.1"] } })),
+        )
+        .await;
+    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.text);
+    assert_eq!(code(h.authorize(&token, &request(now)).await), None);
+
+    assert_eq!(
+        h.delete(&format!("{RIGHTS}/office")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        code(h.authorize(&token, &request(now)).await),
+        Some("rights_not_found")
+    );
+}
+
 on_every_backend!(
+    a_change_through_the_api_applies_to_the_next_decision,
     create_list_get_replace_delete,
     a_taken_id_and_a_full_account_conflict,
     malformed_rights_are_refused_with_their_cause,

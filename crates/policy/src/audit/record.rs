@@ -15,6 +15,10 @@ pub const MAX_AUDIT_ID_LEN: usize = 128;
 /// The longest user agent an audit record stores, in bytes: 256.
 pub const MAX_AUDIT_USER_AGENT_LEN: usize = 256;
 
+/// The longest `rights_rule` an audit record stores, in bytes: 256 (it may quote the
+/// request's site).
+pub const MAX_AUDIT_RIGHTS_RULE_LEN: usize = 256;
+
 /// What ends a field that was cut to its cap: `…` (U+2026, 3 bytes).
 pub const TRUNCATION_MARKER: &str = "\u{2026}";
 
@@ -127,6 +131,13 @@ pub struct AuditRecord {
     /// was notable about an allow (e.g. a degraded allow).
     #[serde(default)]
     pub reason: Option<String>,
+    /// Which playback-rights rule decided, when rights applied: the rights id and the entry
+    /// that refused (`"eu-only: country US blocked"`), or the entry of each stage that
+    /// allowed (`"eu-only: ip 203.0.113.7 allowed, no domain rule"`); the token's
+    /// `accessRules` read `token access rule N (allow|block)`. Absent from the JSON when
+    /// no rights applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rights_rule: Option<String>,
 }
 
 impl AuditRecord {
@@ -151,6 +162,7 @@ impl AuditRecord {
             token_digest: None,
             decision,
             reason: None,
+            rights_rule: None,
         }
     }
 
@@ -189,6 +201,13 @@ impl AuditRecord {
         self
     }
 
+    /// Sets which playback-rights rule decided.
+    #[must_use]
+    pub fn with_rights_rule(mut self, rule: impl Into<String>) -> Self {
+        self.rights_rule = Some(cap_text(rule.into(), MAX_AUDIT_RIGHTS_RULE_LEN));
+        self
+    }
+
     /// The record with every field within its cap: what a sink stores, whoever built the
     /// record (its fields are public, and a deserialized record never went through the
     /// setters). Fields already within their caps are kept as they are.
@@ -202,6 +221,9 @@ impl AuditRecord {
             user_agent: cap_text(self.user_agent, MAX_AUDIT_USER_AGENT_LEN),
             content: cap_id(self.content),
             reason: self.reason.map(cap_id),
+            rights_rule: self
+                .rights_rule
+                .map(|rule| cap_text(rule, MAX_AUDIT_RIGHTS_RULE_LEN)),
             ..self
         }
     }
@@ -209,11 +231,17 @@ impl AuditRecord {
     /// About how many bytes of memory the record holds: its own size plus its strings'
     /// allocations. What [`MemoryAuditSink`](super::MemoryAuditSink) counts.
     pub fn heap_size(&self) -> usize {
-        let optional = [&self.uid, &self.session, &self.device, &self.reason]
-            .into_iter()
-            .flatten()
-            .map(String::capacity)
-            .sum::<usize>();
+        let optional = [
+            &self.uid,
+            &self.session,
+            &self.device,
+            &self.reason,
+            &self.rights_rule,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::capacity)
+        .sum::<usize>();
         size_of::<Self>()
             + self.account.capacity()
             + self.user_agent.capacity()

@@ -175,12 +175,73 @@ pub struct RightsDenial {
     pub rule: RightsRule,
     /// The entry that decided.
     pub matched: RuleMatch,
+    /// The id of the server-side rights that refused, when the engine knows it (`None` for
+    /// the token's `accessRules`, and for an evaluation outside the engine).
+    pub rights_id: Option<String>,
 }
 
 impl RightsDenial {
     /// A denial by `rule`, decided by `matched`.
     pub fn new(rule: RightsRule, matched: RuleMatch) -> Self {
-        Self { rule, matched }
+        Self {
+            rule,
+            matched,
+            rights_id: None,
+        }
+    }
+
+    /// The same denial, naming the rights it came from.
+    #[must_use]
+    pub fn with_rights_id(mut self, id: impl Into<String>) -> Self {
+        self.rights_id = Some(id.into());
+        self
+    }
+
+    /// What the audit record says matched: `"<rights id>: <entry>"`, or the entry alone.
+    pub fn audit_text(&self) -> String {
+        match &self.rights_id {
+            Some(id) => format!("{id}: {}", self.matched),
+            None => self.matched.to_string(),
+        }
+    }
+}
+
+/// What playback rights decided for an allowed request ([`crate::Allowed::rights`]): the
+/// id of the server-side rights that applied, if any, and the entry that decided each stage
+/// (the token's `accessRules` first), in evaluation order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RightsApplied {
+    /// The server-side rights' id (the token's `prid` or the catalogue's), when they applied.
+    pub rights_id: Option<String>,
+    /// One entry per stage evaluated.
+    pub matched: Vec<RuleMatch>,
+}
+
+impl RightsApplied {
+    /// What `rights_id` (if any) and the token's rules allowed with.
+    pub fn new(rights_id: Option<String>, matched: Vec<RuleMatch>) -> Self {
+        Self { rights_id, matched }
+    }
+}
+
+/// `"<rights id>: <entry>, <entry>"`, or the entries alone: what the audit record says.
+impl fmt::Display for RightsApplied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(id) = &self.rights_id {
+            write!(f, "{id}: ")?;
+        }
+        if self.matched.is_empty() {
+            // Rights without any rule (`{}`) restrict nothing.
+            return f.write_str("no rule");
+        }
+        for (index, matched) in self.matched.iter().enumerate() {
+            if index > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{matched}")?;
+        }
+        Ok(())
     }
 }
 

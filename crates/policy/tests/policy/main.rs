@@ -29,6 +29,7 @@ mod revocation_jti;
 mod revocation_token_list;
 mod revocation_uid_before;
 mod revocation_viewer;
+mod rights_decisions;
 mod rights_geoip;
 mod rights_precedence;
 mod rights_properties;

@@ -114,3 +114,28 @@ fn the_verified_token_cache_counts_hits_and_misses() {
         3
     );
 }
+
+#[test]
+fn rights_reads_are_timed_and_the_rights_cache_counts_hits_and_misses() {
+    use playback_auth_policy::{PlaybackRights, WriteMode};
+
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let token = token(&key, 5);
+    let ((), metrics) = recorded(async {
+        let authorizer = Authorizer::new(MemoryStores::new());
+        registered(&authorizer, &key).await;
+        let rights = PlaybackRights::from_json(ACCOUNT, "open", b"{}").unwrap();
+        authorizer
+            .put_rights(&rights, WriteMode::Create)
+            .await
+            .unwrap();
+        for _ in 0..3 {
+            let ctx = ctx().with_content_rights("open");
+            assert!(authorizer.authorize(&token, &ctx).await.is_allowed());
+        }
+    });
+    let cache = |name| metrics.counter(name, &[("cache", "rights")]);
+    assert_eq!((cache(CACHE_HITS_TOTAL), cache(CACHE_MISSES_TOTAL)), (2, 1));
+    // One store read: the miss.
+    assert_eq!(metrics.samples(STORE_SECONDS, &[("op", "rights")]).len(), 1);
+}

@@ -227,3 +227,67 @@ fn the_generated_documents_often_construct() {
         "only {built} of 400 generated documents were valid"
     );
 }
+
+/// A geolocation that places every client in one country (or none).
+struct Fixed(Option<CountryCode>);
+
+impl playback_auth_policy::GeoLookup for Fixed {
+    fn country(&self, _address: IpAddr) -> Option<CountryCode> {
+        self.0
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Inside the engine (catalogue rights read from the store, the token's rules, the
+    /// country from the authorizer's lookup) a decision is exactly what `evaluate_rights`
+    /// decides: allowed when it allows, else refused with its rule and entry.
+    #[test]
+    fn the_engine_decides_what_the_evaluation_decides(
+        document in document(),
+        rules in access_rules(),
+        (ip, country, origin, referer, now) in request_parts(),
+    ) {
+        use playback_auth_policy::{Authorizer, DenyReason, MemoryStores, RequestContext, WriteMode};
+
+        let json = serde_json::to_vec(&document).unwrap();
+        let rights = PlaybackRights::from_json(crate::common::ACCOUNT, "rights-1", &json).ok();
+        let rules = AccessRules::from_json(rules).ok();
+        let country = country.and_then(|c| CountryCode::parse(&c).ok());
+        let now = NumericDate::from_secs(now).unwrap();
+        let mut request = RightsRequest::new(ip, country, now);
+        let mut ctx = RequestContext::new(crate::common::ACCOUNT, "video-7", "UA", ip, now);
+        if let Some(origin) = origin.as_deref() {
+            request = request.with_origin(origin);
+            ctx = ctx.with_origin(origin);
+        }
+        if let Some(referer) = referer.as_deref() {
+            request = request.with_referer(referer);
+            ctx = ctx.with_referer(referer);
+        }
+        if rights.is_some() {
+            ctx = ctx.with_content_rights("rights-1");
+        }
+        let expected = evaluate_rights(rights.as_ref(), rules.as_ref(), &request);
+        let token = crate::common::restriction("property", |b| match &rules {
+            Some(rules) => b.access_rules(rules),
+            None => b,
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let decision = runtime.block_on(async {
+            let authorizer = Authorizer::builder(MemoryStores::new()).geo_lookup(Fixed(country)).build();
+            if let Some(rights) = &rights {
+                authorizer.put_rights(rights, WriteMode::Create).await.unwrap();
+            }
+            authorizer.engine().decide(&token, &ctx).await
+        });
+        match (expected.denial(), decision.deny_reason()) {
+            (None, None) => {}
+            (Some(want), Some(DenyReason::PlaybackRights(got))) => {
+                prop_assert_eq!((want.rule, &want.matched), (got.rule, &got.matched));
+            }
+            (want, got) => prop_assert!(false, "evaluation {:?}, engine {:?}", want, got),
+        }
+    }
+}

@@ -14,4 +14,5 @@ mod faults;
 mod fleet;
 mod metrics;
 mod revocation;
+mod rights_decisions;
 mod round_trips;

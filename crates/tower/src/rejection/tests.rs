@@ -127,6 +127,12 @@ fn layer_rejections_have_their_own_codes() {
             "content_tags_unavailable",
             None,
         ),
+        (
+            Rejection::ContentRightsUnavailable,
+            503,
+            "content_rights_unavailable",
+            None,
+        ),
     ];
     for (rejection, status, code, expected_challenge) in cases {
         let (found, body, challenge) = answer(rejection);
@@ -213,6 +219,12 @@ fn layer_rejections_have_their_vendor_pairs() {
             500,
             "SERVER_ERROR",
             "CLIENT_IP_UNAVAILABLE",
+        ),
+        (
+            Rejection::ContentRightsUnavailable,
+            503,
+            "SERVICE_UNAVAILABLE",
+            "CONTENT_RIGHTS_UNAVAILABLE",
         ),
         (
             Rejection::ContentTagsUnavailable,

@@ -13,6 +13,7 @@ mod header_bytes;
 mod load_shedding;
 mod no_panic;
 mod peer_address;
+mod playback_rights;
 mod policy_denials;
 mod real_http;
 mod route_mismatch;
