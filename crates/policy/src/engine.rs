@@ -24,6 +24,9 @@ use crate::policy_store::{
 use crate::revocation::{RevocationStatus, RevocationStore};
 use crate::stores::Stores;
 
+mod sessions;
+pub use sessions::{HeartbeatConfigError, RequestKind};
+
 /// How a [`PolicyEngine`] behaves; every field has a safe default.
 ///
 /// ```
@@ -44,6 +47,10 @@ pub struct PolicyConfig {
     /// [`DenyReason::StoreUnavailable`] when the state or revocation store fails
     /// (default `false`: fail closed).
     pub fail_open: bool,
+    /// How often players are told to send a heartbeat (default
+    /// [`PolicyConfig::DEFAULT_HEARTBEAT_INTERVAL`], 60 s); set with the lease by
+    /// [`PolicyConfig::with_heartbeat`].
+    pub heartbeat_interval: Duration,
 }
 
 impl PolicyConfig {
@@ -70,6 +77,7 @@ impl Default for PolicyConfig {
         Self {
             lease: Self::DEFAULT_LEASE,
             fail_open: false,
+            heartbeat_interval: Self::DEFAULT_HEARTBEAT_INTERVAL,
         }
     }
 }
@@ -127,11 +135,11 @@ impl<B: Stores> PolicyEngine<B> {
 
     /// Decides whether `token` may be used for the request `ctx`, applies the state changes
     /// of an allow, and writes the audit record.
+    ///
+    /// This is a stream's [`RequestKind::Start`]; [`heartbeat`](Self::heartbeat) and
+    /// [`stop`](Self::stop) are the other two kinds ([`decide_request`](Self::decide_request)).
     pub async fn decide(&self, token: &VerifiedToken, ctx: &RequestContext) -> Decision {
-        let (decision, session) = self.evaluate(token, ctx).await;
-        self.record(audit_record(token, ctx, &decision, session))
-            .await;
-        decision
+        self.decide_request(RequestKind::Start, token, ctx).await
     }
 
     /// Denies a request that failed before reaching the engine and writes a full audit record
@@ -212,10 +220,13 @@ impl<B: Stores> PolicyEngine<B> {
     }
 
     /// The decision without its audit record, and the session key it concerned.
+    /// Every kind runs the same checks up to the state store; only what is asked of the store
+    /// differs (see [`RequestKind`]).
     async fn evaluate(
         &self,
         token: &VerifiedToken,
         ctx: &RequestContext,
+        kind: RequestKind,
     ) -> (Decision, Option<String>) {
         let degraded = match self.revocation_gate(token, ctx).await {
             Ok(degraded) => degraded,
@@ -223,6 +234,11 @@ impl<B: Stores> PolicyEngine<B> {
         };
         if let Err(reason) = check_static(&token.claims, ctx) {
             return (Decision::Deny(reason), None);
+        }
+        if kind != RequestKind::Start {
+            return self
+                .session_request(token, ctx, kind == RequestKind::Heartbeat, degraded)
+                .await;
         }
         let plan = match self.plan(token, ctx) {
             Ok(plan) => plan,
@@ -243,6 +259,7 @@ impl<B: Stores> PolicyEngine<B> {
                 device_registered: applied.device_registered,
                 uses: applied.uses,
                 degraded,
+                ..Allowed::default()
             }),
             Ok(Outcome::Refused(refusal)) => Decision::Deny(refusal.into()),
             Err(error) => self
