@@ -20,6 +20,7 @@ mod cpu_burst;
 mod head;
 mod oversized_requests;
 mod slow_clients;
+mod stream_sessions;
 mod wrapped_key;
 
 mod audit_flood;
