@@ -29,7 +29,7 @@ impl<B: Stores> Authorizer<B> {
     /// use playback_auth_sign::Signer;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let at = |secs| NumericDate::from_secs(1_700_000_000 + secs).unwrap();
+    /// let at = |secs: i64| NumericDate::from_secs(1_700_000_000 + secs).unwrap();
     /// let authorizer = Authorizer::new(MemoryStores::new());
     /// let key = PrivateKey::generate(Algorithm::Es256).unwrap();
     /// authorizer.register_key("acct-1", &key.public_key().to_public_key_txt(), None).await.unwrap();
@@ -41,7 +41,7 @@ impl<B: Stores> Authorizer<B> {
     ///     .build()
     ///     .unwrap();
     /// let token = Signer::new(key).sign(&claims).unwrap();
-    /// let ctx = |secs| {
+    /// let ctx = |secs: i64| {
     ///     RequestContext::new("acct-1", "video-7", "Player/1", IpAddr::V4(Ipv4Addr::LOCALHOST), at(secs))
     ///         .with_session_id("s-1")
     /// };
