@@ -487,3 +487,47 @@ fn heartbeat_intervals_under_60_s_are_refused_at_configuration() {
         PolicyConfig::DEFAULT_LEASE
     );
 }
+
+#[tokio::test]
+async fn a_heartbeat_whose_renewal_cannot_be_audited_still_plays_and_is_counted() {
+    use crate::common::{BrokenAuditSink, engine_of, request, restriction};
+    use playback_auth_policy::MemoryRevocationStore;
+
+    let engine = engine_of(
+        MemoryPolicyStore::new(),
+        MemoryRevocationStore::new(),
+        BrokenAuditSink,
+        PolicyConfig::default(),
+    );
+    let token = restriction("t", |b| b.user("viewer-1").concurrent_streams(1));
+    let ctx = |secs| request(secs).with_session_id("s1");
+    assert!(engine.decide(&token, &ctx(0)).await.is_allowed());
+    assert!(engine.heartbeat(&token, &ctx(60)).await.is_allowed());
+    assert!(engine.stop(&token, &ctx(61)).await.is_allowed());
+    // The start's record, the heartbeat's renewal and the stop's record all failed.
+    assert_eq!(engine.audit_failures(), 3);
+}
+
+#[tokio::test]
+async fn a_heartbeat_on_a_failing_store_fails_closed_or_open_like_a_start() {
+    use crate::common::{UnavailableStore, engine_on, engine_on_with, request, restriction};
+
+    let token = restriction("t", |b| b.user("viewer-1").concurrent_streams(1));
+    let ctx = request(60).with_session_id("s1");
+    let closed = engine_on(UnavailableStore);
+    assert_eq!(
+        closed.heartbeat(&token, &ctx).await.deny_reason(),
+        Some(&DenyReason::StoreUnavailable)
+    );
+    assert_eq!(
+        closed.stop(&token, &ctx).await.deny_reason(),
+        Some(&DenyReason::StoreUnavailable)
+    );
+    assert_eq!(closed.store_failures(), 2);
+    let open = engine_on_with(
+        UnavailableStore,
+        PolicyConfig::default().with_fail_open(true),
+    );
+    let beat = open.heartbeat(&token, &ctx).await;
+    assert!(beat.allowed().unwrap().degraded);
+}
