@@ -4,15 +4,18 @@
 //!
 //! ```text
 //! ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin            # in memory
-//! REDIS_URL=redis://127.0.0.1:6379/ ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin
+//! REDIS_URL=redis://127.0.0.1:6379/ ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin,redis
+//! REDIS_CLUSTER_URLS=redis://10.0.0.1:7000,redis://10.0.0.2:7000 ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin,redis
 //! ```
 //!
 //! Environment:
 //! - `BIND` — the listening address (default `127.0.0.1:8080`);
 //! - `ADMIN_TOKEN` — the admin API's bearer credential, at least 16 bytes; when unset, a
 //!   random one is made and printed once on stderr;
-//! - `REDIS_URL` — keep every store in Redis instead of memory; `REDIS_KEY_PREFIX` (default
-//!   `playback-auth`) namespaces the keys;
+//! - `REDIS_URL` — keep every store in Redis instead of memory; `REDIS_CLUSTER_URLS` (seed
+//!   nodes, comma-separated `redis://host:port`) — keep them on a Redis Cluster instead (it
+//!   wins when both are set); `REDIS_KEY_PREFIX` (default `playback-auth`) namespaces the
+//!   keys;
 //! - `REPORT_DELAY_MS` — how long after a report query its generation starts (default 1000);
 //! - `PUBLIC_BASE_URL` — the address publishers reach the service at (e.g.
 //!   `https://edge.example.com`), which the audit report's `signedURL` starts with; when
@@ -100,25 +103,33 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         body_read: millis("BODY_READ_TIMEOUT_MS", Timeouts::DEFAULT_BODY_READ)?,
         shutdown_grace: millis("SHUTDOWN_GRACE_MS", Timeouts::DEFAULT_SHUTDOWN_GRACE)?,
     };
-    let app = match std::env::var("REDIS_URL") {
+    let redis_set = ["REDIS_CLUSTER_URLS", "REDIS_URL"]
+        .iter()
+        .any(|name| std::env::var(name).is_ok_and(|value| !value.trim().is_empty()));
+    let app = match redis_set {
         #[cfg(feature = "redis")]
-        Ok(url) => {
+        true => {
+            let builder =
+                RedisStore::builder_from_env().ok_or("no Redis URL in the environment")?;
             let prefix =
                 std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| "playback-auth".to_owned());
-            info!(store = "redis", key_prefix = %prefix, "stores on Redis");
-            let store = RedisStore::builder(url).key_prefix(prefix).build()?;
+            let cluster = builder.endpoint().is_cluster();
+            info!(store = "redis", cluster, key_prefix = %prefix, "stores on Redis");
+            let store = builder.key_prefix(prefix).build()?;
             app::redis_app(store, settings)?
         }
         #[cfg(not(feature = "redis"))]
-        Ok(_) => {
-            return Err("REDIS_URL is set, but this build has no Redis support: \
-                        build with `--features tower,admin,redis`"
-                .into());
+        true => {
+            return Err(
+                "REDIS_URL or REDIS_CLUSTER_URLS is set, but this build has no Redis \
+                        support: build with `--features tower,admin,redis`"
+                    .into(),
+            );
         }
-        Err(_) => {
+        false => {
             info!(
                 store = "memory",
-                "stores in memory (set REDIS_URL to use Redis)"
+                "stores in memory (set REDIS_URL or REDIS_CLUSTER_URLS to use Redis)"
             );
             app::memory_app(settings)?
         }

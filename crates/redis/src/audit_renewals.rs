@@ -71,7 +71,7 @@ impl RedisStore {
             )
             .await?;
         if created == 1 {
-            self.index_audit_key(key, date).await?;
+            self.index_audit_key(&renewals.account, key, date).await?;
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod audit_renewals;
+mod connection;
 mod error;
 mod key_layout;
 mod policy;
@@ -11,5 +12,6 @@ mod revocation;
 mod rights;
 mod store;
 
+pub use connection::RedisEndpoint;
 pub use error::RedisStoreError;
 pub use store::{RedisStore, RedisStoreBuilder};

@@ -9,6 +9,7 @@ mod conformance;
 mod differential;
 mod engine;
 mod expiry;
+mod failover;
 mod faults;
 mod fleet;
 mod heartbeats;
