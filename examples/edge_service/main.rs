@@ -28,6 +28,8 @@
 //!   (default 10000);
 //! - `MAX_IN_FLIGHT` — playback requests authorized at once; more are answered
 //!   `503 overloaded` with `Retry-After` (default 256);
+//! - `METRICS_BIND` — where the metrics listener serves `GET /metrics` in the Prometheus
+//!   text format (default `127.0.0.1:9464`; `off`: no listener, no recorder);
 //! - `RUST_LOG` — log filter (default `info`).
 //!
 //! Ctrl-C (or SIGTERM) stops accepting connections, closes idle ones and lets requests in
@@ -36,6 +38,7 @@
 #![allow(clippy::print_stderr)]
 
 mod app;
+mod metrics;
 mod server;
 
 use std::io::IsTerminal as _;
@@ -45,10 +48,12 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use metrics_exporter_prometheus::PrometheusHandle;
 use playback_auth::admin::AdminToken;
 #[cfg(feature = "redis")]
 use playback_auth::redis::RedisStore;
 use playback_auth::verify::SystemClock;
+use tokio::net::TcpListener;
 use tracing::{error, info};
 
 use app::EdgeSettings;
@@ -103,6 +108,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         body_read: millis("BODY_READ_TIMEOUT_MS", Timeouts::DEFAULT_BODY_READ)?,
         shutdown_grace: millis("SHUTDOWN_GRACE_MS", Timeouts::DEFAULT_SHUTDOWN_GRACE)?,
     };
+    let metrics = metrics_listener().await?;
     let redis_set = ["REDIS_CLUSTER_URLS", "REDIS_URL"]
         .iter()
         .any(|name| std::env::var(name).is_ok_and(|value| !value.trim().is_empty()));
@@ -135,11 +141,41 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
-    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let listener = TcpListener::bind(bind).await?;
     info!(address = %listener.local_addr()?, ?timeouts, "listening");
+    // The metrics listener stops when the service does (its stop sender is dropped).
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let metrics = metrics.map(|(listener, handle)| {
+        tokio::spawn(metrics::serve(listener, handle, timeouts, async {
+            let _ = metrics_stopped.await;
+        }))
+    });
     server::serve(listener, app, timeouts, shutdown_signal()).await;
+    drop(stop_metrics);
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
     info!("stopped");
     Ok(())
+}
+
+/// The metrics listener on `METRICS_BIND` (default [`metrics::DEFAULT_METRICS_BIND`]) with
+/// the Prometheus recorder installed; `None` when `METRICS_BIND=off`.
+async fn metrics_listener()
+-> Result<Option<(TcpListener, PrometheusHandle)>, Box<dyn std::error::Error>> {
+    let bind =
+        std::env::var("METRICS_BIND").unwrap_or_else(|_| metrics::DEFAULT_METRICS_BIND.to_owned());
+    if bind == "off" {
+        info!("metrics off (METRICS_BIND=off)");
+        return Ok(None);
+    }
+    let bind: SocketAddr = bind.parse().map_err(|err| format!("METRICS_BIND: {err}"))?;
+    let handle = metrics::install()?;
+    let listener = TcpListener::bind(bind)
+        .await
+        .map_err(|err| format!("METRICS_BIND {bind}: {err}"))?;
+    info!(address = %listener.local_addr()?, "metrics listening (GET /metrics)");
+    Ok(Some((listener, handle)))
 }
 
 /// A duration in milliseconds from the environment variable `name`, or `default`.

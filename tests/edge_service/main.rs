@@ -11,6 +11,9 @@
 
 #[path = "../../examples/edge_service/app.rs"]
 mod app;
+mod metrics;
+#[path = "../../examples/edge_service/metrics.rs"]
+mod metrics_exporter;
 mod security;
 #[path = "../../examples/edge_service/server.rs"]
 mod server;

@@ -6,6 +6,7 @@ mod audit_renewals;
 mod connection;
 mod error;
 mod key_layout;
+mod metrics;
 mod policy;
 mod registry;
 mod revocation;

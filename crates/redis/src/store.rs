@@ -224,17 +224,20 @@ impl RedisStore {
         self.inner.connection.clone()
     }
 
-    /// Runs one Redis operation under the per-operation timeout.
+    /// Runs one Redis operation under the per-operation timeout; a failure is counted in
+    /// `playback_auth_redis_errors_total{kind}`.
     pub(crate) async fn run<T>(
         &self,
         operation: impl Future<Output = RedisResult<T>>,
     ) -> Result<T, RedisStoreError> {
         let timeout = self.inner.settings.timeout;
-        match tokio::time::timeout(timeout, operation).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(RedisStoreError::Redis(error)),
-            Err(_elapsed) => Err(RedisStoreError::Timeout { timeout }),
-        }
+        let error = match tokio::time::timeout(timeout, operation).await {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(error)) => RedisStoreError::Redis(error),
+            Err(_elapsed) => RedisStoreError::Timeout { timeout },
+        };
+        crate::metrics::count_error(&error);
+        Err(error)
     }
 
     /// One command on the shared connection, under the per-operation timeout.

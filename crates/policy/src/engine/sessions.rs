@@ -13,6 +13,7 @@ use super::{PolicyConfig, PolicyEngine, audit_record, state_id, stream_identity}
 use crate::audit::{AuditDecision, AuditSink, SessionRenewals};
 use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Allowed, Decision, DenyReason, SessionChange};
+use crate::metrics::{StoreOp, timed};
 use crate::policy_store::{Partition, PolicyStore, SessionRenewal};
 use crate::stores::Stores;
 
@@ -142,7 +143,8 @@ impl<B: Stores> PolicyEngine<B> {
                 if let Some(uid) = token_user(token) {
                     renewals = renewals.with_uid(uid);
                 }
-                if self.stores.audit().record_renewals(renewals).await.is_err() {
+                let write = self.stores.audit().record_renewals(renewals);
+                if timed(StoreOp::AuditRenewals, write).await.is_err() {
                     self.audit_failures.fetch_add(1, Ordering::Relaxed);
                 }
             }
@@ -201,10 +203,8 @@ impl<B: Stores> PolicyEngine<B> {
         };
         let store = self.stores.policy();
         let decision = if renew {
-            match store
-                .renew_session(&partition, &key, self.config.lease, ctx.now)
-                .await
-            {
+            let renew = store.renew_session(&partition, &key, self.config.lease, ctx.now);
+            match timed(StoreOp::RenewSession, renew).await {
                 Ok(SessionRenewal::Renewed { .. }) => Decision::Allow(Allowed {
                     session: Some(SessionChange::Renewed {
                         session: key.clone(),
@@ -223,7 +223,8 @@ impl<B: Stores> PolicyEngine<B> {
                     .unwrap_or_else(|| Decision::Allow(Allowed::degraded())),
             }
         } else {
-            match store.stop_session(&partition, &key, ctx.now).await {
+            let stop = store.stop_session(&partition, &key, ctx.now);
+            match timed(StoreOp::StopSession, stop).await {
                 Ok(stopped) => Decision::Allow(Allowed {
                     stopped: stopped.then(|| key.clone()),
                     degraded,

@@ -13,5 +13,6 @@ mod failover;
 mod faults;
 mod fleet;
 mod heartbeats;
+mod metrics;
 mod revocation;
 mod round_trips;
