@@ -1,7 +1,7 @@
 //! The main job on the embedded default (the in-memory store): make a key, register it,
 //! mint a playback restriction token for one viewer with two concurrent streams and two
-//! devices, and walk a short story of playback requests through the one-call authorizer,
-//! printing each decision on one line.
+//! devices, and walk a short story of playback requests — stream starts, heartbeats and a stop
+//! — through the one-call authorizer, printing each decision on one line.
 //!
 //! ```text
 //! cargo run --example quickstart                                                    # in memory
@@ -17,6 +17,7 @@
 // An example's job is to print.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -24,7 +25,8 @@ use std::time::Duration;
 use playback_auth::claims::{NumericDate, PlaybackRestrictionClaims};
 use playback_auth::keys::{Algorithm, PrivateKey};
 use playback_auth::policy::{
-    AuditSink, Authorizer, Decision, MemoryStores, RequestContext, SessionChange, Stores,
+    AuditSink, Authorizer, Decision, MemoryStores, RequestContext, RequestKind, SessionChange,
+    Stores,
 };
 #[cfg(feature = "redis")]
 use playback_auth::redis::RedisStore;
@@ -53,9 +55,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// One playback request: who asks, from which device, for which stream session.
+/// One playback request: who asks, from which device, for which stream session, and whether
+/// it starts the stream, renews it (a heartbeat) or stops it.
 struct Request {
     who: &'static str,
+    kind: RequestKind,
     device: &'static str,
     session: &'static str,
     ip: [u8; 4],
@@ -114,11 +118,14 @@ async fn story<B: Stores>(
         token.len()
     );
 
-    // 3. The playback edge decides every request with one call.
+    // 3. The playback edge decides every request with one call. A player starts a stream,
+    //    then sends a heartbeat every minute (which renews its session, counting no use) and
+    //    a stop when it is done (which frees its place at once).
 
     let requests = [
         Request {
             who: "living-room TV",
+            kind: RequestKind::Start,
             device: "tv-1",
             session: "tv-1/a",
             ip: [203, 0, 113, 10],
@@ -126,6 +133,7 @@ async fn story<B: Stores>(
         },
         Request {
             who: "phone",
+            kind: RequestKind::Start,
             device: "phone-1",
             session: "phone-1/a",
             ip: [198, 51, 100, 7],
@@ -133,6 +141,7 @@ async fn story<B: Stores>(
         },
         Request {
             who: "TV, second stream",
+            kind: RequestKind::Start,
             device: "tv-1",
             session: "tv-1/b",
             ip: [203, 0, 113, 10],
@@ -140,22 +149,42 @@ async fn story<B: Stores>(
         },
         Request {
             who: "TV, first stream's heartbeat",
+            kind: RequestKind::Heartbeat,
             device: "tv-1",
             session: "tv-1/a",
             ip: [203, 0, 113, 10],
             after: 15,
         },
         Request {
+            who: "phone's heartbeat",
+            kind: RequestKind::Heartbeat,
+            device: "phone-1",
+            session: "phone-1/a",
+            ip: [198, 51, 100, 7],
+            after: 16,
+        },
+        Request {
+            who: "TV stops its second stream",
+            kind: RequestKind::Stop,
+            device: "tv-1",
+            session: "tv-1/b",
+            ip: [203, 0, 113, 10],
+            after: 18,
+        },
+        Request {
             who: "laptop (a third device)",
+            kind: RequestKind::Start,
             device: "laptop-1",
             session: "laptop-1/a",
             ip: [192, 0, 2, 33],
             after: 20,
         },
     ];
+    // Session keys are hashes of the device and the player's session id: print the latter.
+    let mut names = HashMap::new();
     for request in &requests {
         let decision = play(&authorizer, &token, request, start).await;
-        println!("{}", line(request, &decision));
+        println!("{}", line(request, &decision, &mut names));
     }
 
     // 4. The publisher revokes the token; the next heartbeat is refused.
@@ -165,18 +194,20 @@ async fn story<B: Stores>(
     println!("\n-- the publisher revokes the token --\n");
     let heartbeat = Request {
         who: "phone heartbeat",
+        kind: RequestKind::Heartbeat,
         device: "phone-1",
         session: "phone-1/a",
         ip: [198, 51, 100, 7],
         after: 30,
     };
     let decision = play(&authorizer, &token, &heartbeat, start).await;
-    println!("{}", line(&heartbeat, &decision));
+    println!("{}", line(&heartbeat, &decision, &mut names));
 
     // 5. A token with the same claims signed by someone else's key never gets past verification.
     let forged = Signer::new(PrivateKey::generate(Algorithm::Es256)?).sign(&claims)?;
     let attempt = Request {
         who: "forged token",
+        kind: RequestKind::Start,
         device: "tv-1",
         session: "tv-1/c",
         ip: [203, 0, 113, 10],
@@ -184,7 +215,11 @@ async fn story<B: Stores>(
     };
     println!(
         "{}",
-        line(&attempt, &play(&authorizer, &forged, &attempt, start).await)
+        line(
+            &attempt,
+            &play(&authorizer, &forged, &attempt, start).await,
+            &mut names
+        )
     );
 
     let today = start.to_offset_date_time().date();
@@ -193,10 +228,13 @@ async fn story<B: Stores>(
         .audit()
         .records_for(ACCOUNT, today)
         .await?;
+    let heartbeats: u64 = audited.renewals.iter().map(|renewals| renewals.count).sum();
     println!(
         "
-{} decisions recorded in the audit trail.",
-        audited.records.len()
+{} records in the audit trail (the decisions, and the evicted stream's end); \
+         {heartbeats} accepted heartbeat(s) counted in {} per-session entry(ies).",
+        audited.records.len(),
+        audited.renewals.len()
     );
     Ok(())
 }
@@ -216,32 +254,58 @@ async fn play<B: Stores>(
     )
     .with_device_id(request.device)
     .with_session_id(request.session);
-    authorizer.authorize(token, &ctx).await
+    authorizer
+        .authorize_request(request.kind, token, &ctx)
+        .await
+        .0
 }
 
-/// One readable line: when, who, and what happened.
-fn line(request: &Request, decision: &Decision) -> String {
+/// One readable line: when, who, and what happened. `names` maps the session keys seen so
+/// far to the player's session ids.
+fn line(
+    request: &Request,
+    decision: &Decision,
+    names: &mut HashMap<String, &'static str>,
+) -> String {
+    if let Some(change) = decision.allowed().and_then(|a| a.session.as_ref()) {
+        names.insert(change.session().to_owned(), request.session);
+    }
+    let name = |key: &str| names.get(key).copied().unwrap_or(request.session);
     let what = match decision {
         Decision::Allow(allowed) => {
             let mut parts = Vec::new();
             match &allowed.session {
                 Some(SessionChange::Admitted { session }) => {
-                    parts.push(format!("stream {session} admitted"))
+                    parts.push(format!("stream {} admitted", name(session)))
                 }
                 Some(SessionChange::Renewed { session }) => {
-                    parts.push(format!("stream {session} renewed"))
+                    parts.push(format!("stream {} renewed", name(session)))
                 }
                 None => {}
             }
+            match (request.kind, &allowed.stopped) {
+                (RequestKind::Stop, Some(session)) => parts.push(format!(
+                    "stream {} stopped, its place is free",
+                    name(session)
+                )),
+                (RequestKind::Stop, None) => parts.push("no stream to stop".to_owned()),
+                _ => {}
+            }
             for evicted in &allowed.evicted {
-                parts.push(format!("evicted the oldest stream {evicted}"));
+                parts.push(format!("evicted the oldest stream {}", name(evicted)));
             }
             if allowed.device_registered {
                 parts.push(format!("device {} registered", request.device));
             }
             format!("ALLOW  {}", parts.join(", "))
         }
-        Decision::Deny(reason) => format!("DENY   {} ({reason})", reason.code()),
+        Decision::Deny(reason) => {
+            let mut text = reason.to_string();
+            for (key, id) in names.iter() {
+                text = text.replace(key.as_str(), id);
+            }
+            format!("DENY   {} ({text})", reason.code())
+        }
     };
     format!("t+{:>2}s  {:<30} {what}", request.after, request.who)
 }

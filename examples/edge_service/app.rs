@@ -3,7 +3,10 @@
 //! serves.
 //!
 //! - `GET /v1/play/{account}/{content}`: a demo playback endpoint behind
-//!   [`PlaybackAuthLayer`]; it answers with what the authorizer decided.
+//!   [`PlaybackAuthLayer`] (a stream's start); it answers with what the authorizer decided.
+//! - `POST /v1/play/{account}/{content}/heartbeat`: the stream's heartbeat (renews its
+//!   session's lease, counts no use); `POST /v1/play/{account}/{content}/stop` or `DELETE
+//!   /v1/play/{account}/{content}`: the stream's stop (frees its place at once).
 //! - everything under `/v1/accounts/…` and `/v1/audit/…`: the publisher's API
 //!   ([`AdminApi`]), behind the admin bearer token.
 
@@ -15,11 +18,11 @@ use axum::extract::{Path, Request};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse as _, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use playback_auth::admin::{AdminApi, AdminToken};
 use playback_auth::policy::{
-    Authorizer, Decision, MemoryAuditSink, MemoryStores, SessionChange, Stores,
+    Authorizer, Decision, MemoryAuditSink, MemoryStores, RequestKind, SessionChange, Stores,
 };
 #[cfg(feature = "redis")]
 use playback_auth::redis::RedisStore;
@@ -29,6 +32,10 @@ use serde_json::{Value, json};
 
 /// The playback route; the layer reads the account and content id from it.
 pub(crate) const PLAY_ROUTE: &str = "/v1/play/{account}/{content}";
+/// A playing stream's heartbeat (`POST`).
+pub(crate) const HEARTBEAT_ROUTE: &str = "/v1/play/{account}/{content}/heartbeat";
+/// A stream's stop (`POST`; `DELETE` on the playback route stops too).
+pub(crate) const STOP_ROUTE: &str = "/v1/play/{account}/{content}/stop";
 
 /// What the service is configured with, whichever store it runs on.
 #[derive(Debug, Clone)]
@@ -79,6 +86,8 @@ fn app<B: Stores>(
 ) -> Result<Router, RouteError> {
     let authorizer = Arc::new(Authorizer::builder(stores).clock(settings.clock).build());
     let layer = PlaybackAuthLayer::builder(Arc::clone(&authorizer), ContentRoute::new(PLAY_ROUTE)?)
+        .heartbeat_route(ContentRoute::new(HEARTBEAT_ROUTE)?)
+        .stop_route(ContentRoute::new(STOP_ROUTE)?)
         .max_in_flight(settings.max_in_flight)
         .build();
     let mut admin =
@@ -91,7 +100,13 @@ fn app<B: Stores>(
         // The layer wraps the GET handler only (and HEAD, which axum routes to it and the
         // layer checks without changing state): a request with another method is answered
         // 405 by the router and never reaches the authorizer (it would count a use).
-        .route(PLAY_ROUTE, get(play).route_layer(layer))
+        // A stream's heartbeat and stop: the same layer tells them apart by route and method.
+        .route(
+            PLAY_ROUTE,
+            get(play).delete(stream).route_layer(layer.clone()),
+        )
+        .route(HEARTBEAT_ROUTE, post(stream).route_layer(layer.clone()))
+        .route(STOP_ROUTE, post(stream).route_layer(layer))
         // The admin API owns its two prefixes, with its own credential check, 404 and 405;
         // merged instead, its fallback would answer every unknown path with 401.
         .route_service("/v1/accounts/{*rest}", admin.clone().into_service::<Body>())
@@ -184,6 +199,24 @@ async fn play(
         "evicted": allowed.map(|allowed| allowed.evicted.clone()).unwrap_or_default(),
         "deviceRegistered": allowed.is_some_and(|allowed| allowed.device_registered),
         "uses": allowed.and_then(|allowed| allowed.uses),
+        "degraded": allowed.is_some_and(|allowed| allowed.degraded),
+    }))
+}
+
+/// A stream's heartbeat or stop, once the layer allowed it: what it renewed or ended.
+async fn stream(
+    Extension(kind): Extension<RequestKind>,
+    Extension(decision): Extension<Decision>,
+) -> Json<Value> {
+    let allowed = decision.allowed();
+    let session = allowed
+        .and_then(|allowed| allowed.session.as_ref())
+        .map(SessionChange::session);
+    Json(json!({
+        "decision": "allow",
+        "kind": kind.as_str(),
+        "session": session,
+        "stopped": allowed.and_then(|allowed| allowed.stopped.as_deref()),
         "degraded": allowed.is_some_and(|allowed| allowed.degraded),
     }))
 }

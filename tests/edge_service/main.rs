@@ -24,6 +24,7 @@ mod head;
 mod oversized_requests;
 mod playback_rights;
 mod slow_clients;
+mod stream_sessions;
 mod wrapped_key;
 
 mod audit_flood;

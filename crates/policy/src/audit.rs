@@ -50,6 +50,7 @@ mod executions;
 mod json_lines;
 mod memory;
 mod record;
+mod renewals;
 mod reports;
 
 use std::future::Future;
@@ -70,6 +71,7 @@ pub use record::{
     AuditDecision, AuditRecord, MAX_AUDIT_ID_LEN, MAX_AUDIT_RIGHTS_RULE_LEN,
     MAX_AUDIT_USER_AGENT_LEN, TRUNCATION_MARKER,
 };
+pub use renewals::{MAX_RENEWAL_IPS, SessionRenewals};
 pub use reports::{
     AuditReports, DEFAULT_MAX_EXECUTIONS, RETENTION_DAYS, Report, oldest_reportable_date,
     report_expiry,
@@ -85,6 +87,9 @@ pub struct RecordsRead {
     /// The refusals counted per reason and minute ([`AuditAggregate`]), one per
     /// `(reason, minute)`, ordered by minute, then reason (every sink lists them so).
     pub aggregates: Vec<AuditAggregate>,
+    /// The accepted heartbeats counted per session ([`SessionRenewals`]), one per session
+    /// of that day, ordered by session key.
+    pub renewals: Vec<SessionRenewals>,
     /// Stored lines that could not be read as a record (e.g. a line torn by a crash in
     /// the middle of a write), of any account. They are skipped, not fatal.
     pub skipped: usize,
@@ -112,6 +117,26 @@ pub trait AuditSink: Send + Sync + 'static {
         &self,
         aggregate: AuditAggregate,
     ) -> impl Future<Output = Result<(), AuditError>> + Send;
+
+    /// Adds `renewals` to the entry the sink holds for the same account, session and UTC day
+    /// ([`SessionRenewals::merge`]), or stores it: a session's heartbeats cost one entry per
+    /// day, whatever their number.
+    ///
+    /// The default, for sinks that keep no per-session entries (e.g. [`JsonLinesAuditSink`]),
+    /// counts them in the [`AuditAggregate`] of the account, the reason `session_renewed` and
+    /// the minute of the last one: bounded too, but without the session.
+    ///
+    /// # Errors
+    /// As [`record`](Self::record).
+    fn record_renewals(
+        &self,
+        renewals: SessionRenewals,
+    ) -> impl Future<Output = Result<(), AuditError>> + Send {
+        let mut aggregate =
+            AuditAggregate::refusal(renewals.last, renewals.account, "session_renewed");
+        aggregate.count = renewals.count;
+        self.record_aggregate(aggregate)
+    }
 
     /// The records of `account` whose time falls on `date` (UTC), and its aggregates whose
     /// minute does.
@@ -186,6 +211,13 @@ impl<T: AuditSink> AuditSink for std::sync::Arc<T> {
         aggregate: AuditAggregate,
     ) -> impl Future<Output = Result<(), AuditError>> + Send {
         T::record_aggregate(self, aggregate)
+    }
+
+    fn record_renewals(
+        &self,
+        renewals: SessionRenewals,
+    ) -> impl Future<Output = Result<(), AuditError>> + Send {
+        T::record_renewals(self, renewals)
     }
 
     fn records_for(

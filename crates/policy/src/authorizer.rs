@@ -13,7 +13,7 @@ use playback_auth_verify::{Clock, SystemClock, VerifiedTokenCache, Verifier, Ver
 
 use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Decision, DenyReason};
-use crate::engine::{PolicyConfig, PolicyEngine, RightsGate};
+use crate::engine::{PolicyConfig, PolicyEngine, RequestKind, RightsGate};
 use crate::error::{RegistryError, RevocationError, TokenError};
 use crate::metrics::{StoreOp, timed};
 #[cfg(feature = "tokio")]
@@ -266,8 +266,7 @@ impl<B: Stores> Authorizer<B> {
         token: &str,
         ctx: &RequestContext,
     ) -> (Decision, Option<VerifiedToken>) {
-        let verified = self.verify_token(&ctx.account, token, ctx.now).await;
-        self.settle(verified, ctx).await
+        self.authorize_request(RequestKind::Start, token, ctx).await
     }
 
     /// The decision once verification is done: the engine's for a verified token, a counted
@@ -276,10 +275,11 @@ impl<B: Stores> Authorizer<B> {
         &self,
         verified: Result<VerifiedToken, TokenError>,
         ctx: &RequestContext,
+        kind: RequestKind,
     ) -> (Decision, Option<VerifiedToken>) {
         let answer = match verified {
             Ok(token) => {
-                let decision = self.engine.decide(&token, ctx).await;
+                let decision = self.engine.decide_request(kind, &token, ctx).await;
                 (decision, Some(token))
             }
             Err(TokenError::Registry(error)) => {
@@ -543,10 +543,8 @@ impl<B: Stores> Authorizer<B> {
         token: &str,
         ctx: &RequestContext,
     ) -> (Decision, Option<VerifiedToken>) {
-        let verified = self
-            .verify_token_on(pool, &ctx.account, token, ctx.now)
-            .await;
-        self.settle(verified, ctx).await
+        self.authorize_request_on(pool, RequestKind::Start, token, ctx)
+            .await
     }
 
     /// Decides `token` for `ctx` without changing anything ([`PolicyEngine::check`]:
@@ -603,6 +601,8 @@ impl<B: Stores> Authorizer<B> {
         }
     }
 }
+
+mod kinds;
 
 /// The operator's view of why a request is answered `store_unavailable` before verification:
 /// the registry's error and its sources.

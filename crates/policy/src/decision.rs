@@ -69,6 +69,9 @@ pub struct Allowed {
     pub device_registered: bool,
     /// The token's use count after this use, when it carries `maxu`.
     pub uses: Option<u32>,
+    /// The session a stop ended; `None` when none was active (a stop is idempotent) or the
+    /// request was not a stop.
+    pub stopped: Option<String>,
     /// Allowed by the fail-open configuration while the store was unavailable: no
     /// stateful limit was checked or recorded.
     pub degraded: bool,
@@ -173,6 +176,12 @@ pub enum DenyReason {
         /// The session's key.
         session: String,
     },
+    /// A heartbeat or stop named a session that is not active and was not evicted: never
+    /// started, stopped, or its lease ran out (the player must start a new one).
+    SessionUnknown {
+        /// The session's key.
+        session: String,
+    },
     /// The request's device is new and the user has `dlimit` devices registered already.
     DeviceLimitReached {
         /// The token's `dlimit`.
@@ -214,6 +223,7 @@ impl DenyReason {
             Self::SingleUseAlreadyUsed => "single_use_already_used",
             Self::StreamLimitReached { .. } => "stream_limit_reached",
             Self::SessionEvicted { .. } => "session_evicted",
+            Self::SessionUnknown { .. } => "session_unknown",
             Self::DeviceLimitReached { .. } => "device_limit_reached",
             Self::DeviceIdMissing => "device_id_missing",
             Self::TokenRevoked => "token_revoked",
@@ -273,6 +283,9 @@ impl fmt::Display for DenyReason {
                 )
             }
             Self::SessionEvicted { session } => write!(f, "session {session:?} was evicted"),
+            Self::SessionUnknown { session } => {
+                write!(f, "session {session:?} is not active (start a new one)")
+            }
             Self::DeviceLimitReached { limit } => {
                 write!(
                     f,

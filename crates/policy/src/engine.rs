@@ -26,8 +26,10 @@ use crate::revocation::{RevocationStatus, RevocationStore};
 use crate::stores::Stores;
 
 mod rights;
+mod sessions;
 
 pub(crate) use rights::RightsGate;
+pub use sessions::{HeartbeatConfigError, RequestKind};
 
 /// How a [`PolicyEngine`] behaves; every field has a safe default.
 ///
@@ -49,6 +51,10 @@ pub struct PolicyConfig {
     /// [`DenyReason::StoreUnavailable`] when the state or revocation store fails
     /// (default `false`: fail closed).
     pub fail_open: bool,
+    /// How often players are told to send a heartbeat (default
+    /// [`PolicyConfig::DEFAULT_HEARTBEAT_INTERVAL`], 60 s); set with the lease by
+    /// [`PolicyConfig::with_heartbeat`].
+    pub heartbeat_interval: Duration,
 }
 
 impl PolicyConfig {
@@ -75,6 +81,7 @@ impl Default for PolicyConfig {
         Self {
             lease: Self::DEFAULT_LEASE,
             fail_open: false,
+            heartbeat_interval: Self::DEFAULT_HEARTBEAT_INTERVAL,
         }
     }
 }
@@ -138,11 +145,11 @@ impl<B: Stores> PolicyEngine<B> {
 
     /// Decides whether `token` may be used for the request `ctx`, applies the state changes
     /// of an allow, and writes the audit record.
+    ///
+    /// This is a stream's [`RequestKind::Start`]; [`heartbeat`](Self::heartbeat) and
+    /// [`stop`](Self::stop) are the other two kinds ([`decide_request`](Self::decide_request)).
     pub async fn decide(&self, token: &VerifiedToken, ctx: &RequestContext) -> Decision {
-        let (decision, session) = self.evaluate(token, ctx).await;
-        self.record(audit_record(token, ctx, &decision, session))
-            .await;
-        decision
+        self.decide_request(RequestKind::Start, token, ctx).await
     }
 
     /// Denies a request that failed before reaching the engine and writes a full audit record
@@ -221,10 +228,13 @@ impl<B: Stores> PolicyEngine<B> {
     }
 
     /// The decision without its audit record, and the session key it concerned.
+    /// Every kind runs the same checks up to the state store; only what is asked of the store
+    /// differs (see [`RequestKind`]).
     async fn evaluate(
         &self,
         token: &VerifiedToken,
         ctx: &RequestContext,
+        kind: RequestKind,
     ) -> (Decision, Option<String>) {
         let degraded = match self.revocation_gate(token, ctx).await {
             Ok(degraded) => degraded,
@@ -233,11 +243,21 @@ impl<B: Stores> PolicyEngine<B> {
         if let Err(reason) = check_static(&token.claims, ctx) {
             return (Decision::Deny(reason), None);
         }
+        // A stop only frees what the caller holds: the rights (where and when content may
+        // play) do not decide whether a viewer may let go of a stream.
+        if kind == RequestKind::Stop {
+            return self.session_request(token, ctx, false, degraded).await;
+        }
         let rights = match self.rights_gate(token, ctx).await {
             Ok(pass) => pass,
             Err(deny) => return (deny, None),
         };
         let degraded = degraded || rights.degraded;
+        // A heartbeat re-runs every check above (the key, the time rules, the revocations,
+        // the static claims and the rights), then only renews the lease.
+        if kind == RequestKind::Heartbeat {
+            return self.session_request(token, ctx, true, degraded).await;
+        }
         let plan = match self.plan(token, ctx) {
             Ok(plan) => plan,
             Err(reason) => return (Decision::Deny(reason), None),
@@ -259,6 +279,7 @@ impl<B: Stores> PolicyEngine<B> {
                 uses: applied.uses,
                 degraded,
                 rights: rights.applied.clone(),
+                ..Allowed::default()
             }),
             Ok(Outcome::Refused(refusal)) => Decision::Deny(refusal.into()),
             Err(error) => self.store_fault("state", &error).unwrap_or_else(|| {

@@ -27,19 +27,19 @@ pub use audit::{
     DEFAULT_MAX_AUDIT_AGGREGATES, DEFAULT_MAX_AUDIT_RECORDS, DEFAULT_MAX_EXECUTIONS,
     DEFAULT_MAX_REPORT_BYTES, DEFAULT_MAX_STORED_EXECUTIONS, Execution, ExecutionId,
     ExecutionStatus, JsonLinesAuditSink, MAX_AUDIT_ID_LEN, MAX_AUDIT_RIGHTS_RULE_LEN,
-    MAX_AUDIT_USER_AGENT_LEN, MemoryAuditSink, MemoryReportStore, RETENTION_DAYS, RecordsRead,
-    Report, TRUNCATION_MARKER, oldest_reportable_date, report_expiry,
+    MAX_AUDIT_USER_AGENT_LEN, MAX_RENEWAL_IPS, MemoryAuditSink, MemoryReportStore, RETENTION_DAYS,
+    RecordsRead, Report, SessionRenewals, TRUNCATION_MARKER, oldest_reportable_date, report_expiry,
 };
 pub use authorizer::{Authorizer, AuthorizerBuilder};
 pub use context::{RequestContext, VerifiedToken};
 pub use decision::{Allowed, Decision, DenyReason, SessionChange, VendorDenial};
 pub use digest::TokenDigest;
-pub use engine::{PolicyConfig, PolicyEngine};
+pub use engine::{HeartbeatConfigError, PolicyConfig, PolicyEngine, RequestKind};
 pub use error::StoreError;
 pub use error::{AuditError, RegistryError, ReportError, RevocationError, TokenError};
 pub use policy_store::{
     AdmissionOrder, Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore,
-    Refusal, SessionInfo, SessionPlan, TokenPlan,
+    Refusal, SessionInfo, SessionPlan, SessionRenewal, TokenPlan,
 };
 pub use policy_store::{MemoryPolicyStore, MemorySnapshot};
 #[cfg(feature = "tokio")]

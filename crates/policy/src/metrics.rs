@@ -9,7 +9,7 @@
 //! |---|---|---|---|---|
 //! | [`DECISIONS_TOTAL`] `playback_auth_decisions_total` | counter | `outcome` = `allowed` \| `denied`; `code` = the stable deny code ([`DenyReason::code`](crate::DenyReason::code), or a refusal's code such as `token_missing`), `ok` when allowed (a degraded allow too) | every decision the [`Authorizer`](crate::Authorizer) answers: `authorize*`, `check_verified_on` (a `HEAD`), and refusals counted with [`Authorizer::count_refusal`](crate::Authorizer::count_refusal) | policy |
 //! | [`VERIFY_SECONDS`] `playback_auth_verify_seconds` | histogram (seconds) | `alg` = `RS256` \| `ES256` \| `ES384`, or `invalid` for a token that failed verification | the CPU part of one verification (structure, signature, time and claim rules), on whatever thread it ran | policy |
-//! | [`STORE_SECONDS`] `playback_auth_store_seconds` | histogram (seconds) | `op` = `registry` (an account's keys read) \| `revocations` (the revocation check) \| `apply` (the decision's one atomic store operation) \| `audit` (a decision's audit record) \| `audit_aggregate` (a refusal counted) \| `rights` (playback rights read after a rights-cache miss) | how long a decision waited for one store operation, on any backend (memory, Redis, a cache in front of them) | policy |
+//! | [`STORE_SECONDS`] `playback_auth_store_seconds` | histogram (seconds) | `op` = `registry` (an account's keys read) \| `revocations` (the revocation check) \| `apply` (the decision's one atomic store operation) \| `audit` (a decision's audit record) \| `audit_aggregate` (a refusal counted) \| `rights` (playback rights read after a rights-cache miss) \| `renew_session` (a heartbeat's lease renewal) \| `stop_session` (a stop) \| `audit_renewals` (a heartbeat counted in its session's renewals) | how long a decision waited for one store operation, on any backend (memory, Redis, a cache in front of them) | policy |
 //! | [`CACHE_HITS_TOTAL`] `playback_auth_cache_hits_total` | counter | `cache` = `token` \| `registry` \| `revocations` \| `rights` | a cache lookup that found a usable entry; `token` is the verifier's [`VerifiedTokenCache`](playback_auth_verify::VerifiedTokenCache) | verify (`token`), the stores' caches |
 //! | [`CACHE_MISSES_TOTAL`] `playback_auth_cache_misses_total` | counter | `cache`, as above | a cache lookup that did not | as above |
 //! | [`CACHE_INVALIDATION_LAG_SECONDS`] `playback_auth_cache_invalidation_lag_seconds` | histogram (seconds) | — | from a change to its invalidation reaching a node's cache | the stores' caches |
@@ -246,6 +246,12 @@ pub(crate) enum StoreOp {
     AuditAggregate,
     /// Playback rights read from the rights store (a rights-cache miss).
     Rights,
+    /// A heartbeat's lease renewal.
+    RenewSession,
+    /// A stream's stop.
+    StopSession,
+    /// A heartbeat counted in its session's renewals.
+    AuditRenewals,
 }
 
 static REGISTRY: [Label; 1] = [Label::from_static_parts("op", "registry")];
@@ -254,6 +260,9 @@ static APPLY: [Label; 1] = [Label::from_static_parts("op", "apply")];
 static AUDIT: [Label; 1] = [Label::from_static_parts("op", "audit")];
 static AUDIT_AGGREGATE: [Label; 1] = [Label::from_static_parts("op", "audit_aggregate")];
 static RIGHTS: [Label; 1] = [Label::from_static_parts("op", "rights")];
+static RENEW_SESSION: [Label; 1] = [Label::from_static_parts("op", "renew_session")];
+static STOP_SESSION: [Label; 1] = [Label::from_static_parts("op", "stop_session")];
+static AUDIT_RENEWALS: [Label; 1] = [Label::from_static_parts("op", "audit_renewals")];
 
 impl StoreOp {
     fn labels(self) -> &'static [Label] {
@@ -264,6 +273,9 @@ impl StoreOp {
             Self::Audit => &AUDIT,
             Self::AuditAggregate => &AUDIT_AGGREGATE,
             Self::Rights => &RIGHTS,
+            Self::RenewSession => &RENEW_SESSION,
+            Self::StopSession => &STOP_SESSION,
+            Self::AuditRenewals => &AUDIT_RENEWALS,
         }
     }
 }

@@ -417,6 +417,30 @@ pub trait PolicyStore: Send + Sync + 'static {
         now: NumericDate,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// Renews session `session_key` of `partition` at `now` for `lease` (a heartbeat): an
+    /// active session's lease becomes `now + lease`; nothing else changes — no admission, no
+    /// eviction, no use counted, no IP recorded. A session evicted (or ended) whose old
+    /// lease has not run out answers [`SessionRenewal::Evicted`]; any other inactive one
+    /// [`SessionRenewal::Unknown`].
+    fn renew_session(
+        &self,
+        partition: &Partition,
+        session_key: &str,
+        lease: Duration,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<SessionRenewal, StoreError>> + Send;
+
+    /// Stops session `session_key` of `partition` at `now` (the player's own stop): it leaves
+    /// the active sessions at once, freeing its place, and is not remembered as evicted, so
+    /// the same stream may start again. `false` when it was not active (stopping is
+    /// idempotent).
+    fn stop_session(
+        &self,
+        partition: &Partition,
+        session_key: &str,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// The user's registered devices, earliest registration first.
     fn devices(
         &self,
@@ -460,6 +484,25 @@ impl<S: PolicyStore> PolicyStore for Arc<S> {
         S::end_session(self, account, uid, session_key, now)
     }
 
+    fn renew_session(
+        &self,
+        partition: &Partition,
+        session_key: &str,
+        lease: Duration,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<SessionRenewal, StoreError>> + Send {
+        S::renew_session(self, partition, session_key, lease, now)
+    }
+
+    fn stop_session(
+        &self,
+        partition: &Partition,
+        session_key: &str,
+        now: NumericDate,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        S::stop_session(self, partition, session_key, now)
+    }
+
     fn devices(
         &self,
         account: &str,
@@ -480,3 +523,5 @@ impl<S: PolicyStore> PolicyStore for Arc<S> {
 
 mod memory;
 pub use memory::{MemoryPolicyStore, MemorySnapshot};
+mod renewal;
+pub use renewal::SessionRenewal;

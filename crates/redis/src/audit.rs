@@ -29,7 +29,7 @@ use std::time::Duration;
 use playback_auth_claims::NumericDate;
 use playback_auth_policy::{
     AuditAggregate, AuditError, AuditRecord, AuditSink, Execution, ExecutionId, RETENTION_DAYS,
-    RecordsRead,
+    RecordsRead, SessionRenewals,
 };
 
 use crate::error::RedisStoreError;
@@ -56,7 +56,7 @@ fn retention_left(record: &AuditRecord) -> Duration {
 }
 
 /// How long after `time` the keys of `date` must live.
-fn retention_after(date: time::Date, time: NumericDate) -> Duration {
+pub(crate) fn retention_after(date: time::Date, time: NumericDate) -> Duration {
     let keep_through = date
         .checked_add(time::Duration::days(i64::from(RETENTION_DAYS) + 1))
         .unwrap_or(time::Date::MAX);
@@ -120,7 +120,7 @@ impl RedisStore {
 
     /// Lists `key` in the audit index under `date`, and forgets index entries that have
     /// expired by now.
-    async fn index_audit_key(
+    pub(crate) async fn index_audit_key(
         &self,
         account: &str,
         key: String,
@@ -286,6 +286,10 @@ impl AuditSink for RedisStore {
         Ok(())
     }
 
+    async fn record_renewals(&self, renewals: SessionRenewals) -> Result<(), AuditError> {
+        self.merge_renewals(renewals).await
+    }
+
     async fn record(&self, record: AuditRecord) -> Result<(), AuditError> {
         let record = record.capped();
         let date = record.date();
@@ -356,6 +360,7 @@ impl AuditSink for RedisStore {
             }
             if !full_page {
                 read.aggregates = self.aggregates_for(account, date).await?;
+                read.renewals = self.renewals_for(account, date).await?;
                 return Ok(read);
             }
         }

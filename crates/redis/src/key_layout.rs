@@ -128,6 +128,15 @@ impl KeyLayout {
         format!("{}:{{a:{}:{date}}}:audit", self.prefix, encode(account))
     }
 
+    /// The session renewals of an account and UTC day (HASH), in the slot of its stream.
+    pub(crate) fn audit_renewals(&self, account: &str, date: time::Date) -> String {
+        format!(
+            "{}:{{a:{}:{date}}}:audit-renewals",
+            self.prefix,
+            encode(account)
+        )
+    }
+
     /// The audit aggregates of an account and UTC day (HASH), in the slot of its stream.
     pub(crate) fn audit_aggregates(&self, account: &str, date: time::Date) -> String {
         format!(

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod audit_renewals;
 mod connection;
 mod error;
 mod key_layout;

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use playback_auth_claims::{ConcurrencyBehavior, NumericDate, Uid};
 use playback_auth_policy::{
-    AdmissionOrder, Applied, DecisionPlan, DeviceInfo, Outcome, PolicyStore, Refusal,
-    SessionChange, SessionInfo, StoreError,
+    AdmissionOrder, Applied, DecisionPlan, DeviceInfo, Outcome, Partition, PolicyStore, Refusal,
+    SessionChange, SessionInfo, SessionRenewal, StoreError,
 };
 
 use crate::error::RedisStoreError;
@@ -262,6 +262,29 @@ impl RedisStore {
     }
 }
 
+impl RedisStore {
+    /// One call of `scripts/heartbeat.lua` on the session of `partition`.
+    async fn heartbeat<T: redis::FromRedisValue>(
+        &self,
+        op: &str,
+        partition: &Partition,
+        session_key: &str,
+        now: NumericDate,
+        lease_until: &str,
+    ) -> Result<T, RedisStoreError> {
+        let layout = self.layout();
+        let keys = [layout.sessions(partition), layout.evicted(partition)];
+        let args = [
+            op.to_owned(),
+            time_arg(now),
+            session_key.to_owned(),
+            lease_until.to_owned(),
+            millis_arg(self.settings().expiry_margin),
+        ];
+        self.eval(&self.scripts().heartbeat, &keys, &args).await
+    }
+}
+
 impl PolicyStore for RedisStore {
     async fn apply(&self, plan: &DecisionPlan) -> Result<Outcome, StoreError> {
         if plan.is_empty() {
@@ -299,6 +322,40 @@ impl PolicyStore for RedisStore {
         ];
         let ended: i64 = self.eval(&self.scripts().end_session, &keys, &args).await?;
         Ok(ended == 1)
+    }
+
+    async fn renew_session(
+        &self,
+        partition: &Partition,
+        session_key: &str,
+        lease: Duration,
+        now: NumericDate,
+    ) -> Result<SessionRenewal, StoreError> {
+        let lease_until = now.saturating_add(lease);
+        let reply: String = self
+            .heartbeat("renew", partition, session_key, now, &time_arg(lease_until))
+            .await?;
+        match reply.as_str() {
+            "renewed" => Ok(SessionRenewal::Renewed { lease_until }),
+            "evicted" => Ok(SessionRenewal::Evicted),
+            "unknown" => Ok(SessionRenewal::Unknown),
+            _ => Err(RedisStoreError::UnexpectedReply {
+                detail: "malformed reply of the heartbeat script",
+            }
+            .into()),
+        }
+    }
+
+    async fn stop_session(
+        &self,
+        partition: &Partition,
+        session_key: &str,
+        now: NumericDate,
+    ) -> Result<bool, StoreError> {
+        let stopped: i64 = self
+            .heartbeat("stop", partition, session_key, now, "")
+            .await?;
+        Ok(stopped == 1)
     }
 
     async fn devices(&self, account: &str, uid: &Uid) -> Result<Vec<DeviceInfo>, StoreError> {

@@ -63,12 +63,14 @@ impl fmt::Debug for RedisStore {
 pub(crate) struct Scripts {
     pub(crate) apply: Script,
     pub(crate) end_session: Script,
+    pub(crate) heartbeat: Script,
     pub(crate) revoke: Script,
     pub(crate) unrevoke: Script,
     pub(crate) register_key: Script,
     pub(crate) delete_key: Script,
     pub(crate) put_rights: Script,
     pub(crate) audit_aggregate: Script,
+    pub(crate) audit_renewals: Script,
 }
 
 impl Scripts {
@@ -76,12 +78,14 @@ impl Scripts {
         Self {
             apply: Script::new(include_str!("scripts/apply.lua")),
             end_session: Script::new(include_str!("scripts/end_session.lua")),
+            heartbeat: Script::new(include_str!("scripts/heartbeat.lua")),
             revoke: Script::new(include_str!("scripts/revoke.lua")),
             unrevoke: Script::new(include_str!("scripts/unrevoke.lua")),
             register_key: Script::new(include_str!("scripts/register_key.lua")),
             delete_key: Script::new(include_str!("scripts/delete_key.lua")),
             put_rights: Script::new(include_str!("scripts/put_rights.lua")),
             audit_aggregate: Script::new(include_str!("scripts/audit_aggregate.lua")),
+            audit_renewals: Script::new(include_str!("scripts/audit_renewals.lua")),
         }
     }
 }

@@ -19,6 +19,9 @@ use crate::route::ContentRoute;
 use crate::service::PlaybackAuth;
 use crate::tags::ContentTags;
 
+mod kinds;
+pub(crate) use kinds::request_kind;
+
 /// The query parameters a token is read from unless configured otherwise.
 pub const DEFAULT_TOKEN_QUERY_PARAMS: [&str; 2] = ["token", "bcov_auth"];
 /// The header the device id is read from unless configured otherwise.
@@ -55,6 +58,10 @@ type ContentChannel = dyn Fn(&str, &str) -> Option<String> + Send + Sync;
 /// What the service reads, shared by every clone of it.
 pub(crate) struct Settings {
     pub(crate) route: ContentRoute,
+    /// A `POST` here is a heartbeat ([`PlaybackAuthLayerBuilder::heartbeat_route`]).
+    pub(crate) heartbeat_route: Option<ContentRoute>,
+    /// A `POST` or `DELETE` here is a stop ([`PlaybackAuthLayerBuilder::stop_route`]).
+    pub(crate) stop_route: Option<ContentRoute>,
     pub(crate) token_query_params: Vec<String>,
     pub(crate) device_id_header: HeaderName,
     pub(crate) session_id_header: HeaderName,
@@ -99,6 +106,8 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("route", &self.route)
+            .field("heartbeat_route", &self.heartbeat_route)
+            .field("stop_route", &self.stop_route)
             .field("token_query_params", &self.token_query_params)
             .field("device_id_header", &self.device_id_header)
             .field("session_id_header", &self.session_id_header)
@@ -153,6 +162,8 @@ impl<B: Stores> PlaybackAuthLayer<B> {
             authorizer,
             settings: Settings {
                 route,
+                heartbeat_route: None,
+                stop_route: None,
                 token_query_params: DEFAULT_TOKEN_QUERY_PARAMS.map(String::from).to_vec(),
                 device_id_header: HeaderName::from_static(DEFAULT_DEVICE_ID_HEADER),
                 session_id_header: HeaderName::from_static(DEFAULT_SESSION_ID_HEADER),

@@ -11,11 +11,13 @@ use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN, VARY};
 use http::request::Parts;
 use http::{HeaderValue, Method, Request, Response};
 use playback_auth_policy::metrics::LOAD_SHED_TOTAL;
-use playback_auth_policy::{Authorizer, Decision, RequestContext, Stores, VerifiedToken};
+use playback_auth_policy::{
+    Authorizer, Decision, RequestContext, RequestKind, Stores, VerifiedToken,
+};
 use tower_service::Service;
 
 use crate::context::request_context;
-use crate::layer::Settings;
+use crate::layer::{Settings, request_kind};
 use crate::rejection::Rejection;
 use crate::startup::{PeerAddressProbe, PeerAddressProbeAnswer};
 use crate::token;
@@ -24,8 +26,9 @@ use crate::token;
 pub type ResponseFuture<B, E> = Pin<Box<dyn Future<Output = Result<Response<B>, E>> + Send>>;
 
 /// The service made by [`PlaybackAuthLayer`](crate::PlaybackAuthLayer): authorizes each
-/// request, then calls the inner service with the [`Decision`], the [`VerifiedToken`] and
-/// the [`RequestContext`] in the request's extensions, or answers the denial itself.
+/// request, then calls the inner service with the [`Decision`], the [`RequestKind`] (start,
+/// heartbeat or stop), the [`VerifiedToken`] and the [`RequestContext`] in the request's
+/// extensions, or answers the denial itself.
 pub struct PlaybackAuth<Svc, B> {
     inner: Svc,
     authorizer: Arc<Authorizer<B>>,
@@ -115,6 +118,7 @@ where
             );
             let cors = grant.allow_origin(&parts);
             parts.extensions.insert(grant.decision);
+            parts.extensions.insert(grant.kind);
             parts.extensions.insert(grant.context);
             if let Some(token) = grant.token {
                 parts.extensions.insert(token);
@@ -164,6 +168,8 @@ struct Grant {
     decision: Decision,
     token: Option<VerifiedToken>,
     context: RequestContext,
+    /// Start, heartbeat or stop: in the extensions too, for the handler.
+    kind: RequestKind,
 }
 
 impl Grant {
@@ -213,10 +219,7 @@ async fn authorize<B>(
 where
     B: Stores,
 {
-    let ids = settings
-        .route
-        .matches(parts.uri.path())
-        .ok_or(Rejection::RouteNotMatched)?;
+    let (kind, ids) = request_kind(settings, parts).ok_or(Rejection::RouteNotMatched)?;
     let token = match token::extract(parts, &settings.token_query_params) {
         Ok(token) => token,
         Err(rejection) => {
@@ -256,7 +259,7 @@ where
         authorizer.check_verified_on(pool, &token, &context).await
     } else {
         authorizer
-            .authorize_verified_on(pool, &token, &context)
+            .authorize_request_on(pool, kind, &token, &context)
             .await
     };
     match answer {
@@ -265,6 +268,7 @@ where
             decision,
             token,
             context,
+            kind,
         }),
     }
 }

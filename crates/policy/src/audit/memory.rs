@@ -5,7 +5,9 @@ use std::future::{Future, ready};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::executions::delegate_to_memory_report_store;
-use super::{AuditAggregate, AuditRecord, AuditSink, MemoryReportStore, RecordsRead};
+use super::{
+    AuditAggregate, AuditRecord, AuditSink, MemoryReportStore, RecordsRead, SessionRenewals,
+};
 use crate::error::AuditError;
 
 /// How many records a [`MemoryAuditSink`] keeps by default: 10,000 (with every field at its
@@ -74,6 +76,8 @@ struct State {
     days: BTreeMap<time::Date, VecDeque<AuditRecord>>,
     /// Keyed by minute first, so the first entry is the oldest.
     aggregates: BTreeMap<(i64, String, String), AuditAggregate>,
+    /// Heartbeats per session, keyed by day first (bounded like the aggregates).
+    renewals: BTreeMap<(time::Date, String, String), SessionRenewals>,
     records: usize,
     bytes: usize,
     evicted_records: u64,
@@ -121,6 +125,11 @@ impl MemoryAuditSink {
         self.state().aggregates.values().cloned().collect()
     }
 
+    /// Every stored [`SessionRenewals`], oldest day first.
+    pub fn all_renewals(&self) -> Vec<SessionRenewals> {
+        self.state().renewals.values().cloned().collect()
+    }
+
     /// How many records are stored.
     pub fn len(&self) -> usize {
         self.state().records
@@ -150,6 +159,32 @@ impl MemoryAuditSink {
 }
 
 impl State {
+    fn merge_renewals(&mut self, renewals: SessionRenewals, max: usize) {
+        let key = (
+            renewals.date(),
+            renewals.account.clone(),
+            renewals.session.clone(),
+        );
+        match self.renewals.get_mut(&key) {
+            Some(existing) => {
+                let before = existing.heap_size();
+                existing.merge(&renewals);
+                self.bytes = self.bytes - before + existing.heap_size();
+            }
+            None => {
+                self.bytes += renewals.heap_size();
+                self.renewals.insert(key, renewals);
+            }
+        }
+        while self.renewals.len() > max {
+            let Some((_, evicted)) = self.renewals.pop_first() else {
+                break;
+            };
+            self.bytes = self.bytes.saturating_sub(evicted.heap_size());
+            self.evicted_aggregates += 1;
+        }
+    }
+
     fn push_record(&mut self, record: AuditRecord, max_records: usize) {
         self.records += 1;
         self.bytes += record.heap_size();
@@ -216,6 +251,15 @@ impl AuditSink for MemoryAuditSink {
         ready(Ok(()))
     }
 
+    fn record_renewals(
+        &self,
+        renewals: SessionRenewals,
+    ) -> impl Future<Output = Result<(), AuditError>> + Send {
+        self.state()
+            .merge_renewals(renewals.capped(), self.max_aggregates);
+        ready(Ok(()))
+    }
+
     fn records_for(
         &self,
         account: &str,
@@ -239,9 +283,17 @@ impl AuditSink for MemoryAuditSink {
             .filter(|aggregate| aggregate.account == account && aggregate.date() == date)
             .cloned()
             .collect();
+        let renewals = state
+            .renewals
+            .range((date, String::new(), String::new())..)
+            .take_while(|((day, _, _), _)| *day == date)
+            .filter(|((_, owner, _), _)| owner == account)
+            .map(|(_, renewals)| renewals.clone())
+            .collect();
         ready(Ok(RecordsRead {
             records,
             aggregates,
+            renewals,
             skipped: 0,
         }))
     }
@@ -262,6 +314,12 @@ impl AuditSink for MemoryAuditSink {
         for record in purged.values().flatten() {
             state.records = state.records.saturating_sub(1);
             state.bytes = state.bytes.saturating_sub(record.heap_size());
+        }
+        let kept_renewals = state
+            .renewals
+            .split_off(&(date, String::new(), String::new()));
+        for renewals in std::mem::replace(&mut state.renewals, kept_renewals).values() {
+            state.bytes = state.bytes.saturating_sub(renewals.heap_size());
         }
         for key in purged_aggregates {
             if let Some(aggregate) = state.aggregates.remove(&key) {

@@ -6,7 +6,10 @@ use std::time::Instant;
 
 use playback_auth_claims::NumericDate;
 
-use super::{AuditAggregate, AuditRecord, AuditSink, Execution, ExecutionId, ExecutionStatus};
+use super::{
+    AuditAggregate, AuditRecord, AuditSink, Execution, ExecutionId, ExecutionStatus,
+    SessionRenewals,
+};
 use crate::error::{AuditError, ReportError};
 
 /// How many days of records are kept, and how far back a report may be requested.
@@ -42,6 +45,9 @@ pub struct Report {
     /// The account's refusals of that day counted per reason and minute (requests refused
     /// before a decision, see [`AuditAggregate`]).
     pub aggregates: Vec<AuditAggregate>,
+    /// The account's accepted heartbeats of that day, one entry per session (see
+    /// [`SessionRenewals`]).
+    pub renewals: Vec<SessionRenewals>,
     /// Stored lines of that day that could not be read (see
     /// [`RecordsRead::skipped`](super::RecordsRead::skipped)).
     pub skipped: usize,
@@ -50,7 +56,8 @@ pub struct Report {
 impl Report {
     /// The report file: JSON Lines, one [`AuditRecord`] per line in the order written, then
     /// one line per [`AuditAggregate`] (they have `reason`, `minute` and `count` where
-    /// records have `decision`); every line ends with `\n`.
+    /// records have `decision`), then one line per [`SessionRenewals`] (`session`, `count`,
+    /// `first`, `last`, `ips`); every line ends with `\n`.
     ///
     /// # Errors
     /// [`AuditError::Encode`] (not expected: records and aggregates always encode).
@@ -62,6 +69,10 @@ impl Report {
         }
         for aggregate in &self.aggregates {
             serde_json::to_writer(&mut file, aggregate).map_err(AuditError::Encode)?;
+            file.push(b'\n');
+        }
+        for renewals in &self.renewals {
+            serde_json::to_writer(&mut file, renewals).map_err(AuditError::Encode)?;
             file.push(b'\n');
         }
         Ok(file)
@@ -261,6 +272,7 @@ impl<S: AuditSink> AuditReports<S> {
                     date: job.date,
                     records: read.records,
                     aggregates: read.aggregates,
+                    renewals: read.renewals,
                     skipped: read.skipped,
                 }
                 .to_json_lines()

@@ -26,6 +26,9 @@ fn every_reason() -> Vec<DenyReason> {
         DenyReason::SessionEvicted {
             session: "s".into(),
         },
+        DenyReason::SessionUnknown {
+            session: "s".into(),
+        },
         DenyReason::DeviceLimitReached { limit: 1 },
         DenyReason::DeviceIdMissing,
         DenyReason::TokenRevoked,

@@ -110,7 +110,11 @@ impl DenyReason {
             // domain rule does.
             Self::OriginNotAllowed { .. } => VendorDenial::DOMAIN,
             Self::StreamLimitReached { .. } => VendorDenial::STREAM_LIMIT_CREATE,
-            Self::SessionEvicted { .. } => VendorDenial::STREAM_LIMIT_RENEW,
+            // A renewal the vendor would refuse too; the vendor has no subcode telling an
+            // unknown (stopped, expired) session from an evicted one: ours (`code`) does.
+            Self::SessionEvicted { .. } | Self::SessionUnknown { .. } => {
+                VendorDenial::STREAM_LIMIT_RENEW
+            }
             Self::DeviceLimitReached { .. } | Self::DeviceIdMissing => {
                 VendorDenial::DEVICE_LIMITING
             }

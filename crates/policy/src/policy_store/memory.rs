@@ -13,7 +13,7 @@ use crate::decision::SessionChange;
 use crate::error::StoreError;
 use crate::policy_store::{
     AdmissionOrder, Applied, DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore,
-    Refusal, SessionInfo, SessionPlan, TokenPlan,
+    Refusal, SessionInfo, SessionPlan, SessionRenewal, TokenPlan,
 };
 
 /// A [`PolicyStore`] in process memory, for a single node (or tests).
@@ -162,14 +162,23 @@ impl MemoryPolicyStore {
             account: account.to_owned(),
             uid: uid.clone(),
         };
-        let mut shard = lock(self.shard(&partition));
-        let Some(mut state) = shard.partitions.get(&partition).cloned() else {
+        self.update(&partition, now, change)
+    }
+
+    fn update<T>(
+        &self,
+        partition: &Partition,
+        now: NumericDate,
+        change: impl FnOnce(&mut PartitionState) -> (bool, T),
+    ) -> Result<T, StoreError> {
+        let mut shard = lock(self.shard(partition));
+        let Some(mut state) = shard.partitions.get(partition).cloned() else {
             return Ok(change(&mut PartitionState::default()).1);
         };
         let (changed, answer) = change(&mut state);
         if changed {
             state.prune(now);
-            shard.commit(&partition, state, now, self.shard_capacity)?;
+            shard.commit(partition, state, now, self.shard_capacity)?;
         }
         Ok(answer)
     }
@@ -221,6 +230,34 @@ impl PolicyStore for MemoryPolicyStore {
         self.update_user(account, uid, now, |state| {
             let ended = state.end_session(session_key, now);
             (ended, ended)
+        })
+    }
+
+    async fn renew_session(
+        &self,
+        partition: &Partition,
+        session_key: &str,
+        lease: std::time::Duration,
+        now: NumericDate,
+    ) -> Result<SessionRenewal, StoreError> {
+        self.update(partition, now, |state| {
+            let renewal = state.renew_session(session_key, now.saturating_add(lease), now);
+            (renewal.is_renewed(), renewal)
+        })
+    }
+
+    async fn stop_session(
+        &self,
+        partition: &Partition,
+        session_key: &str,
+        now: NumericDate,
+    ) -> Result<bool, StoreError> {
+        self.update(partition, now, |state| {
+            let stopped = state
+                .sessions
+                .remove(session_key)
+                .is_some_and(|entry| entry.lease_until > now);
+            (stopped, stopped)
         })
     }
 
@@ -623,6 +660,29 @@ impl PartitionState {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// A heartbeat: extends an active session's lease to `lease_until`.
+    fn renew_session(
+        &mut self,
+        session_key: &str,
+        lease_until: NumericDate,
+        now: NumericDate,
+    ) -> SessionRenewal {
+        match self.sessions.get_mut(session_key) {
+            Some(entry) if entry.lease_until > now => {
+                entry.lease_until = lease_until;
+                SessionRenewal::Renewed { lease_until }
+            }
+            _ if self
+                .evicted
+                .get(session_key)
+                .is_some_and(|until| *until > now) =>
+            {
+                SessionRenewal::Evicted
+            }
+            _ => SessionRenewal::Unknown,
         }
     }
 

@@ -5,7 +5,8 @@
 //! expiry, session admission, renewal and lease expiry, the three behaviours at the stream
 //! limit (evict oldest, `BLOCK_NEW`, `BLOCK_NEW_USER`) including the refusal of an evicted
 //! session's renewal, device registration and limits, listing and ending sessions, listing
-//! and removing devices, all-or-nothing application of combined plans, independence of
+//! and removing devices, heartbeats (`renew_session`: renewal only, evicted vs unknown) and
+//! stops (`stop_session`: the place freed at once), all-or-nothing application of combined plans, independence of
 //! partitions, atomicity under concurrent requests, and — through a
 //! [`PolicyEngine`](crate::PolicyEngine) on the store — every [`DenyReason`].
 //!
@@ -38,7 +39,7 @@ use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Allowed, Decision, DenyReason, SessionChange};
 use crate::policy_store::{
     Applied, DecisionPlan, DevicePlan, Outcome, Partition, PolicyStore, Refusal, SessionPlan,
-    TokenPlan,
+    SessionRenewal, TokenPlan,
 };
 use crate::registry::MemoryKeyRegistry;
 use crate::revocation::MemoryRevocationStore;
@@ -584,6 +585,132 @@ where
     assert!(!store.end_session(ACCOUNT, &u, "b", at(122)).await.unwrap());
 }
 
+async fn renew<S: PolicyStore>(
+    store: &S,
+    partition: &Partition,
+    key: &str,
+    now: NumericDate,
+) -> SessionRenewal {
+    store
+        .renew_session(partition, key, LEASE, now)
+        .await
+        .expect("renew_session")
+}
+
+async fn stop<S: PolicyStore>(
+    store: &S,
+    partition: &Partition,
+    key: &str,
+    now: NumericDate,
+) -> bool {
+    store
+        .stop_session(partition, key, now)
+        .await
+        .expect("stop_session")
+}
+
+/// A heartbeat (`renew_session`) extends an active session's lease to `now + lease` and
+/// changes nothing else: it admits no unknown session, and tells an evicted session (until
+/// its old lease runs out) from an unknown or expired one.
+pub async fn heartbeats_renew_only_active_sessions<S, F, Fut>(new_store: F)
+where
+    S: PolicyStore,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    let store = new_store().await;
+    let u = user("u");
+    let plan = |key, now| session_plan("u", key, "loc", 1, ConcurrencyBehavior::EvictOldest, now);
+    assert_eq!(renew(&store, &u, "a", at(0)).await, SessionRenewal::Unknown);
+    assert!(session_keys(&store, "u", at(0)).await.is_empty());
+    applied(&store, &plan("a", at(0))).await;
+    assert_eq!(
+        renew(&store, &u, "a", at(100)).await,
+        SessionRenewal::Renewed {
+            lease_until: at(220)
+        }
+    );
+    let sessions = store.sessions(ACCOUNT, &uid("u"), at(150)).await.unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(
+        (sessions[0].admitted_at, sessions[0].lease_until),
+        (at(0), at(220))
+    );
+    // Another key is not admitted by a heartbeat.
+    assert_eq!(
+        renew(&store, &u, "b", at(150)).await,
+        SessionRenewal::Unknown
+    );
+    assert_eq!(session_keys(&store, "u", at(150)).await, ["a"]);
+    // Evicted by a newer stream: told apart from unknown until its old lease (220) ends.
+    assert_eq!(applied(&store, &plan("b", at(160))).await.evicted, ["a"]);
+    assert_eq!(
+        renew(&store, &u, "a", at(161)).await,
+        SessionRenewal::Evicted
+    );
+    assert_eq!(
+        renew(&store, &u, "a", at(221)).await,
+        SessionRenewal::Unknown
+    );
+    // A lease that ran out is not renewed: "b" (lease to 280) at 280.
+    assert_eq!(
+        renew(&store, &u, "b", at(280)).await,
+        SessionRenewal::Unknown
+    );
+    // Another user's partition holds none of them.
+    assert_eq!(
+        renew(&store, &user("v"), "b", at(170)).await,
+        SessionRenewal::Unknown
+    );
+}
+
+/// A stop (`stop_session`) frees the session's place at once, is idempotent, remembers no
+/// eviction (the same stream may start again), and touches only its own partition.
+pub async fn stops_free_the_place_at_once<S, F, Fut>(new_store: F)
+where
+    S: PolicyStore,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    let store = new_store().await;
+    let u = user("u");
+    let plan = |key, now| session_plan("u", key, "loc", 1, ConcurrencyBehavior::BlockNew, now);
+    assert!(!stop(&store, &u, "a", at(0)).await);
+    applied(&store, &plan("a", at(0))).await;
+    assert_eq!(
+        refused(&store, &plan("b", at(1))).await,
+        Refusal::StreamLimitReached { limit: 1 }
+    );
+    assert!(!stop(&store, &user("v"), "a", at(2)).await);
+    assert_eq!(session_keys(&store, "u", at(2)).await, ["a"]);
+    assert!(stop(&store, &u, "a", at(2)).await);
+    assert!(!stop(&store, &u, "a", at(2)).await);
+    assert!(session_keys(&store, "u", at(2)).await.is_empty());
+    assert_eq!(renew(&store, &u, "a", at(3)).await, SessionRenewal::Unknown);
+    assert_eq!(
+        applied(&store, &plan("b", at(3))).await.session,
+        admitted("b")
+    );
+    assert!(stop(&store, &u, "b", at(4)).await);
+    assert_eq!(
+        applied(&store, &plan("a", at(5))).await.session,
+        admitted("a")
+    );
+    // A token's own partition (a token without a user) works the same way.
+    let t = token_partition("jti-1");
+    let token_plan = DecisionPlan::new(t.clone(), at(6)).with_session(session(
+        "s",
+        "loc",
+        1,
+        ConcurrencyBehavior::BlockNew,
+    ));
+    applied(&store, &token_plan).await;
+    assert!(renew(&store, &t, "s", at(7)).await.is_renewed());
+    assert!(stop(&store, &t, "s", at(8)).await);
+    // A session whose lease ran out is not stopped (it was already gone).
+    assert!(!stop(&store, &u, "a", at(125)).await);
+}
+
 /// Devices can be listed and removed; a removed device's place is free again.
 pub async fn devices_can_be_listed_and_removed<S, F, Fut>(new_store: F)
 where
@@ -1107,6 +1234,8 @@ macro_rules! policy_store_conformance {
             devices_are_registered_until_the_limit,
             lowering_the_device_limit_keeps_devices,
             sessions_can_be_listed_and_ended,
+            heartbeats_renew_only_active_sessions,
+            stops_free_the_place_at_once,
             devices_can_be_listed_and_removed,
             refused_plans_change_nothing,
             refusals_follow_the_documented_order,

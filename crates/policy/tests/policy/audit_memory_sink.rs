@@ -45,6 +45,7 @@ async fn records_are_read_back_by_account_and_day() {
         RecordsRead {
             records: vec![allowed, denied],
             aggregates: vec![],
+            renewals: vec![],
             skipped: 0
         }
     );

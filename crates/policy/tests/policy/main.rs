@@ -40,4 +40,5 @@ mod session_management;
 mod single_use;
 mod static_checks;
 mod store_faults;
+mod stream_heartbeats;
 mod stream_leases;

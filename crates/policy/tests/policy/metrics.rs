@@ -139,3 +139,47 @@ fn rights_reads_are_timed_and_the_rights_cache_counts_hits_and_misses() {
     // One store read: the miss.
     assert_eq!(metrics.samples(STORE_SECONDS, &[("op", "rights")]).len(), 1);
 }
+
+#[test]
+fn heartbeats_and_stops_are_timed_by_their_own_store_operations() {
+    use playback_auth_claims::PlaybackRestrictionClaims;
+    use playback_auth_policy::RequestKind;
+    use playback_auth_sign::Signer;
+
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let claims = PlaybackRestrictionClaims::builder(ACCOUNT, at(0))
+        .user("viewer-1")
+        .concurrent_streams(1)
+        .valid_for(std::time::Duration::from_secs(600))
+        .build()
+        .unwrap();
+    let token = Signer::new(key.clone()).sign(&claims).unwrap();
+    let ((), metrics) = recorded(async {
+        let authorizer = Authorizer::new(MemoryStores::new());
+        registered(&authorizer, &key).await;
+        for kind in [
+            RequestKind::Start,
+            RequestKind::Heartbeat,
+            RequestKind::Stop,
+        ] {
+            let (decision, _) = authorizer.authorize_request(kind, &token, &ctx()).await;
+            assert!(decision.is_allowed(), "{kind:?}");
+        }
+        // The stopped stream's heartbeat: counted as denied with its code.
+        let (late, _) = authorizer
+            .authorize_request(RequestKind::Heartbeat, &token, &ctx())
+            .await;
+        assert_eq!(late.deny_reason().unwrap().code(), "session_unknown");
+    });
+    let decisions =
+        |outcome, code| metrics.counter(DECISIONS_TOTAL, &[("outcome", outcome), ("code", code)]);
+    assert_eq!(decisions("allowed", "ok"), 3);
+    assert_eq!(decisions("denied", "session_unknown"), 1);
+    let store = |op| metrics.samples(STORE_SECONDS, &[("op", op)]).len();
+    assert_eq!(store("apply"), 1);
+    assert_eq!(store("renew_session"), 2);
+    assert_eq!(store("stop_session"), 1);
+    assert_eq!(store("audit_renewals"), 1);
+    // The start's record, the stop's record and the refused heartbeat's record.
+    assert_eq!(store("audit"), 3);
+}

@@ -521,3 +521,42 @@ async fn an_unreachable_rights_store_fails_closed_or_open_as_configured() {
         "geo_restricted"
     );
 }
+
+#[tokio::test]
+async fn a_heartbeat_re_runs_the_rights_and_a_stop_is_never_refused_by_them() {
+    let engine = engine_on(stored(&[france_only(ACCOUNT, "fr-only")]).await);
+    let token = restriction("stream", |b| b.user("viewer-1").concurrent_streams(1));
+    let in_france = |secs| {
+        from(FRANCE, secs)
+            .with_content_rights("fr-only")
+            .with_device_id("tv")
+            .with_session_id("s1")
+    };
+    let in_us = |secs| {
+        from(US, secs)
+            .with_content_rights("fr-only")
+            .with_device_id("tv")
+            .with_session_id("s1")
+    };
+    assert!(engine.decide(&token, &in_france(1)).await.is_allowed());
+    assert!(engine.heartbeat(&token, &in_france(61)).await.is_allowed());
+
+    // The same stream's heartbeat from outside France: the rights refuse it mid-stream.
+    let moved = denied(engine.heartbeat(&token, &in_us(121)).await);
+    assert_eq!(moved.code(), "geo_restricted");
+    assert_eq!(
+        rights_denial(moved).0,
+        RightsRule::ClientGeo,
+        "the heartbeat names the rule that refused it"
+    );
+
+    // Letting go of the stream is not playing it: the stop frees the place from anywhere.
+    let stopped = allowed(engine.stop(&token, &in_us(122)).await);
+    assert!(stopped.stopped.is_some(), "the active session was ended");
+    // The place is free at once: a new stream from France starts on another device.
+    let other = from(FRANCE, 123)
+        .with_content_rights("fr-only")
+        .with_device_id("phone")
+        .with_session_id("s2");
+    assert!(engine.decide(&token, &other).await.is_allowed());
+}

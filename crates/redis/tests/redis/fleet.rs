@@ -3,7 +3,11 @@
 //! Over 1,000 rounds (fresh users and token per round) the fleet never admits more than
 //! `climit` 3 sessions (BLOCK_NEW), registers more than `dlimit` 2 devices, or counts more
 //! than `maxu` 10 uses — on one server, and on the Redis Cluster (the rounds' users and
-//! tokens spread over its three masters).
+//! tokens spread over its three masters). In the same rounds every engine also starts,
+//! heartbeats and stops a stream of a `climit` 2 user, racing the other engines' starts,
+//! heartbeats and stops: no more than 2 are ever active, a heartbeat is renewed exactly when
+//! its start was admitted (unknown otherwise), a stop ends exactly the admitted ones, and
+//! nothing is left active.
 //!
 //! The second process is this test binary run again (`std::env::current_exe()`) with
 //! `--exact fleet::fleet_worker` and the `FLEET_*` variables set (`FLEET_REDIS_URL` or
@@ -50,6 +54,8 @@ struct RoundResult {
     sessions: u64,
     devices: u64,
     uses: Vec<u32>,
+    /// Streams of the heartbeat race admitted (then renewed and stopped).
+    beats: u64,
     /// Denials other than the three limits (e.g. a store fault): must stay empty.
     unexpected: Vec<String>,
 }
@@ -58,7 +64,7 @@ impl RoundResult {
     fn to_line(&self, round: u64) -> String {
         let uses: Vec<String> = self.uses.iter().map(u32::to_string).collect();
         format!(
-            "{round} {} {} {} {}\n",
+            "{round} {} {} {} {} {}\n",
             self.sessions,
             self.devices,
             if uses.is_empty() {
@@ -66,13 +72,14 @@ impl RoundResult {
             } else {
                 uses.join(",")
             },
-            self.unexpected.len()
+            self.unexpected.len(),
+            self.beats
         )
     }
 
     fn from_line(line: &str) -> (u64, Self) {
         let parts: Vec<&str> = line.split(' ').collect();
-        assert_eq!(parts.len(), 5, "bad worker line {line:?}");
+        assert_eq!(parts.len(), 6, "bad worker line {line:?}");
         let uses = if parts[3] == "-" {
             Vec::new()
         } else {
@@ -85,6 +92,7 @@ impl RoundResult {
             sessions: parts[1].parse().unwrap(),
             devices: parts[2].parse().unwrap(),
             uses,
+            beats: parts[5].parse().unwrap(),
             unexpected,
         };
         (parts[0].parse().unwrap(), result)
@@ -94,6 +102,7 @@ impl RoundResult {
         self.sessions += other.sessions;
         self.devices += other.devices;
         self.uses.extend(&other.uses);
+        self.beats += other.beats;
         self.unexpected.extend(other.unexpected.iter().cloned());
     }
 }
@@ -123,6 +132,43 @@ fn engine(endpoint: &RedisEndpoint, prefix: &str) -> Arc<Engine> {
     }))
 }
 
+/// The stream limit of the heartbeat race.
+const BEAT_LIMIT: usize = 2;
+
+/// One engine's stream of the heartbeat race: start, check the limit holds, heartbeat,
+/// stop. `Ok(admitted)`, or what went wrong.
+async fn beat_race(
+    engine: &Engine,
+    token: &playback_auth_policy::VerifiedToken,
+    ctx: &playback_auth_policy::RequestContext,
+    uid: &playback_auth_claims::Uid,
+) -> Result<bool, String> {
+    let engine = engine.engine();
+    let admitted = match engine.decide(token, ctx).await {
+        Decision::Allow(_) => true,
+        Decision::Deny(DenyReason::StreamLimitReached { limit: 2 }) => false,
+        other => return Err(format!("beat start: {other:?}")),
+    };
+    if admitted {
+        let active = engine
+            .sessions(crate::common::ACCOUNT, uid, ctx.now)
+            .await
+            .map_err(|error| error.to_string())?;
+        if active.len() > BEAT_LIMIT {
+            return Err(format!("{} streams active", active.len()));
+        }
+    }
+    match (admitted, engine.heartbeat(token, ctx).await) {
+        (true, Decision::Allow(_)) | (false, Decision::Deny(DenyReason::SessionUnknown { .. })) => {
+        }
+        (_, other) => return Err(format!("heartbeat (admitted {admitted}): {other:?}")),
+    }
+    match engine.stop(token, ctx).await {
+        Decision::Allow(allowed) if allowed.stopped.is_some() == admitted => Ok(admitted),
+        other => Err(format!("stop (admitted {admitted}): {other:?}")),
+    }
+}
+
 /// Runs every round for one engine, each round at `start + round * PERIOD`.
 async fn run_engine(engine: Arc<Engine>, id: u64, start_ms: u64) -> BTreeMap<u64, RoundResult> {
     let mut results = BTreeMap::new();
@@ -144,6 +190,17 @@ async fn run_engine(engine: Arc<Engine>, id: u64, start_ms: u64) -> BTreeMap<u64
         let uses = Arc::new(restriction(&format!("uses-{round}"), |b| {
             b.token_id(format!("uses-{round}")).max_uses(10)
         }));
+        let beats = Arc::new(restriction(&format!("beats-{round}"), |b| {
+            b.user(format!("beats-{round}"))
+                .concurrent_streams(2)
+                .concurrency_behavior(ConcurrencyBehavior::BlockNew)
+        }));
+        let beat_task = {
+            let (engine, token) = (Arc::clone(&engine), Arc::clone(&beats));
+            let ctx = request(secs).with_session_id(format!("e{id}-b"));
+            let uid = playback_auth_claims::Uid::new(format!("beats-{round}")).unwrap();
+            tokio::spawn(async move { beat_race(&engine, &token, &ctx, &uid).await })
+        };
         let mut tasks = Vec::new();
         for i in 0..SESSION_TRIES {
             let (engine, token) = (Arc::clone(&engine), Arc::clone(&streams));
@@ -185,6 +242,10 @@ async fn run_engine(engine: Arc<Engine>, id: u64, start_ms: u64) -> BTreeMap<u64
                 ) => {}
                 (kind, other) => result.unexpected.push(format!("{kind}: {other:?}")),
             }
+        }
+        match beat_task.await.unwrap() {
+            Ok(admitted) => result.beats += u64::from(admitted),
+            Err(error) => result.unexpected.push(error),
         }
         results.insert(round, result);
     }
@@ -330,11 +391,16 @@ async fn fleet(endpoint: RedisEndpoint) {
         uses.sort_unstable();
         // Every slot was contended for (5 engines × tries > limit), so each limit is
         // reached exactly, never exceeded, and every use number was handed out once.
-        if total.sessions != 3 || total.devices != 2 || uses != (1..=10).collect::<Vec<u32>>() {
+        // The heartbeat race: the first two starts always find room.
+        if total.sessions != 3
+            || total.devices != 2
+            || uses != (1..=10).collect::<Vec<u32>>()
+            || total.beats < 2
+        {
             let _ = writeln!(
                 report,
-                "round {round}: {} sessions, {} devices, uses {uses:?}",
-                total.sessions, total.devices
+                "round {round}: {} sessions, {} devices, uses {uses:?}, {} beat streams",
+                total.sessions, total.devices, total.beats
             );
         }
     }
@@ -363,9 +429,21 @@ async fn fleet(endpoint: RedisEndpoint) {
                 .await
                 .unwrap();
         assert_eq!(devices.len(), 2, "round {round}");
+        // Every admitted stream of the heartbeat race was stopped.
+        let uid = playback_auth_claims::Uid::new(format!("beats-{round}")).unwrap();
+        let beats = playback_auth_policy::PolicyStore::sessions(
+            &store,
+            crate::common::ACCOUNT,
+            &uid,
+            crate::common::at(secs),
+        )
+        .await
+        .unwrap();
+        assert!(beats.is_empty(), "round {round}: {beats:?}");
     }
+    // Each heartbeat race is three decisions (start, heartbeat, stop).
     let decisions =
-        (PARENT_ENGINES + WORKER_ENGINES) * ROUNDS * (SESSION_TRIES + DEVICE_TRIES + USE_TRIES);
+        (PARENT_ENGINES + WORKER_ENGINES) * ROUNDS * (SESSION_TRIES + DEVICE_TRIES + USE_TRIES + 3);
     eprintln!(
         "fleet ({}): {} engines in 2 processes, {ROUNDS} rounds, {decisions} decisions in {:.1?}",
         if endpoint.is_cluster() {

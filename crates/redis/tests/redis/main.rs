@@ -12,6 +12,7 @@ mod expiry;
 mod failover;
 mod faults;
 mod fleet;
+mod heartbeats;
 mod metrics;
 mod revocation;
 mod rights_decisions;

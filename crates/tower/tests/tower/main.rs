@@ -18,6 +18,7 @@ mod policy_denials;
 mod real_http;
 mod route_mismatch;
 mod store_unavailable;
+mod stream_sessions;
 mod token_rejections;
 mod token_sources;
 mod vendor_denials;

@@ -31,6 +31,23 @@ impl PolicyStore for DownStore {
     ) -> Result<Vec<SessionInfo>, StoreError> {
         Err(down())
     }
+    async fn renew_session(
+        &self,
+        _: &playback_auth_policy::Partition,
+        _: &str,
+        _: std::time::Duration,
+        _: NumericDate,
+    ) -> Result<playback_auth_policy::SessionRenewal, StoreError> {
+        Err(down())
+    }
+    async fn stop_session(
+        &self,
+        _: &playback_auth_policy::Partition,
+        _: &str,
+        _: NumericDate,
+    ) -> Result<bool, StoreError> {
+        Err(down())
+    }
     async fn end_session(
         &self,
         _: &str,

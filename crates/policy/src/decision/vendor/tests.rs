@@ -26,9 +26,10 @@ fn variant_index(reason: &DenyReason) -> usize {
         DenyReason::ViewerDisconnected => 16,
         DenyReason::StoreUnavailable => 17,
         DenyReason::PlaybackRights(_) => 18,
+        DenyReason::SessionUnknown { .. } => 19,
     }
 }
-const VARIANTS: usize = 19;
+const VARIANTS: usize = 20;
 
 fn rights(rule: RightsRule) -> DenyReason {
     DenyReason::PlaybackRights(RightsDenial::new(rule, RuleMatch::GlobalBlockAll))
@@ -103,6 +104,14 @@ fn table() -> Vec<(DenyReason, u16, &'static str, &'static str)> {
         ),
         (
             DenyReason::SessionEvicted {
+                session: "s".into(),
+            },
+            403,
+            AD,
+            "DENIED_BY_STREAM_LIMIT_RENEW",
+        ),
+        (
+            DenyReason::SessionUnknown {
                 session: "s".into(),
             },
             403,

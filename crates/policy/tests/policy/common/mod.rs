@@ -220,6 +220,25 @@ impl PolicyStore for UnavailableStore {
         Err(backend_down())
     }
 
+    async fn renew_session(
+        &self,
+        _partition: &playback_auth_policy::Partition,
+        _session_key: &str,
+        _lease: Duration,
+        _now: NumericDate,
+    ) -> Result<playback_auth_policy::SessionRenewal, StoreError> {
+        Err(backend_down())
+    }
+
+    async fn stop_session(
+        &self,
+        _partition: &playback_auth_policy::Partition,
+        _session_key: &str,
+        _now: NumericDate,
+    ) -> Result<bool, StoreError> {
+        Err(backend_down())
+    }
+
     async fn devices(&self, _account: &str, _uid: &Uid) -> Result<Vec<DeviceInfo>, StoreError> {
         Err(backend_down())
     }
