@@ -128,9 +128,11 @@ impl<B: Stores> PolicyEngine<B> {
     /// Decides whether `token` may be used for the request `ctx`, applies the state changes
     /// of an allow, and writes the audit record.
     pub async fn decide(&self, token: &VerifiedToken, ctx: &RequestContext) -> Decision {
-        let (decision, session) = self.evaluate(token, ctx).await;
-        self.record(audit_record(token, ctx, &decision, session))
-            .await;
+        let (decision, session, recorded) = self.evaluate(token, ctx).await;
+        if !recorded {
+            self.record(audit_record(token, ctx, &decision, session))
+                .await;
+        }
         decision
     }
 
@@ -211,22 +213,23 @@ impl<B: Stores> PolicyEngine<B> {
         }
     }
 
-    /// The decision without its audit record, and the session key it concerned.
+    /// The decision, the session key it concerned, and whether the store wrote its audit
+    /// record with it ([`Stores::apply_recorded`]).
     async fn evaluate(
         &self,
         token: &VerifiedToken,
         ctx: &RequestContext,
-    ) -> (Decision, Option<String>) {
+    ) -> (Decision, Option<String>, bool) {
         let degraded = match self.revocation_gate(token, ctx).await {
             Ok(degraded) => degraded,
-            Err(deny) => return (deny, None),
+            Err(deny) => return (deny, None, false),
         };
         if let Err(reason) = check_static(&token.claims, ctx) {
-            return (Decision::Deny(reason), None);
+            return (Decision::Deny(reason), None, false);
         }
         let plan = match self.plan(token, ctx) {
             Ok(plan) => plan,
-            Err(reason) => return (Decision::Deny(reason), None),
+            Err(reason) => return (Decision::Deny(reason), None, false),
         };
         if plan.is_empty() {
             // No stateful claim: no session either.
@@ -234,9 +237,20 @@ impl<B: Stores> PolicyEngine<B> {
                 degraded,
                 ..Allowed::default()
             };
-            return (Decision::Allow(allowed), None);
+            return (Decision::Allow(allowed), None, false);
         }
-        let decision = match self.stores.policy().apply(&plan).await {
+        let session = plan.session.as_ref().map(|s| s.session_key.clone());
+        // The record as if allowed; the store sets a refusal's verdict and reason itself.
+        let allowed = Decision::Allow(Allowed {
+            degraded,
+            ..Allowed::default()
+        });
+        let record = || audit_record(token, ctx, &allowed, session.clone());
+        let (outcome, recorded) = match self.stores.apply_recorded(&plan, record).await {
+            Ok((outcome, recorded)) => (Ok(outcome), recorded),
+            Err(error) => (Err(error), false),
+        };
+        let decision = match outcome {
             Ok(Outcome::Applied(applied)) => Decision::Allow(Allowed {
                 session: applied.session,
                 evicted: applied.evicted,
@@ -249,7 +263,7 @@ impl<B: Stores> PolicyEngine<B> {
                 .store_fault("state", &error)
                 .unwrap_or_else(|| Decision::Allow(Allowed::degraded())),
         };
-        (decision, plan.session.map(|session| session.session_key))
+        (decision, session, recorded)
     }
 
     /// Decides `token` for `ctx` without changing anything: the revocation check, the static
