@@ -147,6 +147,11 @@ impl KeyLayout {
     pub(crate) fn audit_index(&self) -> String {
         format!("{}:audit-streams", self.prefix)
     }
+
+    /// The pub/sub channel of cache invalidations (a channel, not a key: no slot).
+    pub(crate) fn invalidation_channel(&self) -> String {
+        format!("{}:invalidations", self.prefix)
+    }
 }
 
 #[cfg(test)]

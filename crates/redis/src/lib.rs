@@ -2,7 +2,10 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod audit_batch;
+mod cache;
 mod error;
+mod fleet;
 mod key_layout;
 mod policy;
 mod registry;
@@ -10,5 +13,6 @@ mod revocation;
 mod rights;
 mod store;
 
+pub use cache::SUBSCRIBER_LIB_NAME;
 pub use error::RedisStoreError;
 pub use store::{RedisStore, RedisStoreBuilder};

@@ -1,9 +1,10 @@
 //! [`RedisStore`] and its builder: the connection, the settings, the scripts, and the one
 //! wrapper every Redis call goes through (the per-operation timeout).
 
+use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use playback_auth_policy::{
@@ -12,6 +13,8 @@ use playback_auth_policy::{
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisResult, Script};
 
+use crate::audit_batch::AggregateBatch;
+use crate::cache::{CacheSettings, RedisInvalidations, StoreCache};
 use crate::error::RedisStoreError;
 use crate::key_layout::KeyLayout;
 
@@ -39,11 +42,17 @@ pub struct RedisStore {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     connection: ConnectionManager,
     layout: KeyLayout,
     scripts: Scripts,
     settings: Settings,
+    /// The fleet cache of keys and revocations (see `cache.rs`).
+    cache: Option<StoreCache>,
+    /// Refusal aggregates waiting to be written (see `audit_batch.rs`).
+    aggregates: AggregateBatch,
+    /// Audit streams this process listed in the audit index.
+    indexed: Mutex<HashSet<String>>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -93,6 +102,8 @@ pub(crate) struct Settings {
     pub(crate) rights_per_account: usize,
     pub(crate) audit_records_per_day: usize,
     pub(crate) audit_aggregates_per_day: usize,
+    pub(crate) audit_in_decision: bool,
+    pub(crate) audit_batch_interval: Option<Duration>,
 }
 
 impl RedisStore {
@@ -184,6 +195,47 @@ impl RedisStore {
         &self.inner.settings
     }
 
+    pub(crate) fn cache(&self) -> Option<&StoreCache> {
+        self.inner.cache.as_ref()
+    }
+
+    pub(crate) fn aggregate_batch(&self) -> &AggregateBatch {
+        &self.inner.aggregates
+    }
+
+    pub(crate) fn downgrade(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn upgrade(weak: &Weak<Inner>) -> Option<Self> {
+        weak.upgrade().map(|inner| Self { inner })
+    }
+
+    /// Marks the audit stream `key` as indexed by this process; `false` if it already was.
+    pub(crate) fn mark_indexed(&self, key: &str) -> bool {
+        let mut indexed = self
+            .inner
+            .indexed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if indexed.contains(key) {
+            return false;
+        }
+        // Bounded: forgetting costs one more (idempotent) index update per stream.
+        if indexed.len() >= 100_000 {
+            indexed.clear();
+        }
+        indexed.insert(key.to_owned())
+    }
+
+    pub(crate) fn unmark_indexed(&self, key: &str) {
+        self.inner
+            .indexed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
+    }
+
     /// A handle on the shared connection (cheap: the manager is reference-counted).
     pub(crate) fn connection(&self) -> ConnectionManager {
         self.inner.connection.clone()
@@ -253,7 +305,8 @@ impl RedisStore {
 pub struct RedisStoreBuilder {
     url: String,
     prefix: String,
-    settings: Settings,
+    pub(crate) settings: Settings,
+    pub(crate) cache: CacheSettings,
 }
 
 impl RedisStoreBuilder {
@@ -270,7 +323,10 @@ impl RedisStoreBuilder {
                 rights_per_account: DEFAULT_RIGHTS_PER_ACCOUNT,
                 audit_records_per_day: RedisStore::DEFAULT_AUDIT_RECORDS_PER_DAY,
                 audit_aggregates_per_day: RedisStore::DEFAULT_AUDIT_AGGREGATES_PER_DAY,
+                audit_in_decision: true,
+                audit_batch_interval: Some(RedisStore::DEFAULT_AUDIT_BATCH_INTERVAL),
             },
+            cache: CacheSettings::default(),
         }
     }
 
@@ -378,12 +434,41 @@ impl RedisStoreBuilder {
             .set_max_delay(timeout);
         let connection = ConnectionManager::new_lazy_with_config(client, config)
             .map_err(RedisStoreError::Redis)?;
+        if self.settings.audit_batch_interval == Some(Duration::ZERO) {
+            return Err(RedisStoreError::InvalidSetting {
+                reason: "the audit batch interval must be positive",
+            });
+        }
+        let layout = KeyLayout::new(self.prefix);
+        let cache = match self.cache.config {
+            Some(config) if config.staleness_bound.is_zero() => {
+                return Err(RedisStoreError::InvalidSetting {
+                    reason: "the cache's staleness bound must be positive",
+                });
+            }
+            Some(config) => {
+                let cache = StoreCache::new(config, self.cache.clock);
+                let source = RedisInvalidations::new(
+                    &self.url,
+                    layout.invalidation_channel(),
+                    config.staleness_bound,
+                    timeout,
+                )
+                .map_err(RedisStoreError::InvalidUrl)?;
+                crate::cache::start(source, &cache);
+                Some(cache)
+            }
+            None => None,
+        };
         Ok(RedisStore {
             inner: Arc::new(Inner {
                 connection,
-                layout: KeyLayout::new(self.prefix),
+                layout,
                 scripts: Scripts::load(),
                 settings: self.settings,
+                cache,
+                aggregates: AggregateBatch::default(),
+                indexed: Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -438,5 +523,13 @@ impl playback_auth_policy::Stores for RedisStore {
 
     fn rights(&self) -> &Self {
         self
+    }
+
+    async fn apply_recorded(
+        &self,
+        plan: &playback_auth_policy::DecisionPlan,
+        record: impl FnOnce() -> playback_auth_policy::AuditRecord + Send,
+    ) -> Result<(playback_auth_policy::Outcome, bool), playback_auth_policy::StoreError> {
+        self.apply_with_record(plan, record).await
     }
 }

@@ -11,5 +11,6 @@ mod engine;
 mod expiry;
 mod faults;
 mod fleet;
+mod fleet_cache;
 mod revocation;
 mod round_trips;
