@@ -84,7 +84,8 @@ impl Default for PolicyConfig {
 ///    `aws:single-use-uuid`, `climit`/`cbeh`, `dlimit`), applied by the store atomically —
 ///    a denied request consumes nothing;
 /// 4. one [`AuditRecord`] to the [`AuditSink`] (a failing sink never changes the decision;
-///    it is counted in [`audit_failures`](Self::audit_failures)).
+///    it is counted in [`audit_failures`](Self::audit_failures)) — or, when the stores can,
+///    written with step 3 in one operation ([`Stores::apply_recorded`]).
 ///
 /// The engine is built by, and reached through, an [`Authorizer`](crate::Authorizer):
 /// its [`Stores`] and the leeway come from the authorizer's one configuration, so the
