@@ -31,16 +31,17 @@
 //! let sink = cache.sink();
 //! sink.subscribed(); // the source is listening: the cache may serve from memory
 //!
-//! let load = || async { Ok::<_, std::convert::Infallible>(7) };
-//! assert_eq!(cache.registry("acct-1", load).await.unwrap(), 7); // a miss: loaded
-//! assert_eq!(cache.registry("acct-1", || async { Ok(8) }).await.unwrap(), 7); // a hit
+//! // What the store would answer: `value`.
+//! let keys = |value: u32| async move { Ok::<_, std::convert::Infallible>(value) };
+//! assert_eq!(cache.registry("acct-1", || keys(7)).await.unwrap(), 7); // a miss: loaded
+//! assert_eq!(cache.registry("acct-1", || keys(8)).await.unwrap(), 7); // a hit
 //!
 //! sink.invalidate(CacheKind::Registry, "acct-1", None); // changed elsewhere in the fleet
-//! assert_eq!(cache.registry("acct-1", || async { Ok(8) }).await.unwrap(), 8);
+//! assert_eq!(cache.registry("acct-1", || keys(8)).await.unwrap(), 8);
 //!
 //! clock.advance(Duration::from_millis(501)); // nothing heard for longer than the bound
 //! assert!(!cache.is_trusted());
-//! assert_eq!(cache.registry("acct-1", || async { Ok(9) }).await.unwrap(), 9); // read through
+//! assert_eq!(cache.registry("acct-1", || keys(9)).await.unwrap(), 9); // read through
 //! # });
 //! ```
 
