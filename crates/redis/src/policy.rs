@@ -275,7 +275,7 @@ impl RedisStore {
         plan: &DecisionPlan,
         record: impl FnOnce() -> AuditRecord,
     ) -> Result<(Outcome, bool), StoreError> {
-        if plan.is_empty() || !self.settings().audit_in_decision {
+        if plan.is_empty() || !self.audit_in_decision() {
             return Ok((self.apply(plan).await?, false));
         }
         let record = record().capped();
@@ -294,7 +294,17 @@ impl RedisStore {
             self.settings().audit_records_per_day.to_string(),
             millis_arg(stream_ttl(&record, self.settings().expiry_margin)),
         ]);
-        let reply: Vec<String> = self.eval(&self.scripts().apply, &keys, &args).await?;
+        let reply: Vec<String> = match self.eval(&self.scripts().apply, &keys, &args).await {
+            // A cluster checks the keys' slots before running anything: nothing was applied.
+            // From now on the record follows the decision.
+            Err(RedisStoreError::Redis(error))
+                if error.to_string().to_lowercase().contains("crossslot") =>
+            {
+                self.audit_is_cross_slot();
+                return Ok((self.apply(plan).await?, false));
+            }
+            reply => reply?,
+        };
         let outcome = parse_apply_reply(plan, reply)?;
         // Only the first record of the stream in this process costs this round trip; the
         // stream expires by itself even if it never makes it into the index.

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
@@ -53,6 +54,9 @@ pub(crate) struct Inner {
     aggregates: AggregateBatch,
     /// Audit streams this process listed in the audit index.
     indexed: Mutex<HashSet<String>>,
+    /// Set when the server refused the decision script's audit key as cross-slot (a
+    /// cluster): records are then written after the decision.
+    audit_cross_slot: AtomicBool,
 }
 
 impl fmt::Debug for RedisStore {
@@ -201,6 +205,18 @@ impl RedisStore {
 
     pub(crate) fn aggregate_batch(&self) -> &AggregateBatch {
         &self.inner.aggregates
+    }
+
+    /// Whether the decision script may write the audit record: the setting, unless the
+    /// server refused it as cross-slot.
+    pub(crate) fn audit_in_decision(&self) -> bool {
+        self.inner.settings.audit_in_decision
+            && !self.inner.audit_cross_slot.load(Ordering::Relaxed)
+    }
+
+    /// Records that the server refused the audit key in the decision script (cross-slot).
+    pub(crate) fn audit_is_cross_slot(&self) {
+        self.inner.audit_cross_slot.store(true, Ordering::Relaxed);
     }
 
     pub(crate) fn downgrade(&self) -> Weak<Inner> {
@@ -469,6 +485,7 @@ impl RedisStoreBuilder {
                 cache,
                 aggregates: AggregateBatch::default(),
                 indexed: Mutex::new(HashSet::new()),
+                audit_cross_slot: AtomicBool::new(false),
             }),
         })
     }

@@ -246,3 +246,61 @@ async fn with_invalidations_cut_a_read_through_cache_still_holds_the_bound() {
 async fn with_invalidations_cut_a_fail_closed_cache_still_holds_the_bound() {
     cut_invalidations_then_revoke(Untrusted::FailClosed).await;
 }
+
+/// On a cluster node the decision script cannot write the record (the account's audit
+/// stream is in another slot): the node refuses the call before running it, and the store
+/// writes the record after the decision from then on — no decision lost, none unrecorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_cluster_node_the_record_follows_the_decision() {
+    let Some(server) = RedisServer::start(&[
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "nodes.conf",
+    ]) else {
+        return;
+    };
+    let mut admin = crate::common::admin(&server.url()).await;
+    let _: String = redis::cmd("CLUSTER")
+        .arg("ADDSLOTSRANGE")
+        .arg(0)
+        .arg(16383)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !redis::cmd("CLUSTER")
+        .arg("INFO")
+        .query_async::<String>(&mut admin)
+        .await
+        .unwrap()
+        .contains("cluster_state:ok")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the one-node cluster never became ok"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let engine = engine(
+        &server.url(),
+        &unique_prefix("fleet-cluster"),
+        Untrusted::ReadThrough,
+    )
+    .await;
+    let token = crate::common::restriction("cluster", |b| b.max_uses(1));
+    let engine_ = engine.authorizer.engine();
+    assert!(engine_.decide(&token, &request(0)).await.is_allowed());
+    let denied = engine_.decide(&token, &request(1)).await;
+    assert_eq!(code(&denied), Some("max_uses_reached"));
+    let read = playback_auth_policy::AuditSink::records_for(
+        &engine.store,
+        ACCOUNT,
+        time::macros::date!(2023 - 11 - 14),
+    )
+    .await
+    .unwrap();
+    let reasons: Vec<Option<&str>> = read.records.iter().map(|r| r.reason.as_deref()).collect();
+    assert_eq!(reasons, [None, Some("max_uses_reached")]);
+    assert_eq!(engine_.audit_failures(), 0);
+}
