@@ -232,10 +232,13 @@ pub struct CacheStats {
 /// it runs for as long as the cache lives, reporting through the [`InvalidationSink`].
 ///
 /// A source must call [`InvalidationSink::subscribed`] each time it starts listening (first
-/// time or after a reconnection), [`InvalidationSink::heard`] whenever its connection proves
-/// alive (at least every half staleness bound), [`InvalidationSink::invalidate`] for each
-/// invalidation, and [`InvalidationSink::lost`] as soon as it knows it is not listening; it
-/// returns once [`InvalidationSink::is_open`] is false.
+/// time or after a reconnection), [`InvalidationSink::invalidate`] for each invalidation,
+/// [`InvalidationSink::lost`] as soon as it knows it is not listening, and prove itself alive
+/// at least every half staleness bound: take [`InvalidationSink::now`], send a request on the
+/// subscription connection, and once its reply has arrived *and every invalidation received
+/// before it has been delivered*, call [`InvalidationSink::heard_as_of`] with that instant —
+/// every change published before it has then reached the cache. It returns once
+/// [`InvalidationSink::is_open`] is false.
 pub trait InvalidationSource: Send + 'static {
     /// Delivers invalidations to `sink` until the cache is dropped.
     fn run(self, sink: InvalidationSink) -> impl Future<Output = ()> + Send;
@@ -271,10 +274,25 @@ impl InvalidationSink {
         }
     }
 
-    /// The source's connection proved alive now.
+    /// The cache clock's time, for [`heard_as_of`](Self::heard_as_of); `None` once the
+    /// cache is dropped.
+    pub fn now(&self) -> Option<Duration> {
+        self.target.upgrade().map(|target| target.now())
+    }
+
+    /// Every invalidation published before `at` (a time taken with [`now`](Self::now))
+    /// has been delivered: the cache may serve entries until `at` plus the staleness bound.
+    pub fn heard_as_of(&self, at: Duration) {
+        if let Some(target) = self.target.upgrade() {
+            target.heard_as_of(at);
+        }
+    }
+
+    /// [`heard_as_of`](Self::heard_as_of) now: for a source whose every message and reply
+    /// is delivered as it arrives.
     pub fn heard(&self) {
         if let Some(target) = self.target.upgrade() {
-            target.heard();
+            target.heard_as_of(target.now());
         }
     }
 
@@ -297,7 +315,8 @@ impl InvalidationSink {
 /// What an [`InvalidationSink`] reaches, whatever the cached value types.
 trait Coherence: Send + Sync {
     fn subscribed(&self);
-    fn heard(&self);
+    fn now(&self) -> Duration;
+    fn heard_as_of(&self, at: Duration);
     fn lost(&self);
     fn invalidate(&self, kind: CacheKind, account: &str, published_at: Option<SystemTime>);
 }
@@ -393,13 +412,24 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl<K: Send, V: Send> Coherence for Shared<K, V> {
     fn subscribed(&self) {
         self.flush();
-        self.heard();
+        // Whatever changed before now is re-read after the flush.
+        self.heard_at
+            .store(nanos(self.clock.elapsed()), Ordering::SeqCst);
         self.listening.store(true, Ordering::SeqCst);
     }
 
-    fn heard(&self) {
-        self.heard_at
-            .store(nanos(self.clock.elapsed()), Ordering::SeqCst);
+    fn now(&self) -> Duration {
+        self.clock.elapsed()
+    }
+
+    fn heard_as_of(&self, at: Duration) {
+        let at = nanos(at);
+        // The latest proof wins; `NEVER` (no proof yet) is replaced by any.
+        let _ = self
+            .heard_at
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |current| {
+                (current == NEVER || current < at).then_some(at)
+            });
     }
 
     fn lost(&self) {
@@ -413,8 +443,6 @@ impl<K: Send, V: Send> Coherence for Shared<K, V> {
             CacheKind::Revocations => drop(lock(&self.revocations).remove(account)),
         }
         self.invalidations.fetch_add(1, Ordering::Relaxed);
-        // A message is a reply too: the connection is alive.
-        self.heard();
         if let Some(lag) = published_at.and_then(|at| SystemTime::now().duration_since(at).ok()) {
             metrics::histogram!("playback_auth_cache_invalidation_lag_seconds")
                 .record(lag.as_secs_f64());

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use futures_util::StreamExt as _;
+use futures_util::{FutureExt as _, StreamExt as _};
 use playback_auth_keys::KeySet;
 use playback_auth_policy::cache::{
     CacheConfig, CacheKind, FleetCache, InvalidationSink, InvalidationSource, MonotonicClock,
@@ -133,26 +133,35 @@ impl RedisInvalidations {
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                message = messages.next() => {
-                    let message = message.ok_or(())?;
-                    let payload: String = message.get_payload().map_err(drop)?;
-                    if let Some((kind, published, account)) = parse_message(&payload) {
-                        sink.invalidate(kind, account, published);
-                    }
-                }
+                message = messages.next() => deliver(sink, message.ok_or(())?)?,
                 _ = ping.tick() => {
-                    if !sink.is_open() {
+                    let Some(sent) = sink.now() else {
                         return Ok(());
-                    }
+                    };
                     let pong = tokio::time::timeout(timeout, commands.ping::<redis::Value>());
-                    match pong.await {
-                        Ok(Ok(_)) => sink.heard(),
-                        _ => return Err(()),
+                    if !matches!(pong.await, Ok(Ok(_))) {
+                        return Err(());
                     }
+                    // The connection hands messages over before the reply that follows them:
+                    // deliver every one already here, then everything published before the
+                    // ping was sent has reached the cache.
+                    while let Some(message) = messages.next().now_or_never() {
+                        deliver(sink, message.ok_or(())?)?;
+                    }
+                    sink.heard_as_of(sent);
                 }
             }
         }
     }
+}
+
+/// Hands one pub/sub message to the cache.
+fn deliver(sink: &InvalidationSink, message: redis::Msg) -> Result<(), ()> {
+    let payload: String = message.get_payload().map_err(drop)?;
+    if let Some((kind, published, account)) = parse_message(&payload) {
+        sink.invalidate(kind, account, published);
+    }
+    Ok(())
 }
 
 impl InvalidationSource for RedisInvalidations {

@@ -143,3 +143,21 @@ fn a_dropped_cache_closes_its_sink() {
     assert!(!sink.is_open());
     sink.subscribed();
 }
+
+#[test]
+fn the_bound_runs_from_when_the_proof_was_asked_not_answered() {
+    run(async {
+        let (cache, clock) = cache(Untrusted::ReadThrough);
+        let sink = cache.sink();
+        sink.subscribed();
+        clock.advance(Duration::from_millis(60));
+        let asked = sink.now().unwrap();
+        clock.advance(Duration::from_millis(30)); // the reply takes its time
+        sink.heard_as_of(asked);
+        sink.heard_as_of(Duration::ZERO); // an older proof changes nothing
+        clock.advance(BOUND - Duration::from_millis(30));
+        assert!(cache.is_trusted(), "exactly the bound after the question");
+        clock.advance(Duration::from_millis(1));
+        assert!(!cache.is_trusted());
+    });
+}
