@@ -24,7 +24,9 @@ use crate::key_layout::KeyLayout;
 /// ([`RightsStore`]) and the audit trail ([`AuditSink`]), shared by every engine of a fleet.
 ///
 /// Cloning is cheap and shares one connection ([`ConnectionManager`]: one multiplexed
-/// connection that reconnects by itself). Every operation is bounded by the per-operation
+/// connection that reconnects by itself), and the fleet cache of keys and revocations with
+/// its own subscription connection ([`RedisStoreBuilder::cache`]; see the crate docs, "Fleet
+/// cache"). Every operation is bounded by the per-operation
 /// [timeout](RedisStoreBuilder::timeout); a slow or absent Redis yields a typed error within
 /// it, never a hang.
 ///
