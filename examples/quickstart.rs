@@ -6,10 +6,14 @@
 //! ```text
 //! cargo run --example quickstart                                                    # in memory
 //! REDIS_URL=redis://127.0.0.1:6379/ cargo run --features redis --example quickstart # on Redis
+//! REDIS_CLUSTER_URLS=redis://127.0.0.1:7000,redis://127.0.0.1:7001 \
+//!     cargo run --features redis --example quickstart                              # on a cluster
 //! ```
 //!
 //! With `REDIS_URL` set, sessions, devices, counters, revocations, keys and the audit trail
-//! all live in Redis, under a key prefix of their own for each run.
+//! all live in Redis, under a key prefix of their own for each run; with
+//! `REDIS_CLUSTER_URLS` (seed nodes, comma-separated; it wins when both are set) they live on
+//! that Redis Cluster.
 // An example's job is to print.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -58,18 +62,27 @@ struct Request {
     after: u64,
 }
 
-/// Picks the stores: Redis when `REDIS_URL` is set (and the `redis` feature is on), in
-/// memory otherwise.
+/// Picks the stores: a Redis Cluster when `REDIS_CLUSTER_URLS` is set, else Redis when
+/// `REDIS_URL` is (and the `redis` feature is on), in memory otherwise.
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let start = NumericDate::now();
     #[cfg(feature = "redis")]
-    if let Ok(url) = std::env::var("REDIS_URL") {
-        println!("store: Redis at {url}\n");
+    if let Some(builder) = RedisStore::builder_from_env() {
+        match builder.endpoint() {
+            playback_auth::redis::RedisEndpoint::Cluster(seeds) => {
+                println!("store: Redis Cluster from {} seed nodes\n", seeds.len());
+            }
+            playback_auth::redis::RedisEndpoint::Server(url) => println!("store: Redis at {url}\n"),
+            _ => println!("store: Redis\n"),
+        }
         let prefix = format!("quickstart-{}-{}", start.as_secs(), std::process::id());
-        let store = RedisStore::builder(url).key_prefix(prefix).build()?;
+        let store = builder.key_prefix(prefix).build()?;
         return story(Authorizer::new(store), start).await;
     }
-    println!("store: in memory (set REDIS_URL and build with `--features redis` to use Redis)\n");
+    println!(
+        "store: in memory (set REDIS_URL or REDIS_CLUSTER_URLS and build with `--features redis` \
+         to use Redis)\n"
+    );
     story(Authorizer::new(MemoryStores::new()), start).await
 }
 

@@ -3,9 +3,10 @@
 # This is the README's test command; .ci/run calls it unchanged.
 #
 # The tests need Redis: scripts/with-redis.sh installs Debian's redis-server when it is
-# missing, starts a private one on a free loopback port with persistence off, exports
-# REDIS_URL, and stops it by PID afterwards; it also installs the `openssl` binary when missing
-# (the CLI tests read `keygen`'s files back with it). Set REDIS_URL to use a server of your own.
+# missing, starts a private one on a free loopback port with persistence off and a private
+# Redis Cluster (3 masters + 3 replicas), exports REDIS_URL and REDIS_CLUSTER_URLS, and stops
+# them by PID afterwards; it also installs the `openssl` binary when missing (the CLI tests
+# read `keygen`'s files back with it). Set REDIS_URL / REDIS_CLUSTER_URLS to use your own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +23,7 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
-step "cargo test (with a private Redis server unless REDIS_URL is set)"
+step "cargo test (with a private Redis server and cluster unless REDIS_URL / REDIS_CLUSTER_URLS are set)"
 scripts/with-redis.sh cargo test --workspace --all-features
 
 step "cargo doc"

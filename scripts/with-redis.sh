@@ -3,11 +3,17 @@
 #
 #   scripts/with-redis.sh CMD ARGS...
 #
-# - REDIS_URL already set: runs the command as it is (exec), against that server.
-# - Otherwise: installs Debian's redis-server if it is missing (as root), starts a private
-#   one on a free loopback port with no persistence, exports REDIS_URL, runs the command,
-#   and stops the server by its PID when the script exits (also on failure or Ctrl-C).
-#   The command's exit code is the script's.
+# - REDIS_URL and REDIS_CLUSTER_URLS already set: runs the command as it is (exec).
+# - Otherwise: installs Debian's redis-server if it is missing (as root), then starts what is
+#   missing, with no persistence, on free loopback ports:
+#   - REDIS_URL unset: one private server; REDIS_URL is exported;
+#   - REDIS_CLUSTER_URLS unset: a private Redis Cluster of 3 masters and 3 replicas (six
+#     `redis-server --cluster-enabled yes`, joined by `redis-cli --cluster create
+#     --cluster-replicas 1`, waited for until every node reports `cluster_state:ok`);
+#     REDIS_CLUSTER_URLS is exported (the six nodes' URLs, comma-separated). Set
+#     WITH_REDIS_CLUSTER=0 to skip the cluster.
+#   then runs the command and stops every server it started by its PID when the script
+#   exits (also on failure or Ctrl-C). The command's exit code is the script's.
 #
 # Either way the `openssl` binary is installed (Debian's package, as root) when missing: the
 # CLI tests read `keygen`'s files back with it, as the vendor's tools would.
@@ -61,7 +67,12 @@ install_openssl() {
 install_openssl
 server_bin="$(find_server)"
 
-if [ -n "${REDIS_URL:-}" ]; then
+want_cluster=""
+if [ -z "${REDIS_CLUSTER_URLS:-}" ] && [ "${WITH_REDIS_CLUSTER:-1}" != "0" ]; then
+    want_cluster=1
+fi
+
+if [ -n "${REDIS_URL:-}" ] && [ -z "${want_cluster}" ]; then
     if [ -n "${server_bin}" ]; then
         export REDIS_SERVER_BIN="${server_bin}"
     fi
@@ -84,55 +95,137 @@ if [ -z "${cli_bin}" ]; then
     exit 1
 fi
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+# N free loopback ports P whose cluster bus port P+10000 is free too (bound together and
+# released: good enough for private servers).
+free_ports() {
+    python3 - "$1" <<'PY'
+import socket, sys
+wanted, found, held = int(sys.argv[1]), [], []
+while len(found) < wanted:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    held.append(s)
+    if port + 10000 > 65535 or port in found:
+        continue
+    bus = socket.socket()
+    try:
+        bus.bind(("127.0.0.1", port + 10000))
+    except OSError:
+        continue
+    held.append(bus)
+    found.append(port)
+for s in held:
+    s.close()
+print(" ".join(map(str, found)))
+PY
 }
 
-port="$(free_port)"
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/with-redis.XXXXXX")"
-server_pid=""
+server_pids=()
 
-stop_server() {
-    if [ -n "${server_pid}" ] && kill -0 "${server_pid}" 2>/dev/null; then
-        kill "${server_pid}" 2>/dev/null || true
+stop_servers() {
+    local pid
+    for pid in "${server_pids[@]}"; do
+        kill "${pid}" 2>/dev/null || true
+    done
+    for pid in "${server_pids[@]}"; do
         # Bounded wait for a clean exit, then force it.
         for _ in $(seq 1 50); do
-            kill -0 "${server_pid}" 2>/dev/null || break
+            kill -0 "${pid}" 2>/dev/null || break
             sleep 0.1
         done
-        kill -9 "${server_pid}" 2>/dev/null || true
-        wait "${server_pid}" 2>/dev/null || true
-    fi
+        kill -9 "${pid}" 2>/dev/null || true
+        wait "${pid}" 2>/dev/null || true
+    done
     rm -rf "${workdir}"
 }
-trap stop_server EXIT
+trap stop_servers EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-(cd "${workdir}" && exec "${server_bin}" --port "${port}" --bind 127.0.0.1 \
-    --save '' --appendonly no --daemonize no --loglevel warning \
-    --logfile "${workdir}/redis.log") &
-server_pid=$!
+# start_server DIR PORT [EXTRA ARGS...]: a redis-server in DIR, its PID appended to server_pids.
+start_server() {
+    local dir="$1" port="$2"
+    shift 2
+    mkdir -p "${dir}"
+    (cd "${dir}" && exec "${server_bin}" --port "${port}" --bind 127.0.0.1 \
+        --save '' --appendonly no --daemonize no --loglevel warning \
+        --logfile "${dir}/redis.log" "$@") &
+    server_pids+=("$!")
+}
 
-ready=""
-for _ in $(seq 1 100); do
-    if ! kill -0 "${server_pid}" 2>/dev/null; then
-        break
-    fi
-    if [ "$("${cli_bin}" -h 127.0.0.1 -p "${port}" ping 2>/dev/null || true)" = "PONG" ]; then
-        ready=1
-        break
-    fi
-    sleep 0.1
-done
-if [ -z "${ready}" ]; then
+# wait_ping PORT PID DIR: until the server answers PING (10 s at most).
+wait_ping() {
+    local port="$1" pid="$2" dir="$3"
+    for _ in $(seq 1 100); do
+        if ! kill -0 "${pid}" 2>/dev/null; then
+            break
+        fi
+        if [ "$("${cli_bin}" -h 127.0.0.1 -p "${port}" ping 2>/dev/null || true)" = "PONG" ]; then
+            return 0
+        fi
+        sleep 0.05
+    done
     log "redis-server did not answer PING on 127.0.0.1:${port} within 10 s"
-    cat "${workdir}/redis.log" >&2 2>/dev/null || true
+    cat "${dir}/redis.log" >&2 2>/dev/null || true
     exit 1
+}
+
+if [ -z "${REDIS_URL:-}" ]; then
+    port="$(free_ports 1)"
+    start_server "${workdir}/server" "${port}"
+    wait_ping "${port}" "${server_pids[-1]}" "${workdir}/server"
+    export REDIS_URL="redis://127.0.0.1:${port}/"
+    log "redis-server ${server_pids[-1]} on ${REDIS_URL}"
 fi
 
-export REDIS_URL="redis://127.0.0.1:${port}/"
-log "redis-server ${server_pid} on ${REDIS_URL}"
+if [ -n "${want_cluster}" ]; then
+    read -r -a cluster_ports <<<"$(free_ports 6)"
+    first_node=${#server_pids[@]}
+    for p in "${cluster_ports[@]}"; do
+        start_server "${workdir}/cluster-${p}" "${p}" --cluster-enabled yes \
+            --cluster-config-file nodes.conf --cluster-node-timeout 2000
+    done
+    for i in "${!cluster_ports[@]}"; do
+        p="${cluster_ports[$i]}"
+        wait_ping "${p}" "${server_pids[$((first_node + i))]}" "${workdir}/cluster-${p}"
+    done
+    nodes=()
+    urls=()
+    for p in "${cluster_ports[@]}"; do
+        nodes+=("127.0.0.1:${p}")
+        urls+=("redis://127.0.0.1:${p}")
+    done
+    if ! "${cli_bin}" --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes \
+        >"${workdir}/cluster-create.log" 2>&1; then
+        log "redis-cli --cluster create failed:"
+        cat "${workdir}/cluster-create.log" >&2
+        exit 1
+    fi
+    # Every node must see the whole cluster: state ok (every slot served) and the three
+    # replicas attached to their masters.
+    for p in "${cluster_ports[@]}"; do
+        ok=""
+        for _ in $(seq 1 200); do
+            if "${cli_bin}" -h 127.0.0.1 -p "${p}" cluster info 2>/dev/null |
+                grep -q '^cluster_state:ok' &&
+                [ "$("${cli_bin}" -h 127.0.0.1 -p "${p}" cluster nodes 2>/dev/null |
+                    awk '$3 ~ /slave/' | wc -l | tr -d ' ')" = 3 ]; then
+                ok=1
+                break
+            fi
+            sleep 0.05
+        done
+        if [ -z "${ok}" ]; then
+            log "the cluster node 127.0.0.1:${p} did not see a whole, ok cluster within 10 s"
+            exit 1
+        fi
+    done
+    REDIS_CLUSTER_URLS="$(IFS=,; printf '%s' "${urls[*]}")"
+    export REDIS_CLUSTER_URLS
+    log "redis cluster (3 masters, 3 replicas; PIDs ${server_pids[*]:${first_node}}) on ${REDIS_CLUSTER_URLS}"
+fi
 
 status=0
 "$@" || status=$?

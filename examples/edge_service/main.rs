@@ -4,15 +4,18 @@
 //!
 //! ```text
 //! ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin            # in memory
-//! REDIS_URL=redis://127.0.0.1:6379/ ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin
+//! REDIS_URL=redis://127.0.0.1:6379/ ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin,redis
+//! REDIS_CLUSTER_URLS=redis://10.0.0.1:7000,redis://10.0.0.2:7000 ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin,redis
 //! ```
 //!
 //! Environment:
 //! - `BIND` — the listening address (default `127.0.0.1:8080`);
 //! - `ADMIN_TOKEN` — the admin API's bearer credential, at least 16 bytes; when unset, a
 //!   random one is made and printed once on stderr;
-//! - `REDIS_URL` — keep every store in Redis instead of memory; `REDIS_KEY_PREFIX` (default
-//!   `playback-auth`) namespaces the keys;
+//! - `REDIS_URL` — keep every store in Redis instead of memory; `REDIS_CLUSTER_URLS` (seed
+//!   nodes, comma-separated `redis://host:port`) — keep them on a Redis Cluster instead (it
+//!   wins when both are set); `REDIS_KEY_PREFIX` (default `playback-auth`) namespaces the
+//!   keys;
 //! - `REPORT_DELAY_MS` — how long after a report query its generation starts (default 1000);
 //! - `PUBLIC_BASE_URL` — the address publishers reach the service at (e.g.
 //!   `https://edge.example.com`), which the audit report's `signedURL` starts with; when
@@ -25,6 +28,8 @@
 //!   (default 10000);
 //! - `MAX_IN_FLIGHT` — playback requests authorized at once; more are answered
 //!   `503 overloaded` with `Retry-After` (default 256);
+//! - `METRICS_BIND` — where the metrics listener serves `GET /metrics` in the Prometheus
+//!   text format (default `127.0.0.1:9464`; `off`: no listener, no recorder);
 //! - `RUST_LOG` — log filter (default `info`).
 //!
 //! Ctrl-C (or SIGTERM) stops accepting connections, closes idle ones and lets requests in
@@ -33,6 +38,7 @@
 #![allow(clippy::print_stderr)]
 
 mod app;
+mod metrics;
 mod server;
 
 use std::io::IsTerminal as _;
@@ -42,10 +48,12 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use metrics_exporter_prometheus::PrometheusHandle;
 use playback_auth::admin::AdminToken;
 #[cfg(feature = "redis")]
 use playback_auth::redis::RedisStore;
 use playback_auth::verify::SystemClock;
+use tokio::net::TcpListener;
 use tracing::{error, info};
 
 use app::EdgeSettings;
@@ -100,35 +108,74 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         body_read: millis("BODY_READ_TIMEOUT_MS", Timeouts::DEFAULT_BODY_READ)?,
         shutdown_grace: millis("SHUTDOWN_GRACE_MS", Timeouts::DEFAULT_SHUTDOWN_GRACE)?,
     };
-    let app = match std::env::var("REDIS_URL") {
+    let metrics = metrics_listener().await?;
+    let redis_set = ["REDIS_CLUSTER_URLS", "REDIS_URL"]
+        .iter()
+        .any(|name| std::env::var(name).is_ok_and(|value| !value.trim().is_empty()));
+    let app = match redis_set {
         #[cfg(feature = "redis")]
-        Ok(url) => {
+        true => {
+            let builder =
+                RedisStore::builder_from_env().ok_or("no Redis URL in the environment")?;
             let prefix =
                 std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| "playback-auth".to_owned());
-            info!(store = "redis", key_prefix = %prefix, "stores on Redis");
-            let store = RedisStore::builder(url).key_prefix(prefix).build()?;
+            let cluster = builder.endpoint().is_cluster();
+            info!(store = "redis", cluster, key_prefix = %prefix, "stores on Redis");
+            let store = builder.key_prefix(prefix).build()?;
             app::redis_app(store, settings)?
         }
         #[cfg(not(feature = "redis"))]
-        Ok(_) => {
-            return Err("REDIS_URL is set, but this build has no Redis support: \
-                        build with `--features tower,admin,redis`"
-                .into());
+        true => {
+            return Err(
+                "REDIS_URL or REDIS_CLUSTER_URLS is set, but this build has no Redis \
+                        support: build with `--features tower,admin,redis`"
+                    .into(),
+            );
         }
-        Err(_) => {
+        false => {
             info!(
                 store = "memory",
-                "stores in memory (set REDIS_URL to use Redis)"
+                "stores in memory (set REDIS_URL or REDIS_CLUSTER_URLS to use Redis)"
             );
             app::memory_app(settings)?
         }
     };
 
-    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let listener = TcpListener::bind(bind).await?;
     info!(address = %listener.local_addr()?, ?timeouts, "listening");
+    // The metrics listener stops when the service does (its stop sender is dropped).
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let metrics = metrics.map(|(listener, handle)| {
+        tokio::spawn(metrics::serve(listener, handle, timeouts, async {
+            let _ = metrics_stopped.await;
+        }))
+    });
     server::serve(listener, app, timeouts, shutdown_signal()).await;
+    drop(stop_metrics);
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
     info!("stopped");
     Ok(())
+}
+
+/// The metrics listener on `METRICS_BIND` (default [`metrics::DEFAULT_METRICS_BIND`]) with
+/// the Prometheus recorder installed; `None` when `METRICS_BIND=off`.
+async fn metrics_listener()
+-> Result<Option<(TcpListener, PrometheusHandle)>, Box<dyn std::error::Error>> {
+    let bind =
+        std::env::var("METRICS_BIND").unwrap_or_else(|_| metrics::DEFAULT_METRICS_BIND.to_owned());
+    if bind == "off" {
+        info!("metrics off (METRICS_BIND=off)");
+        return Ok(None);
+    }
+    let bind: SocketAddr = bind.parse().map_err(|err| format!("METRICS_BIND: {err}"))?;
+    let handle = metrics::install()?;
+    let listener = TcpListener::bind(bind)
+        .await
+        .map_err(|err| format!("METRICS_BIND {bind}: {err}"))?;
+    info!(address = %listener.local_addr()?, "metrics listening (GET /metrics)");
+    Ok(Some((listener, handle)))
 }
 
 /// A duration in milliseconds from the environment variable `name`, or `default`.

@@ -11,6 +11,9 @@
 
 #[path = "../../examples/edge_service/app.rs"]
 mod app;
+mod metrics;
+#[path = "../../examples/edge_service/metrics.rs"]
+mod metrics_exporter;
 mod security;
 #[path = "../../examples/edge_service/server.rs"]
 mod server;
@@ -354,5 +357,23 @@ async fn the_story_on_redis() {
     let clock = TestClock::at(PLAY_TIME);
     let prefix = unique_prefix("edge-e2e");
     let store = RedisStore::builder(url).key_prefix(prefix).build().unwrap();
+    story(app::redis_app(store, settings(&clock)).unwrap(), &clock).await;
+}
+
+/// The same story on the Redis Cluster of `REDIS_CLUSTER_URLS`, picked from the environment
+/// as the example picks it.
+#[tokio::test]
+async fn the_story_on_a_redis_cluster() {
+    let endpoint = playback_auth::redis::RedisEndpoint::from_env();
+    let Some(endpoint) = endpoint.filter(playback_auth::redis::RedisEndpoint::is_cluster) else {
+        playback_auth_policy::testing::harness::unavailable("REDIS_CLUSTER_URLS is not set");
+        return;
+    };
+    let clock = TestClock::at(PLAY_TIME);
+    let store = RedisStore::builder_for(endpoint)
+        .key_prefix(unique_prefix("edge-e2e-cluster"))
+        .build()
+        .unwrap();
+    assert!(store.is_cluster());
     story(app::redis_app(store, settings(&clock)).unwrap(), &clock).await;
 }

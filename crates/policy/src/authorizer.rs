@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use playback_auth_claims::{
     DEFAULT_LEEWAY, MAX_LIFETIME, NumericDate, PlaybackClaims, Uid, ViewerId,
@@ -15,6 +15,7 @@ use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Decision, DenyReason};
 use crate::engine::{PolicyConfig, PolicyEngine};
 use crate::error::{RegistryError, RevocationError, TokenError};
+use crate::metrics::{StoreOp, timed};
 #[cfg(feature = "tokio")]
 use crate::pool::{PoolClosed, VerifyPool};
 use crate::registry::{KeyRecord, KeyRegistry};
@@ -271,7 +272,7 @@ impl<B: Stores> Authorizer<B> {
         verified: Result<VerifiedToken, TokenError>,
         ctx: &RequestContext,
     ) -> (Decision, Option<VerifiedToken>) {
-        match verified {
+        let answer = match verified {
             Ok(token) => {
                 let decision = self.engine.decide(&token, ctx).await;
                 (decision, Some(token))
@@ -294,7 +295,9 @@ impl<B: Stores> Authorizer<B> {
                     .refuse_unregistered(DenyReason::InvalidToken(error)),
                 None,
             ),
-        }
+        };
+        crate::metrics::decision(&answer.0);
+        answer
     }
 
     /// Counts a request refused before it reached [`authorize`](Self::authorize) — an HTTP
@@ -302,9 +305,12 @@ impl<B: Stores> Authorizer<B> {
     /// [`AuditAggregate`](crate::AuditAggregate) of its account, `code` and minute. Nothing
     /// is stored for an account without a registered key (only
     /// [`PolicyEngine::unregistered_refusals`] counts it); when the keys cannot be read, the
-    /// refusal is counted as if the account had some.
-    pub async fn count_refusal(&self, ctx: &RequestContext, code: &str) {
-        match self.engine.stores().registry().key_set(&ctx.account).await {
+    /// refusal is counted as if the account had some. Counted in
+    /// [`DECISIONS_TOTAL`](crate::metrics::DECISIONS_TOTAL) as denied with `code`.
+    pub async fn count_refusal(&self, ctx: &RequestContext, code: &'static str) {
+        crate::metrics::refusal(code);
+        let keys = self.stores().registry().key_set(&ctx.account);
+        match timed(StoreOp::Registry, keys).await {
             Ok(keys) if keys.is_empty() => self.engine.count_unregistered(),
             _ => self.engine.count_refusal(ctx, code).await,
         }
@@ -324,10 +330,7 @@ impl<B: Stores> Authorizer<B> {
         token: &str,
         now: NumericDate,
     ) -> Result<VerifiedToken, TokenError> {
-        let keys = self
-            .stores()
-            .registry()
-            .key_set(account)
+        let keys = timed(StoreOp::Registry, self.stores().registry().key_set(account))
             .await
             .map_err(TokenError::Registry)?;
         self.verify_with_keys(&keys, token, now)
@@ -340,16 +343,21 @@ impl<B: Stores> Authorizer<B> {
         token: &str,
         now: NumericDate,
     ) -> Result<VerifiedToken, TokenError> {
+        let started = Instant::now();
         let verified = self
             .verifier
-            .verify_with::<PlaybackClaims>(keys, token, now)
-            .map_err(|error| {
-                if keys.is_empty() {
-                    TokenError::UnregisteredAccount(error)
-                } else {
-                    TokenError::Invalid(error)
-                }
-            })?;
+            .verify_with::<PlaybackClaims>(keys, token, now);
+        crate::metrics::verified(
+            verified.as_ref().ok().map(|verified| verified.header.alg),
+            started.elapsed(),
+        );
+        let verified = verified.map_err(|error| {
+            if keys.is_empty() {
+                TokenError::UnregisteredAccount(error)
+            } else {
+                TokenError::Invalid(error)
+            }
+        })?;
         Ok(VerifiedToken::new(verified.claims, token))
     }
 
@@ -545,7 +553,7 @@ impl<B: Stores> Authorizer<B> {
         token: &str,
         ctx: &RequestContext,
     ) -> (Decision, Option<VerifiedToken>) {
-        match self
+        let answer = match self
             .verify_token_on(pool, &ctx.account, token, ctx.now)
             .await
         {
@@ -558,7 +566,9 @@ impl<B: Stores> Authorizer<B> {
             Err(TokenError::Invalid(error) | TokenError::UnregisteredAccount(error)) => {
                 (Decision::Deny(DenyReason::InvalidToken(error)), None)
             }
-        }
+        };
+        crate::metrics::decision(&answer.0);
+        answer
     }
 
     /// Verifies like [`Authorizer::verify_token`], the signature check on `pool`.
@@ -573,10 +583,7 @@ impl<B: Stores> Authorizer<B> {
         now: NumericDate,
     ) -> Result<VerifiedToken, TokenError> {
         let keys = Arc::new(
-            self.engine
-                .stores()
-                .registry()
-                .key_set(account)
+            timed(StoreOp::Registry, self.stores().registry().key_set(account))
                 .await
                 .map_err(TokenError::Registry)?,
         );

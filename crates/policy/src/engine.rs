@@ -17,6 +17,7 @@ use crate::context::{RequestContext, VerifiedToken};
 use crate::decision::{Allowed, Decision, DenyReason};
 use crate::digest::{TokenDigest, hex};
 use crate::error::StoreError;
+use crate::metrics::{StoreOp, timed};
 use crate::policy_store::{
     DecisionPlan, DeviceInfo, DevicePlan, Outcome, Partition, PolicyStore, SessionInfo,
     SessionPlan, TokenPlan,
@@ -176,13 +177,8 @@ impl<B: Stores> PolicyEngine<B> {
     /// the engine, such as an HTTP layer's request without a token.
     pub async fn count_refusal(&self, ctx: &RequestContext, code: &str) {
         let aggregate = AuditAggregate::refusal(ctx.now, ctx.account.as_str(), code);
-        if self
-            .stores
-            .audit()
-            .record_aggregate(aggregate)
-            .await
-            .is_err()
-        {
+        let write = self.stores.audit().record_aggregate(aggregate);
+        if timed(StoreOp::AuditAggregate, write).await.is_err() {
             self.audit_failures.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -207,7 +203,10 @@ impl<B: Stores> PolicyEngine<B> {
     }
 
     async fn record(&self, record: AuditRecord) {
-        if self.stores.audit().record(record).await.is_err() {
+        if timed(StoreOp::Audit, self.stores.audit().record(record))
+            .await
+            .is_err()
+        {
             // The decision stands: an unavailable audit trail must not turn viewers away
             // or let them in. Operators watch this counter.
             self.audit_failures.fetch_add(1, Ordering::Relaxed);
@@ -247,10 +246,11 @@ impl<B: Stores> PolicyEngine<B> {
             ..Allowed::default()
         });
         let record = || audit_record(token, ctx, &allowed, session.clone());
-        let (outcome, recorded) = match self.stores.apply_recorded(&plan, record).await {
-            Ok((outcome, recorded)) => (Ok(outcome), recorded),
-            Err(error) => (Err(error), false),
-        };
+        let (outcome, recorded) =
+            match timed(StoreOp::Apply, self.stores.apply_recorded(&plan, record)).await {
+                Ok((outcome, recorded)) => (Ok(outcome), recorded),
+                Err(error) => (Err(error), false),
+            };
         let decision = match outcome {
             Ok(Outcome::Applied(applied)) => Decision::Allow(Allowed {
                 session: applied.session,
@@ -297,12 +297,11 @@ impl<B: Stores> PolicyEngine<B> {
         token: &VerifiedToken,
         ctx: &RequestContext,
     ) -> Result<bool, Decision> {
-        match self
+        let check = self
             .stores
             .revocations()
-            .check(&ctx.account, token, ctx.now)
-            .await
-        {
+            .check(&ctx.account, token, ctx.now);
+        match timed(StoreOp::Revocations, check).await {
             Ok(status) if !status.is_refused() => Ok(false),
             Ok(RevocationStatus::ViewerDisconnected) => {
                 Err(Decision::Deny(DenyReason::ViewerDisconnected))

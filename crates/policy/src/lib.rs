@@ -10,6 +10,7 @@ mod digest;
 mod engine;
 mod error;
 mod hazmat;
+pub mod metrics;
 mod policy_store;
 #[cfg(feature = "tokio")]
 mod pool;

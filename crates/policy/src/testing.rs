@@ -44,6 +44,7 @@
 //!
 //! [`harness`] holds what every Redis-backed test crate shares: where the server is
 //! (`REDIS_URL`), the skip-or-fail rule under `CI=true`, and unique key prefixes.
+//! [`metrics`](mod@metrics) reads back what a body emitted through the `metrics` facade.
 
 // Checks fail by panicking, as tests do.
 #![allow(
@@ -55,6 +56,7 @@
 
 pub mod audit;
 pub mod harness;
+pub mod metrics;
 pub mod policy_store;
 pub mod registry;
 pub mod revocation;

@@ -5,9 +5,9 @@
 //! `XADD … MAXLEN ~ N`, so one day of one account holds at most about
 //! [`audit_records_per_day`](crate::RedisStoreBuilder::audit_records_per_day) records. Each
 //! stream expires on its own once its day is past the retention window
-//! ([`RETENTION_DAYS`] days, plus the expiry margin), and every stream is listed in one
-//! index (a ZSET scored by day) so [`purge_before`](AuditSink::purge_before) finds them
-//! without scanning the keyspace. [`AuditReports`](playback_auth_policy::AuditReports) reads
+//! ([`RETENTION_DAYS`] days, plus the expiry margin), and every stream is listed in an
+//! index (ZSETs scored by day, one of 16 shards per account, each in a slot of its own) so
+//! [`purge_before`](AuditSink::purge_before) finds them without scanning the keyspace. [`AuditReports`](playback_auth_policy::AuditReports) reads
 //! its daily reports back through [`records_for`](AuditSink::records_for).
 //!
 //! Aggregates (refusals counted per reason and minute) live in one HASH per account and day
@@ -108,11 +108,18 @@ fn parse_aggregate(account: &str, field: &str, value: &str) -> Option<AuditAggre
 }
 
 impl RedisStore {
-    /// Appends to `pipe` the commands that list `key` in the audit index under `date` and
-    /// forget the index entries that have expired by now: one definition for the records'
-    /// pipeline and the aggregates' own.
-    fn add_to_audit_index(&self, pipe: &mut redis::Pipeline, key: &str, date: time::Date) {
-        let index = self.layout().audit_index();
+    /// Appends to `pipe` the commands that list `key` (of `account`) in the audit index
+    /// under `date` and forget the index entries that have expired by now: one definition
+    /// for the records' pipeline and the aggregates' own. The commands touch the account's
+    /// index shard only (one slot), never `key`'s slot.
+    fn add_to_audit_index(
+        &self,
+        pipe: &mut redis::Pipeline,
+        account: &str,
+        key: &str,
+        date: time::Date,
+    ) {
+        let index = self.layout().audit_index(account);
         let day = date.to_julian_day();
         let oldest_kept = day - i32::from(RETENTION_DAYS) - 1;
         pipe.cmd("ZADD")
@@ -132,13 +139,14 @@ impl RedisStore {
     /// stream and process, not one per record).
     pub(crate) async fn index_audit_stream_once(
         &self,
+        account: &str,
         key: String,
         date: time::Date,
     ) -> Result<(), AuditError> {
         if !self.mark_indexed(&key) {
             return Ok(());
         }
-        let indexed = self.index_audit_key(key.clone(), date).await;
+        let indexed = self.index_audit_key(account, key.clone(), date).await;
         if indexed.is_err() {
             self.unmark_indexed(&key);
         }
@@ -147,9 +155,14 @@ impl RedisStore {
 
     /// Lists `key` in the audit index under `date`, and forgets index entries that have
     /// expired by now.
-    async fn index_audit_key(&self, key: String, date: time::Date) -> Result<(), AuditError> {
+    async fn index_audit_key(
+        &self,
+        account: &str,
+        key: String,
+        date: time::Date,
+    ) -> Result<(), AuditError> {
         let mut pipe = redis::pipe();
-        self.add_to_audit_index(&mut pipe, &key, date);
+        self.add_to_audit_index(&mut pipe, account, &key, date);
         let mut connection = self.connection();
         self.run(async move { pipe.query_async::<()>(&mut connection).await })
             .await?;
@@ -182,7 +195,7 @@ impl RedisStore {
             )
             .await?;
         if created == 1 {
-            self.index_audit_key(key, date).await?;
+            self.index_audit_key(&aggregate.account, key, date).await?;
         }
         Ok(())
     }
@@ -211,6 +224,23 @@ impl RedisStore {
         aggregates
             .sort_by(|a, b| (a.minute.as_secs(), &a.reason).cmp(&(b.minute.as_secs(), &b.reason)));
         Ok(aggregates)
+    }
+    /// Deletes the streams and aggregates listed in the index shard `index` under a day
+    /// before `date`, then their index entries.
+    async fn purge_shard_before(&self, index: String, date: time::Date) -> Result<(), AuditError> {
+        let before = format!("({}", date.to_julian_day());
+        let mut range = redis::cmd("ZRANGEBYSCORE");
+        range.arg(&index).arg("-inf").arg(&before);
+        let keys: Vec<String> = self.query(range).await?;
+        for chunk in keys.chunks(PAGE) {
+            let mut unlink = redis::cmd("UNLINK");
+            unlink.arg(chunk);
+            self.query::<()>(unlink).await?;
+        }
+        let mut forget = redis::cmd("ZREMRANGEBYSCORE");
+        forget.arg(&index).arg("-inf").arg(&before);
+        self.query::<()>(forget).await?;
+        Ok(())
     }
 }
 
@@ -324,11 +354,14 @@ impl AuditSink for RedisStore {
             .arg(&stream)
             .arg(millis_arg(ttl))
             .ignore();
-        self.add_to_audit_index(&mut pipe, &stream, date);
+        // Two pipelines, one slot each (the stream's, the index shard's), sent at once: one
+        // round trip of latency, and no pipeline that a cluster would refuse as cross-slot.
         let mut connection = self.connection();
-        self.run(async move { pipe.query_async::<()>(&mut connection).await })
-            .await?;
-        Ok(())
+        let append = self.run(async move { pipe.query_async::<()>(&mut connection).await });
+        let index = self.index_audit_key(&record.account, stream, date);
+        let (append, index) = tokio::join!(append, index);
+        append?;
+        index
     }
 
     async fn records_for(
@@ -380,40 +413,11 @@ impl AuditSink for RedisStore {
     async fn purge_before(&self, date: time::Date) -> Result<(), AuditError> {
         // Batched refusals first, so the purge covers them too.
         self.flush_audit().await?;
-        let index = self.layout().audit_index();
-        let before = format!("({}", date.to_julian_day());
-        let mut connection = self.connection();
-        let (range_index, range_before) = (index.clone(), before.clone());
-        let streams: Vec<String> = self
-            .run(async move {
-                redis::cmd("ZRANGEBYSCORE")
-                    .arg(range_index)
-                    .arg("-inf")
-                    .arg(range_before)
-                    .query_async(&mut connection)
-                    .await
-            })
-            .await?;
-        // One key per command: streams of different accounts live in different slots.
-        for chunk in streams.chunks(PAGE) {
-            let mut pipe = redis::pipe();
-            for stream in chunk {
-                pipe.cmd("UNLINK").arg(stream).ignore();
-            }
-            let mut connection = self.connection();
-            self.run(async move { pipe.query_async::<()>(&mut connection).await })
-                .await?;
+        // Shard by shard: each command names the shard's key only, or is an `UNLINK` that
+        // the cluster client splits into one command per slot of its keys.
+        for index in self.layout().audit_index_shards() {
+            self.purge_shard_before(index, date).await?;
         }
-        let mut connection = self.connection();
-        self.run(async move {
-            redis::cmd("ZREMRANGEBYSCORE")
-                .arg(index)
-                .arg("-inf")
-                .arg(before)
-                .query_async::<()>(&mut connection)
-                .await
-        })
-        .await?;
         Ok(())
     }
 }

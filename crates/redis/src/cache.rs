@@ -82,9 +82,10 @@ pub(crate) fn parse_message(text: &str) -> Option<(CacheKind, Option<SystemTime>
     Some((kind, published, account))
 }
 
-/// The store's [`InvalidationSource`]: a subscription on a dedicated connection.
+/// The store's [`InvalidationSource`]: a subscription on a dedicated connection, to the one
+/// server or to any node of a cluster (each reconnection tries the next seed).
 pub(crate) struct RedisInvalidations {
-    pub(crate) client: redis::Client,
+    pub(crate) clients: Vec<redis::Client>,
     pub(crate) channel: String,
     /// How often the subscription is pinged: half the staleness bound.
     pub(crate) ping_every: Duration,
@@ -93,23 +94,28 @@ pub(crate) struct RedisInvalidations {
 }
 
 impl RedisInvalidations {
-    /// The source for `url`'s server: its own client, named [`SUBSCRIBER_LIB_NAME`].
+    /// The source for the server or cluster nodes at `urls`: a client per URL, named
+    /// [`SUBSCRIBER_LIB_NAME`].
     pub(crate) fn new(
-        url: &str,
+        urls: &[String],
         channel: String,
         bound: Duration,
         timeout: Duration,
     ) -> redis::RedisResult<Self> {
-        let base = redis::Client::open(url)?;
-        let info = base.get_connection_info().clone();
-        let settings = info
-            .redis_settings()
-            .clone()
-            .set_lib_name(SUBSCRIBER_LIB_NAME, env!("CARGO_PKG_VERSION"));
-        let client = redis::Client::open(info.set_redis_settings(settings))?;
+        let mut clients = Vec::with_capacity(urls.len());
+        for url in urls {
+            let info = redis::Client::open(url.as_str())?
+                .get_connection_info()
+                .clone();
+            let settings = info
+                .redis_settings()
+                .clone()
+                .set_lib_name(SUBSCRIBER_LIB_NAME, env!("CARGO_PKG_VERSION"));
+            clients.push(redis::Client::open(info.set_redis_settings(settings))?);
+        }
         let ping_every = (bound / 2).max(Duration::from_millis(1));
         Ok(Self {
-            client,
+            clients,
             channel,
             ping_every,
             timeout: timeout.min(ping_every),
@@ -117,9 +123,9 @@ impl RedisInvalidations {
     }
 
     /// Listens until the connection fails or the cache is gone (`Ok`).
-    async fn listen(&self, sink: &InvalidationSink) -> Result<(), ()> {
+    async fn listen(&self, client: &redis::Client, sink: &InvalidationSink) -> Result<(), ()> {
         let timeout = self.timeout;
-        let pubsub = tokio::time::timeout(timeout, self.client.get_async_pubsub())
+        let pubsub = tokio::time::timeout(timeout, client.get_async_pubsub())
             .await
             .map_err(drop)?
             .map_err(drop)?;
@@ -167,8 +173,13 @@ fn deliver(sink: &InvalidationSink, message: redis::Msg) -> Result<(), ()> {
 impl InvalidationSource for RedisInvalidations {
     async fn run(self, sink: InvalidationSink) {
         let mut backoff = Duration::from_millis(10);
+        let mut next = 0;
         while sink.is_open() {
-            if self.listen(&sink).await.is_ok() {
+            let Some(client) = self.clients.get(next % self.clients.len().max(1)) else {
+                return;
+            };
+            next = next.wrapping_add(1);
+            if self.listen(client, &sink).await.is_ok() {
                 return;
             }
             sink.lost();

@@ -142,16 +142,39 @@ impl KeyLayout {
         format!("{}:{{e:{id}}}:report", self.prefix)
     }
 
-    /// Every audit stream and aggregate HASH, scored by its day (ZSET), so purging finds
-    /// them without a scan.
-    pub(crate) fn audit_index(&self) -> String {
-        format!("{}:audit-streams", self.prefix)
+    /// The audit index shard listing `account`'s audit streams and aggregate HASHes,
+    /// scored by their day (ZSET), so purging finds them without a scan. The index is split
+    /// into [`AUDIT_INDEX_SHARDS`] keys, each in a slot of its own, so the index writes of a
+    /// busy fleet spread over a cluster instead of all landing on one node.
+    pub(crate) fn audit_index(&self, account: &str) -> String {
+        self.audit_index_shard(audit_index_shard(account))
     }
 
     /// The pub/sub channel of cache invalidations (a channel, not a key: no slot).
     pub(crate) fn invalidation_channel(&self) -> String {
         format!("{}:invalidations", self.prefix)
     }
+
+    /// Every shard of the audit index (what `purge_before` reads): a fixed, known set.
+    pub(crate) fn audit_index_shards(&self) -> impl Iterator<Item = String> + '_ {
+        (0..AUDIT_INDEX_SHARDS).map(|shard| self.audit_index_shard(shard))
+    }
+
+    fn audit_index_shard(&self, shard: u32) -> String {
+        format!("{}:{{x:{shard:02}}}:audit-index", self.prefix)
+    }
+}
+
+/// How many keys the audit index is split into.
+pub(crate) const AUDIT_INDEX_SHARDS: u32 = 16;
+
+/// The index shard of `account`: FNV-1a of its bytes, modulo [`AUDIT_INDEX_SHARDS`] (stable
+/// across processes and versions, unlike the standard library's hasher).
+fn audit_index_shard(account: &str) -> u32 {
+    let hash = account.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    hash % AUDIT_INDEX_SHARDS
 }
 
 #[cfg(test)]

@@ -4,9 +4,11 @@
 mod audit;
 mod audit_batch;
 mod cache;
+mod connection;
 mod error;
 mod fleet;
 mod key_layout;
+mod metrics;
 mod policy;
 mod registry;
 mod revocation;
@@ -14,5 +16,6 @@ mod rights;
 mod store;
 
 pub use cache::SUBSCRIBER_LIB_NAME;
+pub use connection::RedisEndpoint;
 pub use error::RedisStoreError;
 pub use store::{RedisStore, RedisStoreBuilder};

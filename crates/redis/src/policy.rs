@@ -308,7 +308,9 @@ impl RedisStore {
         let outcome = parse_apply_reply(plan, reply)?;
         // Only the first record of the stream in this process costs this round trip; the
         // stream expires by itself even if it never makes it into the index.
-        let _indexed = self.index_audit_stream_once(stream, date).await;
+        let _indexed = self
+            .index_audit_stream_once(&record.account, stream, date)
+            .await;
         Ok((outcome, true))
     }
 }

@@ -11,11 +11,11 @@ use std::time::Duration;
 use playback_auth_policy::{
     DEFAULT_KEYS_PER_ACCOUNT, DEFAULT_REVOCATION_CAPACITY, DEFAULT_RIGHTS_PER_ACCOUNT,
 };
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisResult, Script};
 
 use crate::audit_batch::AggregateBatch;
 use crate::cache::{CacheSettings, RedisInvalidations, StoreCache};
+use crate::connection::{Connection, RedisEndpoint};
 use crate::error::RedisStoreError;
 use crate::key_layout::KeyLayout;
 
@@ -23,10 +23,13 @@ use crate::key_layout::KeyLayout;
 /// lists ([`RevocationStore`]), the key registry ([`KeyRegistry`]), playback rights
 /// ([`RightsStore`]) and the audit trail ([`AuditSink`]), shared by every engine of a fleet.
 ///
-/// Cloning is cheap and shares one connection ([`ConnectionManager`]: one multiplexed
-/// connection that reconnects by itself), and the fleet cache of keys and revocations with
-/// its own subscription connection ([`RedisStoreBuilder::cache`]; see the crate docs, "Fleet
-/// cache"). Every operation is bounded by the per-operation
+/// It talks to one server ([`RedisStore::builder`]) or to a Redis Cluster
+/// ([`RedisStore::cluster_builder`]); [`RedisStore::builder_from_env`] picks either from
+/// `REDIS_CLUSTER_URLS` / `REDIS_URL`. Cloning is cheap and shares one connection (one
+/// multiplexed connection that reconnects by itself, or the cluster client's connections
+/// to every master, which follow redirections and failovers), and the fleet cache of keys and
+/// revocations with its own subscription connection ([`RedisStoreBuilder::cache`]; see the
+/// crate docs, "Fleet cache"). Every operation is bounded by the per-operation
 /// [timeout](RedisStoreBuilder::timeout); a slow or absent Redis yields a typed error within
 /// it, never a hang.
 ///
@@ -46,7 +49,7 @@ pub struct RedisStore {
 }
 
 pub(crate) struct Inner {
-    connection: ConnectionManager,
+    connection: Connection,
     layout: KeyLayout,
     scripts: Scripts,
     settings: Settings,
@@ -64,6 +67,7 @@ pub(crate) struct Inner {
 impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisStore")
+            .field("cluster", &self.is_cluster())
             .field("layout", &self.inner.layout)
             .field("settings", &self.inner.settings)
             .finish_non_exhaustive()
@@ -129,7 +133,34 @@ impl RedisStore {
 
     /// A builder for a store on the Redis at `url` (e.g. `redis://127.0.0.1:6379/`).
     pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
-        RedisStoreBuilder::new(url.into())
+        RedisStoreBuilder::new(RedisEndpoint::Server(url.into()))
+    }
+
+    /// A builder for a store on the Redis Cluster that `seeds` belong to (URLs such as
+    /// `redis://10.0.0.1:7000`; one reachable seed is enough to learn every node).
+    pub fn cluster_builder<S: Into<String>>(
+        seeds: impl IntoIterator<Item = S>,
+    ) -> RedisStoreBuilder {
+        RedisStoreBuilder::new(RedisEndpoint::Cluster(
+            seeds.into_iter().map(Into::into).collect(),
+        ))
+    }
+
+    /// A builder for a store on `endpoint`.
+    pub fn builder_for(endpoint: RedisEndpoint) -> RedisStoreBuilder {
+        RedisStoreBuilder::new(endpoint)
+    }
+
+    /// A builder on the Redis the environment names ([`RedisEndpoint::from_env`]): the
+    /// cluster listed in `REDIS_CLUSTER_URLS` when set, else the server at `REDIS_URL`;
+    /// `None` when neither is set.
+    pub fn builder_from_env() -> Option<RedisStoreBuilder> {
+        RedisEndpoint::from_env().map(RedisStoreBuilder::new)
+    }
+
+    /// Whether this store talks to a Redis Cluster (rather than one server).
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.inner.connection, Connection::Cluster(_))
     }
 
     /// Asks Redis for a `PING`, within the timeout: a readiness check.
@@ -254,22 +285,25 @@ impl RedisStore {
             .remove(key);
     }
 
-    /// A handle on the shared connection (cheap: the manager is reference-counted).
-    pub(crate) fn connection(&self) -> ConnectionManager {
+    /// A handle on the shared connection (cheap: it is reference-counted).
+    pub(crate) fn connection(&self) -> Connection {
         self.inner.connection.clone()
     }
 
-    /// Runs one Redis operation under the per-operation timeout.
+    /// Runs one Redis operation under the per-operation timeout; a failure is counted in
+    /// `playback_auth_redis_errors_total{kind}`.
     pub(crate) async fn run<T>(
         &self,
         operation: impl Future<Output = RedisResult<T>>,
     ) -> Result<T, RedisStoreError> {
         let timeout = self.inner.settings.timeout;
-        match tokio::time::timeout(timeout, operation).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(RedisStoreError::Redis(error)),
-            Err(_elapsed) => Err(RedisStoreError::Timeout { timeout }),
-        }
+        let error = match tokio::time::timeout(timeout, operation).await {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(error)) => RedisStoreError::Redis(error),
+            Err(_elapsed) => RedisStoreError::Timeout { timeout },
+        };
+        crate::metrics::count_error(&error);
+        Err(error)
     }
 
     /// One command on the shared connection, under the per-operation timeout.
@@ -321,16 +355,16 @@ impl RedisStore {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct RedisStoreBuilder {
-    url: String,
+    endpoint: RedisEndpoint,
     prefix: String,
     pub(crate) settings: Settings,
     pub(crate) cache: CacheSettings,
 }
 
 impl RedisStoreBuilder {
-    fn new(url: String) -> Self {
+    fn new(endpoint: RedisEndpoint) -> Self {
         Self {
-            url,
+            endpoint,
             prefix: RedisStore::DEFAULT_KEY_PREFIX.to_owned(),
             settings: Settings {
                 timeout: RedisStore::DEFAULT_TIMEOUT,
@@ -416,7 +450,12 @@ impl RedisStoreBuilder {
         self
     }
 
-    /// Checks the settings and the URL and returns the store; no connection is made yet
+    /// The Redis this builder's store will talk to.
+    pub fn endpoint(&self) -> &RedisEndpoint {
+        &self.endpoint
+    }
+
+    /// Checks the settings and the URL(s) and returns the store; no connection is made yet
     /// (the first operation connects, within its timeout).
     ///
     /// # Errors
@@ -435,23 +474,14 @@ impl RedisStoreBuilder {
                 reason: "the audit cap must be positive",
             });
         }
-        let client = redis::Client::open(self.url.as_str()).map_err(RedisStoreError::InvalidUrl)?;
-        // The connection manager spawns its reconnection task on the current runtime.
+        // The connection spawns its tasks (reconnection, cluster routing) on the current
+        // runtime.
         if tokio::runtime::Handle::try_current().is_err() {
+            check_urls(&self.endpoint)?;
             return Err(RedisStoreError::NoRuntime);
         }
-        let timeout = self.settings.timeout;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
-            // One attempt per reconnection: a request that finds the connection broken
-            // starts a fresh attempt at once, so recovery follows Redis's return within one
-            // request instead of waiting out a backoff schedule.
-            .set_number_of_retries(0)
-            .set_min_delay(Duration::from_millis(10))
-            .set_max_delay(timeout);
-        let connection = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(RedisStoreError::Redis)?;
+        let connection = Connection::open(&self.endpoint, self.settings.timeout)?;
+        let is_cluster = self.endpoint.is_cluster();
         if self.settings.audit_batch_interval == Some(Duration::ZERO) {
             return Err(RedisStoreError::InvalidSetting {
                 reason: "the audit batch interval must be positive",
@@ -467,10 +497,10 @@ impl RedisStoreBuilder {
             Some(config) => {
                 let cache = StoreCache::new(config, self.cache.clock);
                 let source = RedisInvalidations::new(
-                    &self.url,
+                    self.endpoint.urls(),
                     layout.invalidation_channel(),
                     config.staleness_bound,
-                    timeout,
+                    self.settings.timeout,
                 )
                 .map_err(RedisStoreError::InvalidUrl)?;
                 crate::cache::start(source, &cache);
@@ -487,10 +517,19 @@ impl RedisStoreBuilder {
                 cache,
                 aggregates: AggregateBatch::default(),
                 indexed: Mutex::new(HashSet::new()),
-                audit_cross_slot: AtomicBool::new(false),
+                // On a cluster the account's audit stream is never in the decision's slot.
+                audit_cross_slot: AtomicBool::new(is_cluster),
             }),
         })
     }
+}
+
+/// Parses every URL (so a bad URL is reported before a missing runtime).
+fn check_urls(endpoint: &RedisEndpoint) -> Result<(), RedisStoreError> {
+    for url in endpoint.urls() {
+        redis::Client::open(url.as_str()).map_err(RedisStoreError::InvalidUrl)?;
+    }
+    Ok(())
 }
 
 fn check_prefix(prefix: &str) -> Result<(), RedisStoreError> {

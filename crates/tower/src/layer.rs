@@ -301,7 +301,9 @@ impl<B> PlaybackAuthLayerBuilder<B> {
     /// least 1); a request beyond it is answered `503 overloaded` with `Retry-After` at
     /// once, before any work, instead of queueing behind the others until their latency
     /// (and the store timeouts) run out. Size it to what the pool verifies within your
-    /// latency budget: ES384 costs about 1 ms of CPU per request with RustCrypto.
+    /// latency budget: ES384 costs about 1 ms of CPU per request with RustCrypto. Each
+    /// request shed is counted in `playback_auth_load_shed_total`
+    /// ([`LOAD_SHED_TOTAL`](playback_auth_policy::metrics::LOAD_SHED_TOTAL)).
     #[must_use]
     pub fn max_in_flight(mut self, max: usize) -> Self {
         let max = max.max(1);

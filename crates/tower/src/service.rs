@@ -10,6 +10,7 @@ use std::time::Duration;
 use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN, VARY};
 use http::request::Parts;
 use http::{HeaderValue, Method, Request, Response};
+use playback_auth_policy::metrics::LOAD_SHED_TOTAL;
 use playback_auth_policy::{Authorizer, Decision, RequestContext, Stores, VerifiedToken};
 use tower_service::Service;
 
@@ -172,6 +173,7 @@ where
     // Shed before any work: a request that would only wait behind the others is told to come
     // back, rather than answered late (or `store_unavailable`) after its store call starved.
     let Ok(_admitted) = settings.in_flight.try_acquire() else {
+        metrics::counter!(LOAD_SHED_TOTAL).increment(1);
         return Err(Rejection::Overloaded {
             retry_after_secs: whole_seconds(settings.retry_after),
         });

@@ -180,9 +180,17 @@ impl VerifiedTokenCache {
         Sha256::digest(token.as_bytes()).into()
     }
 
+    /// The entry for `digest` if it may be used at `now` against `keys`, counted as a hit or a
+    /// miss (`playback_auth_cache_{hits,misses}_total{cache="token"}`).
+    pub(crate) fn get(&self, digest: &TokenDigest, keys: &KeySet, now: NumericDate) -> Option<Hit> {
+        let hit = self.lookup(digest, keys, now);
+        crate::metrics::token_cache_lookup(hit.is_some());
+        hit
+    }
+
     /// The entry for `digest` if it may be used at `now` against `keys`; an entry whose token
     /// expired or whose key is no longer a candidate is dropped.
-    pub(crate) fn get(&self, digest: &TokenDigest, keys: &KeySet, now: NumericDate) -> Option<Hit> {
+    fn lookup(&self, digest: &TokenDigest, keys: &KeySet, now: NumericDate) -> Option<Hit> {
         let usable = self.read(|state| {
             let entry = state.entries.get(digest)?;
             let usable = now < entry.exp

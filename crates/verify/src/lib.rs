@@ -6,6 +6,7 @@ mod clock;
 mod error;
 mod header;
 mod json;
+pub mod metrics;
 mod signature;
 mod verifier;
 

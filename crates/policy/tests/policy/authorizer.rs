@@ -43,7 +43,7 @@ async fn registered(keys: &[&PrivateKey]) -> MemoryKeyRegistry {
     registry
 }
 
-fn token(key: &PrivateKey, max_uses: u32) -> String {
+pub(crate) fn token(key: &PrivateKey, max_uses: u32) -> String {
     let claims = PlaybackRestrictionClaims::builder(ACCOUNT, at(0))
         .content_id(CONTENT)
         .max_uses(max_uses)

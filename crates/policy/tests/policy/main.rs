@@ -18,6 +18,7 @@ mod device_management;
 mod evict_oldest;
 mod max_ips;
 mod max_uses;
+mod metrics;
 mod model;
 mod races;
 mod registry_register;

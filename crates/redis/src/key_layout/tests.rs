@@ -119,3 +119,22 @@ fn account_level_keys_are_tagged_by_account() {
         "a:YWNjdA:2026-03-01"
     );
 }
+
+#[test]
+fn the_audit_index_is_sixteen_shards_and_an_account_always_has_the_same_one() {
+    let layout = KeyLayout::new("pa");
+    let shards: Vec<String> = layout.audit_index_shards().collect();
+    assert_eq!(shards.len(), 16);
+    let tags: std::collections::BTreeSet<&str> =
+        shards.iter().map(|key| hashed_part(key)).collect();
+    assert_eq!(tags.len(), 16, "{shards:?}");
+    // FNV-1a, pinned: a shard must not move between versions or processes.
+    assert_eq!(layout.audit_index("acct-1"), layout.audit_index("acct-1"));
+    assert_eq!(super::audit_index_shard(""), 0x811c_9dc5 % 16);
+    assert_eq!(super::audit_index_shard("a"), 0xe40c_292c % 16);
+    let used: std::collections::BTreeSet<String> = (0..200)
+        .map(|i| layout.audit_index(&format!("acct-{i}")))
+        .collect();
+    assert!(used.iter().all(|key| shards.contains(key)));
+    assert_eq!(used.len(), 16, "accounts spread over every shard");
+}

@@ -275,3 +275,88 @@ async fn every_shape_runs_on_a_cluster_mode_node() {
         assert!(RightsStore::delete(&store, account, "r").await.unwrap());
     }
 }
+
+/// The same shapes on the real cluster (3 masters, 3 replicas): every decision shape of
+/// every tricky account and uid runs through the cluster client, the state it wrote reads
+/// back, and the cluster itself refuses a pipeline whose keys span slots (so the conformance
+/// suites passing on it means every operation stays in one slot per command).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shape_runs_on_the_cluster() {
+    let Some(seeds) = crate::common::cluster_urls() else {
+        return;
+    };
+    let client = redis::cluster::ClusterClient::new(seeds.clone()).unwrap();
+    let mut cluster = client.get_async_connection().await.unwrap();
+    let mut crossed = redis::pipe();
+    crossed.cmd("GET").arg("{a}x").cmd("GET").arg("{b}y");
+    let refusal = crossed
+        .query_async::<Vec<Option<String>>>(&mut cluster)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refusal.to_lowercase().contains("cross"), "{refusal}");
+
+    let mut masters = BTreeSet::new();
+    for (account, uid) in TRICKY {
+        for (shape, plan) in shapes(account, uid) {
+            let store = crate::common::cluster_store_builder(&seeds, "cluster-shapes")
+                .build()
+                .unwrap();
+            let key = store.keys_for(&plan).remove(0);
+            let slot: u16 = redis::cmd("CLUSTER")
+                .arg("KEYSLOT")
+                .arg(&key)
+                .query_async(&mut cluster)
+                .await
+                .unwrap();
+            assert_eq!(slot, key_slot(&key), "{key}");
+            masters.insert(slot_owner(&mut cluster, slot).await);
+            for _ in 0..2 {
+                let outcome = store.apply(&plan).await;
+                assert!(
+                    matches!(outcome, Ok(Outcome::Applied(_) | Outcome::Refused(_))),
+                    "{shape}: {outcome:?}"
+                );
+            }
+            if let Partition::User { uid, .. } = &plan.partition {
+                let sessions = store.sessions(account, uid, at(1)).await.unwrap();
+                if plan.session.is_some() {
+                    assert_eq!(sessions.len(), 1, "{shape}");
+                }
+                store.end_session(account, uid, "s}1", at(1)).await.unwrap();
+                let devices = store.devices(account, uid).await.unwrap();
+                assert_eq!(devices.len(), usize::from(plan.device.is_some()), "{shape}");
+                store.remove_device(account, uid, "d{1}").await.unwrap();
+            }
+        }
+    }
+    // The tricky partitions do not all sit on one master.
+    assert!(masters.len() > 1, "{masters:?}");
+}
+
+/// The master serving `slot` (its `CLUSTER SLOTS` entry: address, port, id), as the node
+/// the client picks reports it.
+async fn slot_owner(cluster: &mut redis::cluster_async::ClusterConnection, slot: u16) -> String {
+    let slots: Vec<(u16, u16, Vec<redis::Value>)> = redis::cmd("CLUSTER")
+        .arg("SLOTS")
+        .query_async::<Vec<redis::Value>>(cluster)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|range| {
+            let redis::Value::Array(parts) = range else {
+                panic!("bad CLUSTER SLOTS entry");
+            };
+            let number = |value: &redis::Value| match value {
+                redis::Value::Int(n) => u16::try_from(*n).unwrap(),
+                other => panic!("bad slot {other:?}"),
+            };
+            (number(&parts[0]), number(&parts[1]), parts[2..].to_vec())
+        })
+        .collect();
+    let (_, _, nodes) = slots
+        .into_iter()
+        .find(|(low, high, _)| (*low..=*high).contains(&slot))
+        .unwrap();
+    format!("{:?}", nodes[0])
+}

@@ -7,75 +7,122 @@
 //! so its `let … else { return; }` skips that test.
 #![allow(clippy::unwrap_used)]
 
-mod policy_store {
-    playback_auth_policy::policy_store_conformance!({
-        let Some(url) = crate::common::redis_url() else {
-            return;
-        };
-        move || {
-            let store = crate::common::store_builder(&url, "conformance")
-                .build()
-                .unwrap();
-            async move { store }
+/// The five suites, on the Redis `$target()` names (`None`: skipped, or failed under
+/// `CI=true`), each store built by `$builder(&target, label)` under a fresh prefix.
+macro_rules! suites {
+    ($target:path, $builder:path) => {
+        mod policy_store {
+            playback_auth_policy::policy_store_conformance!({
+                let Some(target) = $target() else {
+                    return;
+                };
+                move || {
+                    let store = $builder(&target, "conformance").build().unwrap();
+                    async move { store }
+                }
+            });
         }
-    });
+
+        mod revocation {
+            playback_auth_policy::revocation_store_conformance!({
+                let Some(target) = $target() else {
+                    return;
+                };
+                move |capacity| {
+                    let store = $builder(&target, "revocation")
+                        .revocation_capacity(capacity)
+                        .build()
+                        .unwrap();
+                    async move { store }
+                }
+            });
+        }
+
+        mod registry {
+            playback_auth_policy::key_registry_conformance!({
+                let Some(target) = $target() else {
+                    return;
+                };
+                move |keys_per_account| {
+                    let store = $builder(&target, "registry")
+                        .keys_per_account(keys_per_account)
+                        .build()
+                        .unwrap();
+                    async move { store }
+                }
+            });
+        }
+
+        mod rights {
+            playback_auth_policy::rights_store_conformance!({
+                let Some(target) = $target() else {
+                    return;
+                };
+                move |rights_per_account| {
+                    let store = $builder(&target, "rights")
+                        .rights_per_account(rights_per_account)
+                        .build()
+                        .unwrap();
+                    async move { store }
+                }
+            });
+        }
+
+        mod audit {
+            playback_auth_policy::audit_sink_conformance!({
+                let Some(target) = $target() else {
+                    return;
+                };
+                move || {
+                    let store = $builder(&target, "audit").build().unwrap();
+                    async move { store }
+                }
+            });
+        }
+    };
 }
 
-mod revocation {
-    playback_auth_policy::revocation_store_conformance!({
-        let Some(url) = crate::common::redis_url() else {
-            return;
-        };
-        move |capacity| {
-            let store = crate::common::store_builder(&url, "revocation")
-                .revocation_capacity(capacity)
-                .build()
-                .unwrap();
-            async move { store }
-        }
-    });
-}
+suites!(crate::common::redis_url, crate::common::store_builder);
 
-mod registry {
-    playback_auth_policy::key_registry_conformance!({
-        let Some(url) = crate::common::redis_url() else {
-            return;
-        };
-        move |keys_per_account| {
-            let store = crate::common::store_builder(&url, "registry")
-                .keys_per_account(keys_per_account)
-                .build()
-                .unwrap();
-            async move { store }
-        }
-    });
-}
+/// The same suites on a Redis Cluster (3 masters, 3 replicas: `REDIS_CLUSTER_URLS`), where
+/// a command naming keys of two slots is refused: every operation of every trait runs here.
+mod cluster {
+    suites!(
+        crate::common::cluster_urls,
+        crate::common::cluster_store_builder
+    );
 
-mod rights {
-    playback_auth_policy::rights_store_conformance!({
-        let Some(url) = crate::common::redis_url() else {
+    /// The readiness check answers on a cluster (every node is asked).
+    #[tokio::test]
+    async fn ping_answers_on_a_cluster() {
+        let Some(seeds) = crate::common::cluster_urls() else {
             return;
         };
-        move |rights_per_account| {
-            let store = crate::common::store_builder(&url, "rights")
-                .rights_per_account(rights_per_account)
-                .build()
-                .unwrap();
-            async move { store }
-        }
-    });
-}
+        let store = crate::common::cluster_store_builder(&seeds, "cluster-ping")
+            .build()
+            .unwrap();
+        store.ping().await.unwrap();
+    }
 
-mod audit {
-    playback_auth_policy::audit_sink_conformance!({
-        let Some(url) = crate::common::redis_url() else {
+    /// Report executions on a cluster: two nodes sharing it see one another's.
+    #[tokio::test]
+    async fn report_executions_are_shared_and_replaced_whole() {
+        let Some(seeds) = crate::common::cluster_urls() else {
             return;
         };
-        move || {
-            let store = crate::common::store_builder(&url, "audit").build().unwrap();
-            async move { store }
-        }
-    });
+        let prefix = crate::common::unique_prefix("cluster-report-executions");
+        let node = || {
+            playback_auth_redis::RedisStore::cluster_builder(seeds.iter().cloned())
+                .key_prefix(prefix.as_str())
+                .build()
+                .unwrap()
+        };
+        assert!(node().is_cluster());
+        playback_auth_policy::testing::report_executions_are_shared_and_replaced_whole(|| {
+            (node(), node())
+        })
+        .await;
+    }
 }
 
 /// Report executions: two stores on one key prefix are two nodes sharing one Redis.

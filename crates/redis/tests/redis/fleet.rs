@@ -2,11 +2,12 @@
 //! of them in a separate OS process, hammer the same users and token at the same moments.
 //! Over 1,000 rounds (fresh users and token per round) the fleet never admits more than
 //! `climit` 3 sessions (BLOCK_NEW), registers more than `dlimit` 2 devices, or counts more
-//! than `maxu` 10 uses.
+//! than `maxu` 10 uses — on one server, and on the Redis Cluster (the rounds' users and
+//! tokens spread over its three masters).
 //!
 //! The second process is this test binary run again (`std::env::current_exe()`) with
-//! `--exact fleet::fleet_worker` and the `FLEET_*` variables set; without them `fleet_worker` does
-//! nothing. Rounds are aligned on the wall clock (a shared start time and a fixed period),
+//! `--exact fleet::fleet_worker` and the `FLEET_*` variables set (`FLEET_REDIS_URL` or
+//! `FLEET_REDIS_CLUSTER_URLS`); without them `fleet_worker` does nothing. Rounds are aligned on the wall clock (a shared start time and a fixed period),
 //! so engines of both processes contend on each round's keys at once.
 #![allow(
     clippy::unwrap_used,
@@ -26,7 +27,7 @@ use playback_auth_policy::{
     Authorizer, Decision, DenyReason, MemoryAuditSink, MemoryKeyRegistry, MemoryRevocationStore,
     MemoryRightsStore, StoreSet,
 };
-use playback_auth_redis::RedisStore;
+use playback_auth_redis::{RedisEndpoint, RedisStore};
 
 use crate::common::{request, restriction};
 
@@ -107,8 +108,8 @@ fn epoch_millis() -> u64 {
     .unwrap()
 }
 
-fn engine(url: &str, prefix: &str) -> Arc<Engine> {
-    let store = RedisStore::builder(url)
+fn engine(endpoint: &RedisEndpoint, prefix: &str) -> Arc<Engine> {
+    let store = RedisStore::builder_for(endpoint.clone())
         .key_prefix(prefix)
         .timeout(Duration::from_secs(5))
         .build()
@@ -192,14 +193,14 @@ async fn run_engine(engine: Arc<Engine>, id: u64, start_ms: u64) -> BTreeMap<u64
 
 /// Runs `count` engines numbered from `first`, all in this process.
 async fn run_engines(
-    url: &str,
+    endpoint: &RedisEndpoint,
     prefix: &str,
     first: u64,
     count: u64,
     start_ms: u64,
 ) -> Vec<BTreeMap<u64, RoundResult>> {
     let handles: Vec<_> = (first..first + count)
-        .map(|id| tokio::spawn(run_engine(engine(url, prefix), id, start_ms)))
+        .map(|id| tokio::spawn(run_engine(engine(endpoint, prefix), id, start_ms)))
         .collect();
     let mut all = Vec::new();
     for handle in handles {
@@ -211,8 +212,15 @@ async fn run_engines(
 /// The second process's entry point: a no-op unless the `FLEET_*` variables are set.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fleet_worker() {
-    let (Ok(url), Ok(prefix), Ok(start), Ok(out)) = (
+    let endpoint = match (
         std::env::var("FLEET_REDIS_URL"),
+        std::env::var("FLEET_REDIS_CLUSTER_URLS"),
+    ) {
+        (Ok(url), _) => RedisEndpoint::Server(url),
+        (_, Ok(seeds)) => RedisEndpoint::cluster_from_list(&seeds),
+        _ => return,
+    };
+    let (Ok(prefix), Ok(start), Ok(out)) = (
         std::env::var("FLEET_PREFIX"),
         std::env::var("FLEET_START_MS"),
         std::env::var("FLEET_OUT"),
@@ -221,7 +229,7 @@ async fn fleet_worker() {
     };
     let start_ms: u64 = start.parse().unwrap();
     let mut text = String::new();
-    for engine in run_engines(&url, &prefix, PARENT_ENGINES, WORKER_ENGINES, start_ms).await {
+    for engine in run_engines(&endpoint, &prefix, PARENT_ENGINES, WORKER_ENGINES, start_ms).await {
         for (round, result) in engine {
             text.push_str(&result.to_line(round));
         }
@@ -234,19 +242,38 @@ async fn fleet_engines_never_exceed_the_limits() {
     let Some(url) = crate::common::redis_url() else {
         return;
     };
+    fleet(RedisEndpoint::Server(url)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fleet_engines_on_a_cluster_never_exceed_the_limits() {
+    let Some(seeds) = crate::common::cluster_urls() else {
+        return;
+    };
+    fleet(RedisEndpoint::Cluster(seeds)).await;
+}
+
+/// Five engines on `endpoint`, three here and two in a worker process, over every round.
+#[allow(clippy::print_stderr)] // the measured figures, as the test functions print theirs
+async fn fleet(endpoint: RedisEndpoint) {
     let started = Instant::now();
     let prefix = crate::common::unique_prefix("fleet");
     let out = std::env::temp_dir().join(crate::common::unique("fleet-worker.out"));
     // Far enough ahead for the worker process to start and connect.
     let start_ms = epoch_millis() + 2_000;
-    let mut worker = Command::new(std::env::current_exe().unwrap())
+    let mut worker = Command::new(std::env::current_exe().unwrap());
+    match &endpoint {
+        RedisEndpoint::Server(url) => worker.env("FLEET_REDIS_URL", url),
+        RedisEndpoint::Cluster(seeds) => worker.env("FLEET_REDIS_CLUSTER_URLS", seeds.join(",")),
+        other => panic!("unexpected endpoint {other:?}"),
+    };
+    let mut worker = worker
         .args([
             "--exact",
             "fleet::fleet_worker",
             "--test-threads=1",
             "--quiet",
         ])
-        .env("FLEET_REDIS_URL", &url)
         .env("FLEET_PREFIX", &prefix)
         .env("FLEET_START_MS", start_ms.to_string())
         .env("FLEET_OUT", &out)
@@ -254,7 +281,7 @@ async fn fleet_engines_never_exceed_the_limits() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let parent = run_engines(&url, &prefix, 0, PARENT_ENGINES, start_ms).await;
+    let parent = run_engines(&endpoint, &prefix, 0, PARENT_ENGINES, start_ms).await;
 
     // Bounded wait for the worker.
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -314,7 +341,7 @@ async fn fleet_engines_never_exceed_the_limits() {
     assert!(report.is_empty(), "limits broken:\n{report}");
 
     // The stored state agrees: a sample of rounds, read back through a fresh store.
-    let store = RedisStore::builder(&url)
+    let store = RedisStore::builder_for(endpoint.clone())
         .key_prefix(&prefix)
         .build()
         .unwrap();
@@ -340,7 +367,12 @@ async fn fleet_engines_never_exceed_the_limits() {
     let decisions =
         (PARENT_ENGINES + WORKER_ENGINES) * ROUNDS * (SESSION_TRIES + DEVICE_TRIES + USE_TRIES);
     eprintln!(
-        "fleet: {} engines in 2 processes, {ROUNDS} rounds, {decisions} decisions in {:.1?}",
+        "fleet ({}): {} engines in 2 processes, {ROUNDS} rounds, {decisions} decisions in {:.1?}",
+        if endpoint.is_cluster() {
+            "cluster"
+        } else {
+            "one server"
+        },
         PARENT_ENGINES + WORKER_ENGINES,
         started.elapsed()
     );

@@ -59,13 +59,18 @@ struct Monitor {
 
 impl Monitor {
     fn start(server: &RedisServer) -> Self {
+        Self::start_on(server.port())
+    }
+
+    /// `redis-cli MONITOR` on the server at `port` of the loopback.
+    fn start_on(port: u16) -> Self {
         let bin = std::env::var("REDIS_SERVER_BIN").map_or_else(
             |_| PathBuf::from("redis-cli"),
             |server| PathBuf::from(server).with_file_name("redis-cli"),
         );
         let out = std::env::temp_dir().join(crate::common::unique("monitor"));
         let child = Command::new(bin)
-            .args(["-p", &server.port().to_string(), "monitor"])
+            .args(["-p", &port.to_string(), "monitor"])
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&out).unwrap())
             .stderr(Stdio::null())
@@ -311,4 +316,104 @@ async fn an_authorize_costs_one_round_trip_and_an_invalid_token_none() {
         "round trips: {N} allowed + {N} denied authorizes: client sent {sent:?}; \
          {N} invalid tokens: none (one batched aggregate call)"
     );
+}
+
+/// The same on a private Redis Cluster (3 masters + 3 replicas, so the shared one's traffic
+/// does not count): `MONITOR` on every master shows exactly one `EVALSHA` per decision in
+/// all, the decisions spread over several masters, and nothing else sent by the client (no
+/// slot-map refresh, no redirection in the steady state).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_decision_on_a_cluster_is_exactly_one_evalsha() {
+    let Some(cluster) = crate::common::RedisCluster::start(Duration::from_secs(5)) else {
+        return;
+    };
+    let store = RedisStore::cluster_builder(cluster.seeds())
+        .key_prefix(crate::common::unique_prefix("round-trips-cluster"))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    // Warm-up: the client learns the slot map, every node the script.
+    for i in 0..12 {
+        store.apply(&plans(i)).await.unwrap();
+    }
+    let masters: Vec<u16> = cluster
+        .view(0)
+        .unwrap()
+        .into_iter()
+        .filter(|node| node.master && !node.slots.is_empty())
+        .map(|node| node.port)
+        .collect();
+    assert_eq!(masters.len(), 3);
+    let monitors: Vec<Monitor> = masters
+        .iter()
+        .map(|port| Monitor::start_on(*port))
+        .collect();
+
+    const N: u32 = 300;
+    for i in 0..N {
+        store.apply(&plans(i)).await.unwrap();
+    }
+    let mut sent: BTreeMap<String, u64> = BTreeMap::new();
+    let mut busy_masters = 0;
+    for monitor in monitors {
+        let on_master = monitor.client_commands(0);
+        if on_master.values().sum::<u64>() > 0 {
+            busy_masters += 1;
+        }
+        for (name, calls) in on_master {
+            *sent.entry(name).or_insert(0) += calls;
+        }
+    }
+    let expected: BTreeMap<String, u64> = [("evalsha".to_owned(), u64::from(N))].into();
+    assert_eq!(
+        sent, expected,
+        "commands sent for {N} decisions on the cluster"
+    );
+    assert!(busy_masters > 1, "the decisions all ran on one master");
+    eprintln!(
+        "round trips (cluster): {N} decisions over {busy_masters} masters: client sent {sent:?}"
+    );
+
+    // Figures for the README (printed, not asserted): the store path alone, monitors off,
+    // on this cluster and on a private server of the same machine.
+    let Some(server) = RedisServer::start(&[]) else {
+        return;
+    };
+    let standalone = RedisStore::builder(server.url())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    for (name, store) in [("one server", standalone), ("cluster", store)] {
+        for in_flight in [1, 16] {
+            let (p50, p99) = latencies(&store, in_flight).await;
+            eprintln!("store path ({name}, {in_flight} in flight): p50 {p50:.2?}, p99 {p99:.2?}");
+        }
+    }
+}
+
+/// p50 and p99 of 2,000 decisions (after 200 of warm-up), `in_flight` at a time.
+async fn latencies(store: &RedisStore, in_flight: u32) -> (Duration, Duration) {
+    for i in 0..200 {
+        store.apply(&plans(i)).await.unwrap();
+    }
+    let mut tasks = Vec::new();
+    for worker in 0..in_flight {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            for i in (worker..2000).step_by(usize::try_from(in_flight).unwrap()) {
+                let started = Instant::now();
+                store.apply(&plans(i)).await.unwrap();
+                times.push(started.elapsed());
+            }
+            times
+        }));
+    }
+    let mut times = Vec::new();
+    for task in tasks {
+        times.extend(task.await.unwrap());
+    }
+    times.sort_unstable();
+    let at = |q: usize| times[(times.len() * q / 100).min(times.len() - 1)];
+    (at(50), at(99))
 }

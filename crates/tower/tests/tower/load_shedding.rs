@@ -8,6 +8,9 @@ use std::time::Duration;
 use playback_auth_tower::{ContentTags, TagsFuture};
 use tokio::sync::{Notify, Semaphore};
 
+use playback_auth_policy::metrics::{DECISIONS_TOTAL, LOAD_SHED_TOTAL};
+use playback_auth_policy::testing::metrics::recorded;
+
 use crate::common::*;
 
 /// A catalogue that holds every lookup until the test lets one through, and says when a
@@ -30,6 +33,21 @@ impl ContentTags for HeldCatalogue {
 
 #[tokio::test]
 async fn past_the_limit_requests_are_shed_with_retry_after() {
+    shed_one_of_seven().await;
+}
+
+/// Every request shed is counted in `playback_auth_load_shed_total`, and no other.
+#[test]
+fn each_request_shed_is_counted() {
+    let ((), metrics) = recorded(shed_one_of_seven());
+    assert_eq!(metrics.counter(LOAD_SHED_TOTAL, &[]), 1);
+    let allowed = [("outcome", "allowed"), ("code", "ok")];
+    assert_eq!(metrics.counter(DECISIONS_TOTAL, &allowed), 5);
+}
+
+/// Seven requests, one place: the second comes while the first holds it (shed), the other
+/// five one after the other (five allowed, the last denied `max_uses_reached`).
+async fn shed_one_of_seven() {
     let (authorizer, keys) = authorizer().await;
     let catalogue = HeldCatalogue {
         entered: Arc::new(Notify::new()),

@@ -19,7 +19,10 @@ use playback_auth_claims::{
     ClaimsBuilder, NumericDate, PlaybackClaims, PlaybackRestrictionClaims, PrivateChannelClaims,
 };
 use playback_auth_policy::{RequestContext, VerifiedToken};
-use playback_auth_redis::{RedisStore, RedisStoreBuilder};
+use playback_auth_redis::{RedisEndpoint, RedisStore, RedisStoreBuilder};
+
+mod cluster;
+pub use cluster::RedisCluster;
 
 /// The fake clock's epoch: test times are `T0 + secs` (2023-11-14T22:13:20Z).
 pub const T0: i64 = 1_700_000_000;
@@ -52,6 +55,25 @@ pub fn redis_server_bin() -> Option<PathBuf> {
         unavailable("no redis-server found (REDIS_SERVER_BIN unset, none on PATH)");
     }
     found
+}
+
+/// The seed URLs of the shared test cluster (`REDIS_CLUSTER_URLS`, started by
+/// `scripts/with-redis.sh`), or `None` after a skip note (a panic under `CI=true`).
+pub fn cluster_urls() -> Option<Vec<String>> {
+    match RedisEndpoint::from_env() {
+        Some(RedisEndpoint::Cluster(seeds)) => Some(seeds),
+        _ => {
+            unavailable("REDIS_CLUSTER_URLS is not set");
+            None
+        }
+    }
+}
+
+/// A store builder on the cluster of `seeds` under a fresh prefix.
+pub fn cluster_store_builder(seeds: &[String], test: &str) -> RedisStoreBuilder {
+    RedisStore::cluster_builder(seeds.iter().cloned())
+        .key_prefix(unique_prefix(test))
+        .timeout(Duration::from_secs(5))
 }
 
 /// A store builder on `url` under a fresh prefix (so the store starts empty).
@@ -97,12 +119,17 @@ pub struct RedisServer {
 impl RedisServer {
     /// Starts a server on a free port; `None` (after a skip note) without a redis-server.
     pub fn start(extra: &[&str]) -> Option<Self> {
+        Self::start_on(free_port(), extra)
+    }
+
+    /// Starts a server on `port`; `None` (after a skip note) without a redis-server.
+    pub fn start_on(port: u16, extra: &[&str]) -> Option<Self> {
         let bin = redis_server_bin()?;
         let dir = std::env::temp_dir().join(unique("redis-test"));
         std::fs::create_dir_all(&dir).unwrap();
         let mut server = Self {
             bin,
-            port: free_port(),
+            port,
             dir,
             extra: extra.iter().map(|s| (*s).to_owned()).collect(),
             child: None,
