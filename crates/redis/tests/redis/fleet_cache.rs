@@ -252,36 +252,9 @@ async fn with_invalidations_cut_a_fail_closed_cache_still_holds_the_bound() {
 /// writes the record after the decision from then on — no decision lost, none unrecorded.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_cluster_node_the_record_follows_the_decision() {
-    let Some(server) = RedisServer::start(&[
-        "--cluster-enabled",
-        "yes",
-        "--cluster-config-file",
-        "nodes.conf",
-    ]) else {
+    let Some(server) = crate::common::one_node_cluster().await else {
         return;
     };
-    let mut admin = crate::common::admin(&server.url()).await;
-    let _: String = redis::cmd("CLUSTER")
-        .arg("ADDSLOTSRANGE")
-        .arg(0)
-        .arg(16383)
-        .query_async(&mut admin)
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !redis::cmd("CLUSTER")
-        .arg("INFO")
-        .query_async::<String>(&mut admin)
-        .await
-        .unwrap()
-        .contains("cluster_state:ok")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the one-node cluster never became ok"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     let engine = engine(
         &server.url(),
         &unique_prefix("fleet-cluster"),
