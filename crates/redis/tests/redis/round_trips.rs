@@ -417,3 +417,96 @@ async fn latencies(store: &RedisStore, in_flight: u32) -> (Duration, Duration) {
     let at = |q: usize| times[(times.len() * q / 100).min(times.len() - 1)];
     (at(50), at(99))
 }
+
+/// A whole authorize on a cluster, counted with `MONITOR` on every master: keys and
+/// revocations from the fleet cache (no `HGETALL`/`HMGET`), one `EVALSHA` per decision, and
+/// the audit record after it (its stream and index shard are other slots than the
+/// decision's: two single-slot pipelines, sent together); nothing for an invalid token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_nothing() {
+    let Some(cluster) = crate::common::RedisCluster::start(Duration::from_secs(5)) else {
+        return;
+    };
+    let store = RedisStore::cluster_builder(cluster.seeds())
+        .key_prefix(crate::common::unique_prefix(
+            "round-trips-cluster-authorize",
+        ))
+        .timeout(Duration::from_secs(5))
+        .cache_clock(ManualClock::new())
+        .build()
+        .unwrap();
+    wait_trusted(&store).await;
+    let authorizer = Authorizer::new(store.clone());
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    authorizer
+        .register_key(ACCOUNT, &key.public_key().to_public_key_txt(), None)
+        .await
+        .unwrap();
+    let claims = PlaybackRestrictionClaims::builder(ACCOUNT, at(-10))
+        .valid_for(Duration::from_secs(3600))
+        .user("viewer-1")
+        .concurrent_streams(1000)
+        .max_uses(1000)
+        .build()
+        .unwrap();
+    let token = Signer::new(key).sign(&claims).unwrap();
+    // Warm: the slot map, the scripts, the caches.
+    for i in 0..3 {
+        let warm = authorizer
+            .authorize(&token, &request(0).with_session_id(format!("w{i}")))
+            .await;
+        assert!(warm.is_allowed(), "{warm:?}");
+    }
+    assert!(
+        !authorizer
+            .authorize("a.b.c", &request(0))
+            .await
+            .is_allowed()
+    );
+    store.flush_audit().await.unwrap();
+    let masters: Vec<u16> = cluster
+        .view(0)
+        .unwrap()
+        .into_iter()
+        .filter(|node| node.master && !node.slots.is_empty())
+        .map(|node| node.port)
+        .collect();
+    let monitors: Vec<Monitor> = masters
+        .iter()
+        .map(|port| Monitor::start_on(*port))
+        .collect();
+
+    const N: u64 = 40;
+    for i in 0..N {
+        let allowed = authorizer
+            .authorize(&token, &request(1).with_session_id(format!("s{i}")))
+            .await;
+        assert!(allowed.is_allowed(), "{allowed:?}");
+        let garbage = authorizer.authorize("a.b.c", &request(1)).await;
+        assert!(matches!(
+            garbage.deny_reason(),
+            Some(DenyReason::InvalidToken(_))
+        ));
+    }
+    let mut sent: BTreeMap<String, u64> = BTreeMap::new();
+    for monitor in monitors {
+        for (name, calls) in monitor.client_commands(0) {
+            *sent.entry(name).or_insert(0) += calls;
+        }
+    }
+    let expected: BTreeMap<String, u64> = [
+        ("evalsha", N),
+        ("xadd", N),
+        ("pexpire", N),
+        ("zadd", N),
+        ("zremrangebyscore", N),
+    ]
+    .into_iter()
+    .map(|(name, calls)| (name.to_owned(), calls))
+    .collect();
+    assert_eq!(
+        sent, expected,
+        "{N} allowed and {N} invalid authorizes on the cluster"
+    );
+    eprintln!("round trips (cluster): {N} allowed + {N} invalid authorizes: client sent {sent:?}");
+}
