@@ -18,7 +18,7 @@ use playback_auth_policy::{
     AuditSink, Authorizer, Decision, DecisionPlan, DenyReason, DevicePlan, Partition, PolicyStore,
     SessionPlan, TokenPlan,
 };
-use playback_auth_redis::RedisStore;
+use playback_auth_redis::{RedisStore, RedisStoreBuilder};
 use playback_auth_sign::Signer;
 
 use crate::common::{ACCOUNT, Builder, RedisServer, at, ip, request};
@@ -221,17 +221,10 @@ pub(crate) async fn wait_trusted(store: &RedisStore) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_authorize_costs_one_round_trip_and_an_invalid_token_none() {
-    let Some(server) = RedisServer::start(&[]) else {
-        return;
-    };
-    // A clock that never moves: the cache stays trusted however slow the machine is.
-    let store = RedisStore::builder(server.url())
-        .timeout(Duration::from_secs(5))
-        .cache_clock(ManualClock::new())
-        .build()
-        .unwrap();
+/// The store `builder` makes, once its cache is trusted, an authorizer over it, and a signer
+/// whose key is registered for `ACCOUNT`.
+async fn keyed(builder: RedisStoreBuilder) -> (RedisStore, Authorizer<RedisStore>, Signer) {
+    let store = builder.build().unwrap();
     wait_trusted(&store).await;
     let authorizer = Authorizer::new(store.clone());
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
@@ -239,7 +232,19 @@ async fn an_authorize_costs_one_round_trip_and_an_invalid_token_none() {
         .register_key(ACCOUNT, &key.public_key().to_public_key_txt(), None)
         .await
         .unwrap();
-    let signer = Signer::new(key);
+    (store, authorizer, Signer::new(key))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authorize_costs_one_round_trip_and_an_invalid_token_none() {
+    let Some(server) = RedisServer::start(&[]) else {
+        return;
+    };
+    // A clock that never moves: the cache stays trusted however slow the machine is.
+    let builder = RedisStore::builder(server.url())
+        .timeout(Duration::from_secs(5))
+        .cache_clock(ManualClock::new());
+    let (store, authorizer, signer) = keyed(builder).await;
     let sign = |build: fn(Builder) -> Builder| {
         let claims = build(
             PlaybackRestrictionClaims::builder(ACCOUNT, at(-10))
@@ -427,21 +432,13 @@ async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_noth
     let Some(cluster) = crate::common::RedisCluster::start(Duration::from_secs(5)) else {
         return;
     };
-    let store = RedisStore::cluster_builder(cluster.seeds())
+    let builder = RedisStore::cluster_builder(cluster.seeds())
         .key_prefix(crate::common::unique_prefix(
             "round-trips-cluster-authorize",
         ))
         .timeout(Duration::from_secs(5))
-        .cache_clock(ManualClock::new())
-        .build()
-        .unwrap();
-    wait_trusted(&store).await;
-    let authorizer = Authorizer::new(store.clone());
-    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
-    authorizer
-        .register_key(ACCOUNT, &key.public_key().to_public_key_txt(), None)
-        .await
-        .unwrap();
+        .cache_clock(ManualClock::new());
+    let (store, authorizer, signer) = keyed(builder).await;
     let claims = PlaybackRestrictionClaims::builder(ACCOUNT, at(-10))
         .valid_for(Duration::from_secs(3600))
         .user("viewer-1")
@@ -449,7 +446,7 @@ async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_noth
         .max_uses(1000)
         .build()
         .unwrap();
-    let token = Signer::new(key).sign(&claims).unwrap();
+    let token = signer.sign(&claims).unwrap();
     // Warm: the slot map, the scripts, the caches.
     for i in 0..3 {
         let warm = authorizer
