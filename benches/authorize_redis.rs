@@ -5,14 +5,18 @@
 //! - criterion group `authorize_redis/<alg>`: `authorize` (one request in flight) and
 //!   `authorize_16_in_flight` (16 distinct users at once: time per decision);
 //! - decision latency p50/p99 with 1 and with 16 requests in flight, measured here over a
-//!   fixed number of decisions (criterion's per-iteration timing has no percentiles);
+//!   fixed number of decisions (criterion's per-iteration timing has no percentiles), for the
+//!   whole `authorize` and for the **store path alone** (`PolicyEngine::decide` on an already
+//!   verified token, so signature CPU does not hide Redis: revocations from the fleet cache,
+//!   one decision-script call that also writes the audit record);
 //! - round trips per decision: `INFO commandstats` deltas around N decisions (decision-script
 //!   calls and every command Redis ran, in-script ones included) and `redis-cli MONITOR`
 //!   (the commands the client sent, i.e. network round trips).
 //!
 //! Everything measured is printed and written to `target/criterion/authorize_redis/latency.json`
-//! for `benches/ratios.py`. Needs `REDIS_URL`; without it the bench prints why it is skipped
-//! and exits 0:
+//! for `benches/ratios.py`. Needs `REDIS_URL` (standalone rows); `REDIS_CLUSTER_URLS` (a
+//! comma-separated seed list) adds cluster rows (latency only: `MONITOR` and `INFO` are
+//! per node). Without `REDIS_URL` the bench prints why it is skipped and exits 0:
 //!
 //! ```text
 //! scripts/with-redis.sh cargo bench --bench authorize_redis -- --warm-up-time 1 --measurement-time 3
@@ -41,8 +45,8 @@ use criterion::Criterion;
 use serde_json::json;
 
 use playback_auth::claims::NumericDate;
-use playback_auth::policy::{Authorizer, KeyRegistry, RequestContext};
-use playback_auth::redis::RedisStore;
+use playback_auth::policy::{Authorizer, KeyRegistry, RequestContext, VerifiedToken};
+use playback_auth::redis::{RedisStore, RedisStoreBuilder};
 
 use common::{ACCOUNT, authorizer_token, request};
 
@@ -62,19 +66,42 @@ struct Setup {
     /// `(token, request)` of user `i`; limits the bench never reaches, so every decision
     /// takes the full allow path (stream renewal, known device, one more use).
     users: Vec<(String, RequestContext)>,
+    /// User `i`'s token, verified once: the store-path rows decide on it directly.
+    verified: Vec<VerifiedToken>,
 }
 
-async fn setup(url: &str, prefix: &str, fixture: &common::Fixture, now: NumericDate) -> Setup {
-    let store = RedisStore::builder(url)
+/// The store on a cluster from its comma-separated seed URLs (`REDIS_CLUSTER_URLS`).
+fn cluster_store(seeds: &str) -> Option<RedisStoreBuilder> {
+    let seeds: Vec<&str> = seeds
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!seeds.is_empty()).then(|| RedisStore::cluster_builder(seeds))
+}
+
+async fn setup(
+    builder: RedisStoreBuilder,
+    prefix: &str,
+    fixture: &common::Fixture,
+    now: NumericDate,
+) -> Setup {
+    let store = builder
         .key_prefix(format!("{prefix}-{}", fixture.label))
         .timeout(Duration::from_secs(2))
         .build()
         .unwrap();
     store.ping().await.expect("Redis answers PING");
+    // The fleet cache serves keys and revocations once its subscription is up.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while store.cache_trusted() == Some(false) {
+        assert!(Instant::now() < deadline, "the cache never subscribed");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let value = fixture.private.public_key().to_public_key_txt();
     store.register(ACCOUNT, &value, None, now).await.unwrap();
     let authorizer = Authorizer::new(store);
-    let users = (0..IN_FLIGHT)
+    let users: Vec<(String, RequestContext)> = (0..IN_FLIGHT)
         .map(|i| {
             (
                 authorizer_token(&fixture.private, &format!("user-{i}"), now),
@@ -82,10 +109,20 @@ async fn setup(url: &str, prefix: &str, fixture: &common::Fixture, now: NumericD
             )
         })
         .collect();
+    let mut verified = Vec::with_capacity(IN_FLIGHT);
+    for (token, ctx) in &users {
+        verified.push(
+            authorizer
+                .verify_token(ACCOUNT, token, ctx.now)
+                .await
+                .unwrap(),
+        );
+    }
     let setup = Setup {
         label: fixture.label,
         authorizer: Arc::new(authorizer),
         users,
+        verified,
     };
     // Every user's first decision admits a session and registers a device; measured ones
     // renew. Each must be allowed before anything is timed.
@@ -97,20 +134,31 @@ async fn setup(url: &str, prefix: &str, fixture: &common::Fixture, now: NumericD
 }
 
 /// Latencies of `samples` decisions with `in_flight` users deciding at once, each user's
-/// requests one after the other.
-async fn latencies(setup: &Setup, in_flight: usize, samples: usize) -> (Vec<Duration>, Duration) {
+/// requests one after the other: whole authorizes, or the store path alone (`store_path`:
+/// the engine's decision on the already verified token).
+async fn latencies(
+    setup: &Setup,
+    in_flight: usize,
+    samples: usize,
+    store_path: bool,
+) -> (Vec<Duration>, Duration) {
     let per_user = samples.div_ceil(in_flight);
     let start = Instant::now();
     let tasks: Vec<_> = setup.users[..in_flight]
         .iter()
         .cloned()
-        .map(|(token, ctx)| {
+        .zip(setup.verified.iter().cloned())
+        .map(|((token, ctx), verified)| {
             let authorizer = Arc::clone(&setup.authorizer);
             tokio::spawn(async move {
                 let mut times = Vec::with_capacity(per_user);
                 for _ in 0..per_user {
                     let begun = Instant::now();
-                    let decision = authorizer.authorize(&token, &ctx).await;
+                    let decision = if store_path {
+                        authorizer.engine().decide(&verified, &ctx).await
+                    } else {
+                        authorizer.authorize(&token, &ctx).await
+                    };
                     times.push(begun.elapsed());
                     assert!(decision.is_allowed(), "{decision:?}");
                 }
@@ -205,6 +253,8 @@ impl Monitor {
         let client_lines = |text: &str| -> Vec<String> {
             text.lines()
                 .filter(|line| line.contains(" [") && !line.contains(" lua] "))
+                // The cache subscription's liveness pings: its own connection, no decision's.
+                .filter(|line| !line.ends_with("] \"PING\""))
                 .filter_map(|line| Some(line.split('"').nth(1)?.to_lowercase()))
                 .collect()
         };
@@ -237,13 +287,28 @@ fn delta(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>) -> BTree
         .collect()
 }
 
-/// Script calls and commands per decision over `COUNTED_DECISIONS` decisions of one user.
-async fn round_trips(url: &str, prefix: &str, setup: &Setup) -> serde_json::Value {
+/// Script calls and commands per decision over `COUNTED_DECISIONS` decisions of one user:
+/// whole authorizes, or the store path alone.
+async fn round_trips(
+    url: &str,
+    prefix: &str,
+    setup: &Setup,
+    store_path: bool,
+) -> serde_json::Value {
     let (token, ctx) = &setup.users[0];
     let before = command_calls(url);
     let monitor = Monitor::start(url, prefix);
     for _ in 0..COUNTED_DECISIONS {
-        assert!(setup.authorizer.authorize(token, ctx).await.is_allowed());
+        let decision = if store_path {
+            setup
+                .authorizer
+                .engine()
+                .decide(&setup.verified[0], ctx)
+                .await
+        } else {
+            setup.authorizer.authorize(token, ctx).await
+        };
+        assert!(decision.is_allowed());
     }
     let after = command_calls(url);
     let sent = monitor.client_commands(COUNTED_DECISIONS);
@@ -260,10 +325,10 @@ async fn round_trips(url: &str, prefix: &str, setup: &Setup) -> serde_json::Valu
     let ran_total: u64 = ran.values().sum();
     let sent_total: u64 = sent.values().sum();
     println!(
-        "authorize_redis/{}: per decision {:.2} script calls, {:.2} commands sent by the \
-         client (the audit sink pipelines its 4), {:.2} commands run by Redis (in-script ones \
-         included)",
+        "authorize_redis/{}{}: per decision {:.2} script calls, {:.2} commands sent by the \
+         client, {:.2} commands run by Redis (in-script ones included)",
         setup.label,
+        if store_path { "/store-path" } else { "" },
         per(scripts),
         per(sent_total),
         per(ran_total)
@@ -314,51 +379,99 @@ fn main() {
     let now = NumericDate::from_secs(now_secs).unwrap();
     let prefix = format!("bench-authorize-{now_secs}-{}", std::process::id());
     let mut report = serde_json::Map::new();
-    for fixture in common::fixtures(now_secs) {
-        let setup = runtime.block_on(setup(&url, &prefix, &fixture, now));
-        let mut group = criterion.benchmark_group(format!("authorize_redis/{}", setup.label));
-        let (token, ctx) = &setup.users[0];
-        group.bench_function("authorize", |b| {
-            b.iter(|| {
-                runtime.block_on(setup.authorizer.authorize(std::hint::black_box(token), ctx))
+    let mut targets = vec![("standalone", RedisStore::builder(url.as_str()))];
+    if let Ok(seeds) = std::env::var("REDIS_CLUSTER_URLS")
+        && let Some(builder) = cluster_store(&seeds)
+    {
+        targets.push(("cluster", builder));
+    }
+    for (target, builder) in targets {
+        let mut target_report = serde_json::Map::new();
+        for fixture in common::fixtures(now_secs) {
+            let setup = runtime.block_on(setup(
+                builder.clone(),
+                &format!("{prefix}-{target}"),
+                &fixture,
+                now,
+            ));
+            // Standalone groups keep their names (`benches/ratios.py` reads them).
+            let group_name = match target {
+                "standalone" => format!("authorize_redis/{}", setup.label),
+                _ => format!("authorize_redis/{target}/{}", setup.label),
+            };
+            let mut group = criterion.benchmark_group(group_name);
+            let (token, ctx) = &setup.users[0];
+            group.bench_function("authorize", |b| {
+                b.iter(|| {
+                    runtime.block_on(setup.authorizer.authorize(std::hint::black_box(token), ctx))
+                });
             });
-        });
-        group.bench_function("authorize_16_in_flight", |b| {
-            b.iter_custom(|iters| {
-                let samples = usize::try_from(iters).unwrap().max(IN_FLIGHT);
-                runtime.block_on(latencies(&setup, IN_FLIGHT, samples)).1
+            group.bench_function("authorize_16_in_flight", |b| {
+                b.iter_custom(|iters| {
+                    let samples = usize::try_from(iters).unwrap().max(IN_FLIGHT);
+                    runtime
+                        .block_on(latencies(&setup, IN_FLIGHT, samples, false))
+                        .1
+                });
             });
-        });
-        group.finish();
+            group.finish();
 
-        let mut entry = serde_json::Map::new();
-        for in_flight in [1, IN_FLIGHT] {
-            let (sorted, wall) = runtime.block_on(latencies(&setup, in_flight, LATENCY_SAMPLES));
-            let (p50, p99) = (percentile(&sorted, 50), percentile(&sorted, 99));
-            let throughput = sorted.len() as f64 / wall.as_secs_f64();
+            let mut entry = serde_json::Map::new();
+            for (store_path, in_flight) in
+                [(false, 1), (false, IN_FLIGHT), (true, 1), (true, IN_FLIGHT)]
+            {
+                let (sorted, wall) =
+                    runtime.block_on(latencies(&setup, in_flight, LATENCY_SAMPLES, store_path));
+                let (p50, p99) = (percentile(&sorted, 50), percentile(&sorted, 99));
+                let throughput = sorted.len() as f64 / wall.as_secs_f64();
+                let path = if store_path {
+                    "store path"
+                } else {
+                    "authorize"
+                };
+                println!(
+                    "authorize_redis/{target}/{}: {path}, {in_flight:>2} in flight: p50 {:.0} µs, \
+                 p99 {:.0} µs, {throughput:.0} decisions/s ({} decisions)",
+                    setup.label,
+                    micros(p50),
+                    micros(p99),
+                    sorted.len()
+                );
+                let name = if store_path {
+                    "store_path_in_flight"
+                } else {
+                    "in_flight"
+                };
+                entry.insert(
+                    format!("{name}_{in_flight}"),
+                    json!({
+                        "samples": sorted.len(),
+                        "p50_us": micros(p50),
+                        "p99_us": micros(p99),
+                        "decisions_per_s": throughput,
+                    }),
+                );
+            }
+            if setup.label == "ES256" && target == "standalone" {
+                // MONITOR and INFO on the one server (on a cluster they would be per node).
+                let counted = runtime.block_on(round_trips(&url, &prefix, &setup, false));
+                target_report.insert("round_trips".to_owned(), counted);
+                let counted = runtime.block_on(round_trips(&url, &prefix, &setup, true));
+                target_report.insert("store_path_round_trips".to_owned(), counted);
+            }
             println!(
-                "authorize_redis/{}: {in_flight:>2} in flight: p50 {:.0} µs, p99 {:.0} µs, \
-                 {throughput:.0} decisions/s ({} decisions)",
+                "authorize_redis/{target}/{}: cache {:?}",
                 setup.label,
-                micros(p50),
-                micros(p99),
-                sorted.len()
+                setup.authorizer.stores().cache_stats()
             );
-            entry.insert(
-                format!("in_flight_{in_flight}"),
-                json!({
-                    "samples": sorted.len(),
-                    "p50_us": micros(p50),
-                    "p99_us": micros(p99),
-                    "decisions_per_s": throughput,
-                }),
-            );
+            target_report.insert(setup.label.to_owned(), serde_json::Value::Object(entry));
         }
-        if setup.label == "ES256" {
-            let counted = runtime.block_on(round_trips(&url, &prefix, &setup));
-            report.insert("round_trips".to_owned(), counted);
+        // Standalone rows at the top (what `benches/ratios.py` reads), cluster rows nested.
+        if target == "standalone" {
+            report.extend(target_report);
+        } else {
+            report.insert(target.to_owned(), serde_json::Value::Object(target_report));
         }
-        report.insert(setup.label.to_owned(), serde_json::Value::Object(entry));
     }
     criterion.final_summary();
     clean_up(&url, &prefix);

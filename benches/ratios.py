@@ -14,7 +14,8 @@ benches/callgrind.sh), and prints markdown tables:
 - authorize_memory/<alg>: authorize / verify and the store operation alone;
 - rights/<alg>: a rights evaluation (1,000 CIDR entries) and a geo lookup against one
   verification on aws-lc, and their ratio (target ≤ 5 %);
-- authorize_redis/<alg>: decision latency p50/p99 with 1 and 16 requests in flight, and
+- authorize_redis/<alg>: decision latency p50/p99 with 1 and 16 requests in flight (whole
+  authorize, and the store path alone), and
   the commands per decision.
 
 Python 3 standard library only. Usage (from the repository root):
@@ -156,6 +157,17 @@ def redis_table(groups, latency):
         print(f"| authorize_redis/{alg} | {duration(criterion)} | {us(one['p50_us'])} "
               f"| {us(one['p99_us'])} | {us(many['p50_us'])} | {us(many['p99_us'])} "
               f"| {many['decisions_per_s']:.0f} |")
+    print()
+    print("| store path on Redis (decide on a verified token) | p50, 1 in flight "
+          "| p99, 1 in flight | p50, 16 in flight | p99, 16 in flight | decisions/s, 16 in flight |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for alg in sorted((a for a in latency if a in ALGS), key=ALGS.get):
+        one = latency[alg].get("store_path_in_flight_1")
+        many = latency[alg].get("store_path_in_flight_16")
+        if one and many:
+            print(f"| authorize_redis/{alg} | {us(one['p50_us'])} | {us(one['p99_us'])} "
+                  f"| {us(many['p50_us'])} | {us(many['p99_us'])} "
+                  f"| {many['decisions_per_s']:.0f} |")
     trips = latency.get("round_trips")
     if trips:
         print()

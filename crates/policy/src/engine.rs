@@ -99,7 +99,8 @@ impl Default for PolicyConfig {
 ///    `aws:single-use-uuid`, `climit`/`cbeh`, `dlimit`), applied by the store atomically —
 ///    a denied request consumes nothing;
 /// 4. one [`AuditRecord`] to the [`AuditSink`] (a failing sink never changes the decision;
-///    it is counted in [`audit_failures`](Self::audit_failures)).
+///    it is counted in [`audit_failures`](Self::audit_failures)) — or, when the stores can,
+///    written with step 3 in one operation ([`Stores::apply_recorded`]).
 ///
 /// The engine is built by, and reached through, an [`Authorizer`](crate::Authorizer):
 /// its [`Stores`] and the leeway come from the authorizer's one configuration, so the
@@ -227,40 +228,42 @@ impl<B: Stores> PolicyEngine<B> {
         }
     }
 
-    /// The decision without its audit record, and the session key it concerned.
-    /// Every kind runs the same checks up to the state store; only what is asked of the store
-    /// differs (see [`RequestKind`]).
+    /// The decision, the session key it concerned, and whether the store wrote its audit
+    /// record with it ([`Stores::apply_recorded`]). Every kind runs the same checks up to the
+    /// state store; only what is asked of the store differs (see [`RequestKind`]).
     async fn evaluate(
         &self,
         token: &VerifiedToken,
         ctx: &RequestContext,
         kind: RequestKind,
-    ) -> (Decision, Option<String>) {
+    ) -> (Decision, Option<String>, bool) {
         let degraded = match self.revocation_gate(token, ctx).await {
             Ok(degraded) => degraded,
-            Err(deny) => return (deny, None),
+            Err(deny) => return (deny, None, false),
         };
         if let Err(reason) = check_static(&token.claims, ctx) {
-            return (Decision::Deny(reason), None);
+            return (Decision::Deny(reason), None, false);
         }
         // A stop only frees what the caller holds: the rights (where and when content may
         // play) do not decide whether a viewer may let go of a stream.
         if kind == RequestKind::Stop {
-            return self.session_request(token, ctx, false, degraded).await;
+            let (decision, session) = self.session_request(token, ctx, false, degraded).await;
+            return (decision, session, false);
         }
         let rights = match self.rights_gate(token, ctx).await {
             Ok(pass) => pass,
-            Err(deny) => return (deny, None),
+            Err(deny) => return (deny, None, false),
         };
         let degraded = degraded || rights.degraded;
         // A heartbeat re-runs every check above (the key, the time rules, the revocations,
         // the static claims and the rights), then only renews the lease.
         if kind == RequestKind::Heartbeat {
-            return self.session_request(token, ctx, true, degraded).await;
+            let (decision, session) = self.session_request(token, ctx, true, degraded).await;
+            return (decision, session, false);
         }
         let plan = match self.plan(token, ctx) {
             Ok(plan) => plan,
-            Err(reason) => return (Decision::Deny(reason), None),
+            Err(reason) => return (Decision::Deny(reason), None, false),
         };
         if plan.is_empty() {
             // No stateful claim: no session either.
@@ -269,9 +272,23 @@ impl<B: Stores> PolicyEngine<B> {
                 rights: rights.applied,
                 ..Allowed::default()
             };
-            return (Decision::Allow(allowed), None);
+            return (Decision::Allow(allowed), None, false);
         }
-        let decision = match timed(StoreOp::Apply, self.stores.policy().apply(&plan)).await {
+        let session = plan.session.as_ref().map(|s| s.session_key.clone());
+        // The record as if allowed (with the rights that let it through, whose rule the
+        // record names); the store sets a refusal's verdict and reason itself.
+        let allowed = Decision::Allow(Allowed {
+            degraded,
+            rights: rights.applied.clone(),
+            ..Allowed::default()
+        });
+        let record = || audit_record(token, ctx, &allowed, session.clone());
+        let (outcome, recorded) =
+            match timed(StoreOp::Apply, self.stores.apply_recorded(&plan, record)).await {
+                Ok((outcome, recorded)) => (Ok(outcome), recorded),
+                Err(error) => (Err(error), false),
+            };
+        let decision = match outcome {
             Ok(Outcome::Applied(applied)) => Decision::Allow(Allowed {
                 session: applied.session,
                 evicted: applied.evicted,
@@ -289,7 +306,7 @@ impl<B: Stores> PolicyEngine<B> {
                 })
             }),
         };
-        (decision, plan.session.map(|session| session.session_key))
+        (decision, session, recorded)
     }
 
     /// Decides `token` for `ctx` without changing anything: the revocation check, the static

@@ -3,6 +3,7 @@
 
 mod audit;
 mod authorizer;
+pub mod cache;
 mod context;
 mod decision;
 mod digest;

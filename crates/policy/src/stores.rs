@@ -20,11 +20,14 @@
 //! assert!(authorizer.stores().policy().snapshot().is_empty());
 //! ```
 
+use std::future::Future;
 use std::sync::Arc;
 
-use crate::audit::{AuditSink, MemoryAuditSink};
+use crate::audit::{AuditRecord, AuditSink, MemoryAuditSink};
+use crate::error::StoreError;
 use crate::policy_store::MemoryPolicyStore;
 use crate::policy_store::PolicyStore;
+use crate::policy_store::{DecisionPlan, Outcome};
 use crate::registry::{KeyRegistry, MemoryKeyRegistry};
 use crate::revocation::{MemoryRevocationStore, RevocationStore};
 use crate::rights_store::{MemoryRightsStore, RightsStore};
@@ -58,6 +61,24 @@ pub trait Stores: Send + Sync + 'static {
     fn registry(&self) -> &Self::Registry;
     /// The rights store.
     fn rights(&self) -> &Self::Rights;
+
+    /// Applies `plan` and, when the stores can do both in one operation (one Redis script
+    /// call), writes the decision's audit record (built by `record`) with it, as allowed
+    /// and the store sets the refusal's verdict and reason when the plan is refused. Returns
+    /// the outcome and whether the record was written.
+    ///
+    /// The default applies the plan only (`false`): the engine then writes the record to
+    /// the audit sink itself. A bundle whose state store and audit sink are one server
+    /// overrides it, so a decision costs one round trip and cannot be applied without its
+    /// record.
+    fn apply_recorded(
+        &self,
+        plan: &DecisionPlan,
+        record: impl FnOnce() -> AuditRecord + Send,
+    ) -> impl Future<Output = Result<(Outcome, bool), StoreError>> + Send {
+        drop(record);
+        async move { Ok((self.policy().apply(plan).await?, false)) }
+    }
 }
 
 /// Any five stores as one [`Stores`]. The rights store defaults to a [`MemoryRightsStore`],
@@ -181,5 +202,13 @@ impl<S: Stores> Stores for Arc<S> {
 
     fn rights(&self) -> &Self::Rights {
         (**self).rights()
+    }
+
+    fn apply_recorded(
+        &self,
+        plan: &DecisionPlan,
+        record: impl FnOnce() -> AuditRecord + Send,
+    ) -> impl Future<Output = Result<(Outcome, bool), StoreError>> + Send {
+        (**self).apply_recorded(plan, record)
     }
 }

@@ -49,6 +49,22 @@ const FILE_FIELD: &str = "file";
 /// The HASH field counting refusals dropped because the day's HASH was full.
 const DROPPED_FIELD: &str = "~dropped";
 
+/// A record's JSON line cut before its `"decision"` member, and the tail it has when
+/// allowed (`"decision":"allow","reason":…}`): the apply script writes the head with that
+/// tail, or with a refusal's (`"decision":"deny","reason":"CODE"}`). `None` if `record`
+/// (built as allowed) does not end with those two members.
+pub(crate) fn record_parts(record: &AuditRecord) -> Option<(String, String)> {
+    let line = serde_json::to_string(record).ok()?;
+    let at = line.rfind(",\"decision\":\"allow\",\"reason\":")? + 1;
+    let (head, tail) = line.split_at(at);
+    Some((head.to_owned(), tail.to_owned()))
+}
+
+/// The TTL of the audit stream `record` goes to, from `record`'s time.
+pub(crate) fn stream_ttl(record: &AuditRecord, margin: Duration) -> Duration {
+    retention_left(record) + margin
+}
+
 /// How long after `record`'s time its day's stream must live: until the day leaves the
 /// retention window (the end of `date + RETENTION_DAYS`).
 fn retention_left(record: &AuditRecord) -> Duration {
@@ -118,6 +134,25 @@ impl RedisStore {
             .ignore();
     }
 
+    /// Lists the stream `key` in the audit index under `date` unless this process already
+    /// did (the records written by the apply script do not touch the index: one pipeline per
+    /// stream and process, not one per record).
+    pub(crate) async fn index_audit_stream_once(
+        &self,
+        account: &str,
+        key: String,
+        date: time::Date,
+    ) -> Result<(), AuditError> {
+        if !self.mark_indexed(&key) {
+            return Ok(());
+        }
+        let indexed = self.index_audit_key(account, key.clone(), date).await;
+        if indexed.is_err() {
+            self.unmark_indexed(&key);
+        }
+        indexed
+    }
+
     /// Lists `key` in the audit index under `date`, and forgets index entries that have
     /// expired by now.
     pub(crate) async fn index_audit_key(
@@ -131,6 +166,37 @@ impl RedisStore {
         let mut connection = self.connection();
         self.run(async move { pipe.query_async::<()>(&mut connection).await })
             .await?;
+        Ok(())
+    }
+
+    /// Merges `aggregate` into the stored one of its account, reason and minute: one script
+    /// call (and one index pipeline when the day's HASH is new).
+    pub(crate) async fn write_aggregate(
+        &self,
+        aggregate: AuditAggregate,
+    ) -> Result<(), AuditError> {
+        let aggregate = aggregate.capped();
+        let date = aggregate.date();
+        let key = self.layout().audit_aggregates(&aggregate.account, date);
+        let ttl = retention_after(date, aggregate.last) + self.settings().expiry_margin;
+        let args = [
+            aggregate_field(&aggregate),
+            aggregate.count.to_string(),
+            time_arg(aggregate.first),
+            time_arg(aggregate.last),
+            millis_arg(ttl),
+            self.settings().audit_aggregates_per_day.to_string(),
+        ];
+        let created: i64 = self
+            .eval(
+                &self.scripts().audit_aggregate,
+                std::slice::from_ref(&key),
+                &args,
+            )
+            .await?;
+        if created == 1 {
+            self.index_audit_key(&aggregate.account, key, date).await?;
+        }
         Ok(())
     }
 
@@ -261,29 +327,10 @@ impl AuditSink for RedisStore {
     }
 
     async fn record_aggregate(&self, aggregate: AuditAggregate) -> Result<(), AuditError> {
-        let aggregate = aggregate.capped();
-        let date = aggregate.date();
-        let key = self.layout().audit_aggregates(&aggregate.account, date);
-        let ttl = retention_after(date, aggregate.last) + self.settings().expiry_margin;
-        let args = [
-            aggregate_field(&aggregate),
-            aggregate.count.to_string(),
-            time_arg(aggregate.first),
-            time_arg(aggregate.last),
-            millis_arg(ttl),
-            self.settings().audit_aggregates_per_day.to_string(),
-        ];
-        let created: i64 = self
-            .eval(
-                &self.scripts().audit_aggregate,
-                std::slice::from_ref(&key),
-                &args,
-            )
-            .await?;
-        if created == 1 {
-            self.index_audit_key(&aggregate.account, key, date).await?;
+        match self.settings().audit_batch_interval {
+            Some(_) => self.batch_aggregate(aggregate).await,
+            None => self.write_aggregate(aggregate).await,
         }
-        Ok(())
     }
 
     async fn record_renewals(&self, renewals: SessionRenewals) -> Result<(), AuditError> {
@@ -326,6 +373,8 @@ impl AuditSink for RedisStore {
         account: &str,
         date: time::Date,
     ) -> Result<RecordsRead, AuditError> {
+        // This node's batched refusals first: a report reads what was counted.
+        self.flush_audit().await?;
         let stream = self.layout().audit_stream(account, date);
         let mut read = RecordsRead::default();
         let mut start = "-".to_owned();
@@ -367,6 +416,8 @@ impl AuditSink for RedisStore {
     }
 
     async fn purge_before(&self, date: time::Date) -> Result<(), AuditError> {
+        // Batched refusals first, so the purge covers them too.
+        self.flush_audit().await?;
         // Shard by shard: each command names the shard's key only, or is an `UNLINK` that
         // the cluster client splits into one command per slot of its keys.
         for index in self.layout().audit_index_shards() {

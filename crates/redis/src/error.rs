@@ -43,6 +43,14 @@ pub enum RedisStoreError {
     /// The connection failed or Redis answered with an error.
     #[error("Redis command failed")]
     Redis(#[source] redis::RedisError),
+    /// The fleet cache of keys and revocations could not prove it receives invalidations
+    /// within its staleness bound, and is configured to fail closed
+    /// ([`Untrusted::FailClosed`](playback_auth_policy::cache::Untrusted::FailClosed)).
+    #[error("the cache could not receive invalidations within {bound:?}: failing closed")]
+    CacheUntrusted {
+        /// The staleness bound.
+        bound: Duration,
+    },
     /// Redis answered with something the store did not expect (e.g. keys written by
     /// another program under this store's prefix).
     #[error("unexpected reply from Redis: {detail}")]

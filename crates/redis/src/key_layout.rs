@@ -159,6 +159,11 @@ impl KeyLayout {
         self.audit_index_shard(audit_index_shard(account))
     }
 
+    /// The pub/sub channel of cache invalidations (a channel, not a key: no slot).
+    pub(crate) fn invalidation_channel(&self) -> String {
+        format!("{}:invalidations", self.prefix)
+    }
+
     /// Every shard of the audit index (what `purge_before` reads): a fixed, known set.
     pub(crate) fn audit_index_shards(&self) -> impl Iterator<Item = String> + '_ {
         (0..AUDIT_INDEX_SHARDS).map(|shard| self.audit_index_shard(shard))

@@ -2,9 +2,12 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod audit_batch;
 mod audit_renewals;
+mod cache;
 mod connection;
 mod error;
+mod fleet;
 mod key_layout;
 mod metrics;
 mod policy;
@@ -13,6 +16,7 @@ mod revocation;
 mod rights;
 mod store;
 
+pub use cache::SUBSCRIBER_LIB_NAME;
 pub use connection::RedisEndpoint;
 pub use error::RedisStoreError;
 pub use store::{RedisStore, RedisStoreBuilder};

@@ -4,10 +4,11 @@ use std::time::Duration;
 
 use playback_auth_claims::{ConcurrencyBehavior, NumericDate, Uid};
 use playback_auth_policy::{
-    AdmissionOrder, Applied, DecisionPlan, DeviceInfo, Outcome, Partition, PolicyStore, Refusal,
-    SessionChange, SessionInfo, SessionRenewal, StoreError,
+    AdmissionOrder, Applied, AuditRecord, DecisionPlan, DeviceInfo, Outcome, Partition,
+    PolicyStore, Refusal, SessionChange, SessionInfo, SessionRenewal, StoreError,
 };
 
+use crate::audit::{record_parts, stream_ttl};
 use crate::error::RedisStoreError;
 use crate::store::{RedisStore, Settings};
 
@@ -250,7 +251,10 @@ pub(crate) fn listed_devices(
 }
 
 impl RedisStore {
-    async fn hgetall(&self, key: String) -> Result<Vec<(String, String)>, RedisStoreError> {
+    pub(crate) async fn hgetall(
+        &self,
+        key: String,
+    ) -> Result<Vec<(String, String)>, RedisStoreError> {
         let mut connection = self.connection();
         self.run(async move {
             redis::cmd("HGETALL")
@@ -282,6 +286,53 @@ impl RedisStore {
             millis_arg(self.settings().expiry_margin),
         ];
         self.eval(&self.scripts().heartbeat, &keys, &args).await
+    }
+
+    /// [`Stores::apply_recorded`](playback_auth_policy::Stores::apply_recorded): the plan and
+    /// the decision's audit record in one call of the apply script (when
+    /// [`audit_in_decision`](crate::RedisStoreBuilder::audit_in_decision) is on).
+    pub(crate) async fn apply_with_record(
+        &self,
+        plan: &DecisionPlan,
+        record: impl FnOnce() -> AuditRecord,
+    ) -> Result<(Outcome, bool), StoreError> {
+        if plan.is_empty() || !self.audit_in_decision() {
+            return Ok((self.apply(plan).await?, false));
+        }
+        let record = record().capped();
+        let Some((head, allowed_tail)) = record_parts(&record) else {
+            return Ok((self.apply(plan).await?, false));
+        };
+        let date = record.date();
+        let stream = self.layout().audit_stream(&record.account, date);
+        let mut keys = self.layout().plan_keys(plan).keys;
+        keys.push(stream.clone());
+        let mut args = apply_args(plan, self.settings());
+        args.extend([
+            "1".to_owned(),
+            head,
+            allowed_tail,
+            self.settings().audit_records_per_day.to_string(),
+            millis_arg(stream_ttl(&record, self.settings().expiry_margin)),
+        ]);
+        let reply: Vec<String> = match self.eval(&self.scripts().apply, &keys, &args).await {
+            // A cluster checks the keys' slots before running anything: nothing was applied.
+            // From now on the record follows the decision.
+            Err(RedisStoreError::Redis(error))
+                if error.to_string().to_lowercase().contains("crossslot") =>
+            {
+                self.audit_is_cross_slot();
+                return Ok((self.apply(plan).await?, false));
+            }
+            reply => reply?,
+        };
+        let outcome = parse_apply_reply(plan, reply)?;
+        // Only the first record of the stream in this process costs this round trip; the
+        // stream expires by itself even if it never makes it into the index.
+        let _indexed = self
+            .index_audit_stream_once(&record.account, stream, date)
+            .await;
+        Ok((outcome, true))
     }
 }
 
@@ -389,3 +440,6 @@ impl PolicyStore for RedisStore {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod audit_tests;

@@ -8,8 +8,10 @@
 
 use playback_auth_claims::NumericDate;
 use playback_auth_keys::KeySet;
+use playback_auth_policy::cache::{CacheError, CacheKind};
 use playback_auth_policy::{KeyRecord, KeyRegistry, RegistryError};
 
+use crate::cache::message;
 use crate::error::RedisStoreError;
 use crate::store::RedisStore;
 
@@ -66,10 +68,13 @@ impl KeyRegistry for RedisStore {
             record.value.clone(),
             json,
             capacity.to_string(),
+            self.layout().invalidation_channel(),
+            message(CacheKind::Registry, account),
         ];
         let reply: Vec<String> = self
             .eval(&self.scripts().register_key, &keys, &args)
             .await?;
+        self.invalidate_local(CacheKind::Registry, account);
         let mut parts = reply.into_iter();
         match parts.next().as_deref() {
             Some("ok") => Ok(record),
@@ -107,12 +112,45 @@ impl KeyRegistry for RedisStore {
 
     async fn delete(&self, account: &str, id: &str) -> Result<bool, RegistryError> {
         let keys = [self.layout().key_registry(account)];
-        let args = [id.to_owned()];
+        let args = [
+            id.to_owned(),
+            self.layout().invalidation_channel(),
+            message(CacheKind::Registry, account),
+        ];
         let deleted: i64 = self.eval(&self.scripts().delete_key, &keys, &args).await?;
+        self.invalidate_local(CacheKind::Registry, account);
         Ok(deleted == 1)
     }
 
     async fn key_set(&self, account: &str) -> Result<KeySet, RegistryError> {
+        let Some(cache) = self.cache() else {
+            return self.read_key_set(account).await;
+        };
+        cache
+            .registry(account, || self.read_key_set(account))
+            .await
+            .map_err(|error| match error {
+                CacheError::Load(error) => error,
+                CacheError::Untrusted { bound } => RedisStoreError::CacheUntrusted { bound }.into(),
+                _ => RedisStoreError::UnexpectedReply {
+                    detail: "unknown cache error",
+                }
+                .into(),
+            })
+    }
+}
+
+impl RedisStore {
+    /// Drops `account`'s `kind` entry from this process's cache right after changing it
+    /// (the invalidation published for the other nodes comes back later).
+    pub(crate) fn invalidate_local(&self, kind: CacheKind, account: &str) {
+        if let Some(cache) = self.cache() {
+            cache.invalidate_local(kind, account);
+        }
+    }
+
+    /// The account's keys, read from Redis.
+    async fn read_key_set(&self, account: &str) -> Result<KeySet, RegistryError> {
         let mut set = KeySet::new();
         for record in self.records(account).await? {
             let key = record.public_key()?;

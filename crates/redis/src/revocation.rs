@@ -8,12 +8,17 @@
 //! [`MemoryRevocationStore`](playback_auth_policy::MemoryRevocationStore); the HASH's TTL
 //! follows its latest entry.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use playback_auth_claims::{NumericDate, Uid, ViewerId};
+use playback_auth_policy::cache::{CacheError, CacheKind};
 use playback_auth_policy::{
     FoundRevocations, RevocationError, RevocationKind, RevocationLookup, RevocationStatus,
     RevocationStore, RevokedToken, TokenDigest, VerifiedToken,
 };
 
+use crate::cache::{RevocationEntries, message};
 use crate::error::RedisStoreError;
 use crate::policy::{millis_arg, parse_time, time_arg};
 use crate::store::RedisStore;
@@ -77,9 +82,12 @@ impl RedisStore {
             }
             .to_owned(),
             millis_arg(self.settings().expiry_margin),
+            self.layout().invalidation_channel(),
+            message(CacheKind::Revocations, account),
         ];
         let keys = [self.layout().revocations(account)];
         let reply: String = self.eval(&self.scripts().revoke, &keys, &args).await?;
+        self.invalidate_local(CacheKind::Revocations, account);
         match reply.as_str() {
             "ok" => Ok(()),
             "full" => Err(RevocationError::ListFull { kind, capacity }),
@@ -97,9 +105,23 @@ impl RedisStore {
         now: NumericDate,
     ) -> Result<bool, RevocationError> {
         let keys = [self.layout().revocations(account)];
-        let args = [time_arg(now), field];
+        let args = [
+            time_arg(now),
+            field,
+            self.layout().invalidation_channel(),
+            message(CacheKind::Revocations, account),
+        ];
         let removed: i64 = self.eval(&self.scripts().unrevoke, &keys, &args).await?;
+        self.invalidate_local(CacheKind::Revocations, account);
         Ok(removed == 1)
+    }
+}
+
+impl RedisStore {
+    /// An account's whole revocation HASH, for the cache.
+    async fn read_revocations(&self, key: String) -> Result<RevocationEntries, RedisStoreError> {
+        let entries: HashMap<String, String> = self.hgetall(key).await?.into_iter().collect();
+        Ok(Arc::new(entries))
     }
 }
 
@@ -295,16 +317,33 @@ impl RevocationStore for RedisStore {
             field(UID, lookup.uid().map(Uid::as_str)),
             field(VIEWER, lookup.viewer_id().map(ViewerId::as_str)),
         ];
-        let mut connection = self.connection();
-        let entries: Vec<Option<String>> = self
-            .run(async move {
-                redis::cmd("HMGET")
-                    .arg(key)
-                    .arg(&fields)
-                    .query_async(&mut connection)
+        let entries: Vec<Option<String>> = match self.cache() {
+            // The whole (small, capped) list from the cache, looked up here.
+            Some(cache) => {
+                let all = cache
+                    .revocations(account, || self.read_revocations(key))
                     .await
-            })
-            .await?;
+                    .map_err(|error| match error {
+                        CacheError::Load(error) => error,
+                        CacheError::Untrusted { bound } => {
+                            RedisStoreError::CacheUntrusted { bound }
+                        }
+                        _ => MALFORMED,
+                    })?;
+                fields.iter().map(|field| all.get(field).cloned()).collect()
+            }
+            None => {
+                let mut connection = self.connection();
+                self.run(async move {
+                    redis::cmd("HMGET")
+                        .arg(key)
+                        .arg(&fields)
+                        .query_async(&mut connection)
+                        .await
+                })
+                .await?
+            }
+        };
         let [digest_entry, jti_entry, uid_entry, viewer_entry] =
             <[Option<String>; 4]>::try_from(entries).map_err(|_| MALFORMED)?;
         let mut found = FoundRevocations::default();

@@ -1,9 +1,11 @@
 //! [`RedisStore`] and its builder: the connection, the settings, the scripts, and the one
 //! wrapper every Redis call goes through (the per-operation timeout).
 
+use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use playback_auth_policy::{
@@ -11,6 +13,8 @@ use playback_auth_policy::{
 };
 use redis::{RedisResult, Script};
 
+use crate::audit_batch::AggregateBatch;
+use crate::cache::{CacheSettings, RedisInvalidations, StoreCache};
 use crate::connection::{Connection, RedisEndpoint};
 use crate::error::RedisStoreError;
 use crate::key_layout::KeyLayout;
@@ -23,7 +27,9 @@ use crate::key_layout::KeyLayout;
 /// ([`RedisStore::cluster_builder`]); [`RedisStore::builder_from_env`] picks either from
 /// `REDIS_CLUSTER_URLS` / `REDIS_URL`. Cloning is cheap and shares one connection (one
 /// multiplexed connection that reconnects by itself, or the cluster client's connections
-/// to every master, which follow redirections and failovers). Every operation is bounded by the per-operation
+/// to every master, which follow redirections and failovers), and the fleet cache of keys and
+/// revocations with its own subscription connection ([`RedisStoreBuilder::cache`]; see the
+/// crate docs, "Fleet cache"). Every operation is bounded by the per-operation
 /// [timeout](RedisStoreBuilder::timeout); a slow or absent Redis yields a typed error within
 /// it, never a hang.
 ///
@@ -42,11 +48,20 @@ pub struct RedisStore {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     connection: Connection,
     layout: KeyLayout,
     scripts: Scripts,
     settings: Settings,
+    /// The fleet cache of keys and revocations (see `cache.rs`).
+    cache: Option<StoreCache>,
+    /// Refusal aggregates waiting to be written (see `audit_batch.rs`).
+    aggregates: AggregateBatch,
+    /// Audit streams this process listed in the audit index.
+    indexed: Mutex<HashSet<String>>,
+    /// Set when the server refused the decision script's audit key as cross-slot (a
+    /// cluster): records are then written after the decision.
+    audit_cross_slot: AtomicBool,
 }
 
 impl fmt::Debug for RedisStore {
@@ -101,6 +116,8 @@ pub(crate) struct Settings {
     pub(crate) rights_per_account: usize,
     pub(crate) audit_records_per_day: usize,
     pub(crate) audit_aggregates_per_day: usize,
+    pub(crate) audit_in_decision: bool,
+    pub(crate) audit_batch_interval: Option<Duration>,
 }
 
 impl RedisStore {
@@ -219,6 +236,59 @@ impl RedisStore {
         &self.inner.settings
     }
 
+    pub(crate) fn cache(&self) -> Option<&StoreCache> {
+        self.inner.cache.as_ref()
+    }
+
+    pub(crate) fn aggregate_batch(&self) -> &AggregateBatch {
+        &self.inner.aggregates
+    }
+
+    /// Whether the decision script may write the audit record: the setting, unless the
+    /// server refused it as cross-slot.
+    pub(crate) fn audit_in_decision(&self) -> bool {
+        self.inner.settings.audit_in_decision
+            && !self.inner.audit_cross_slot.load(Ordering::Relaxed)
+    }
+
+    /// Records that the server refused the audit key in the decision script (cross-slot).
+    pub(crate) fn audit_is_cross_slot(&self) {
+        self.inner.audit_cross_slot.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn downgrade(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn upgrade(weak: &Weak<Inner>) -> Option<Self> {
+        weak.upgrade().map(|inner| Self { inner })
+    }
+
+    /// Marks the audit stream `key` as indexed by this process; `false` if it already was.
+    pub(crate) fn mark_indexed(&self, key: &str) -> bool {
+        let mut indexed = self
+            .inner
+            .indexed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if indexed.contains(key) {
+            return false;
+        }
+        // Bounded: forgetting costs one more (idempotent) index update per stream.
+        if indexed.len() >= 100_000 {
+            indexed.clear();
+        }
+        indexed.insert(key.to_owned())
+    }
+
+    pub(crate) fn unmark_indexed(&self, key: &str) {
+        self.inner
+            .indexed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
+    }
+
     /// A handle on the shared connection (cheap: it is reference-counted).
     pub(crate) fn connection(&self) -> Connection {
         self.inner.connection.clone()
@@ -291,7 +361,8 @@ impl RedisStore {
 pub struct RedisStoreBuilder {
     endpoint: RedisEndpoint,
     prefix: String,
-    settings: Settings,
+    pub(crate) settings: Settings,
+    pub(crate) cache: CacheSettings,
 }
 
 impl RedisStoreBuilder {
@@ -308,7 +379,10 @@ impl RedisStoreBuilder {
                 rights_per_account: DEFAULT_RIGHTS_PER_ACCOUNT,
                 audit_records_per_day: RedisStore::DEFAULT_AUDIT_RECORDS_PER_DAY,
                 audit_aggregates_per_day: RedisStore::DEFAULT_AUDIT_AGGREGATES_PER_DAY,
+                audit_in_decision: true,
+                audit_batch_interval: Some(RedisStore::DEFAULT_AUDIT_BATCH_INTERVAL),
             },
+            cache: CacheSettings::default(),
         }
     }
 
@@ -411,12 +485,44 @@ impl RedisStoreBuilder {
             return Err(RedisStoreError::NoRuntime);
         }
         let connection = Connection::open(&self.endpoint, self.settings.timeout)?;
+        let is_cluster = self.endpoint.is_cluster();
+        if self.settings.audit_batch_interval == Some(Duration::ZERO) {
+            return Err(RedisStoreError::InvalidSetting {
+                reason: "the audit batch interval must be positive",
+            });
+        }
+        let layout = KeyLayout::new(self.prefix);
+        let cache = match self.cache.config {
+            Some(config) if config.staleness_bound.is_zero() => {
+                return Err(RedisStoreError::InvalidSetting {
+                    reason: "the cache's staleness bound must be positive",
+                });
+            }
+            Some(config) => {
+                let cache = StoreCache::new(config, self.cache.clock);
+                let source = RedisInvalidations::new(
+                    self.endpoint.urls(),
+                    layout.invalidation_channel(),
+                    config.staleness_bound,
+                    self.settings.timeout,
+                )
+                .map_err(RedisStoreError::InvalidUrl)?;
+                crate::cache::start(source, &cache);
+                Some(cache)
+            }
+            None => None,
+        };
         Ok(RedisStore {
             inner: Arc::new(Inner {
                 connection,
-                layout: KeyLayout::new(self.prefix),
+                layout,
                 scripts: Scripts::load(),
                 settings: self.settings,
+                cache,
+                aggregates: AggregateBatch::default(),
+                indexed: Mutex::new(HashSet::new()),
+                // On a cluster the account's audit stream is never in the decision's slot.
+                audit_cross_slot: AtomicBool::new(is_cluster),
             }),
         })
     }
@@ -479,5 +585,13 @@ impl playback_auth_policy::Stores for RedisStore {
 
     fn rights(&self) -> &Self {
         self
+    }
+
+    async fn apply_recorded(
+        &self,
+        plan: &playback_auth_policy::DecisionPlan,
+        record: impl FnOnce() -> playback_auth_policy::AuditRecord + Send,
+    ) -> Result<(playback_auth_policy::Outcome, bool), playback_auth_policy::StoreError> {
+        self.apply_with_record(plan, record).await
     }
 }

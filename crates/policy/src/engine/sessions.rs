@@ -131,7 +131,7 @@ impl<B: Stores> PolicyEngine<B> {
         token: &VerifiedToken,
         ctx: &RequestContext,
     ) -> Decision {
-        let (decision, session) = self.evaluate(token, ctx, kind).await;
+        let (decision, session, recorded) = self.evaluate(token, ctx, kind).await;
         match (kind, &decision, session) {
             (RequestKind::Heartbeat, Decision::Allow(_), Some(session)) => {
                 let mut renewals = SessionRenewals::heartbeat(
@@ -158,8 +158,12 @@ impl<B: Stores> PolicyEngine<B> {
                     .allowed()
                     .map(|allowed| allowed.evicted.clone())
                     .unwrap_or_default();
-                self.record(audit_record(token, ctx, decision, session))
-                    .await;
+                // A store that wrote the record with the decision (`Stores::apply_recorded`)
+                // is not asked twice.
+                if !recorded {
+                    self.record(audit_record(token, ctx, decision, session))
+                        .await;
+                }
                 if kind == RequestKind::Start {
                     for key in evicted {
                         let mut record = audit_record(token, ctx, decision, Some(key));

@@ -22,6 +22,8 @@ fn settings() -> Settings {
         rights_per_account: 20,
         audit_records_per_day: 10,
         audit_aggregates_per_day: 10,
+        audit_in_decision: true,
+        audit_batch_interval: None,
     }
 }
 

@@ -19,6 +19,11 @@
 --   15 behaviour: evict_oldest | block_new | block_new_user
 --   16 lease_until (now + lease, computed by the engine)
 --   17 device id             18 dlimit             19 device retention in ms (0 = forever)
+--   20 audit (1/0): when 1, the decision's audit record is written by this same call to the
+--      stream that is the LAST key (the account's audit stream of the day), so a decision is
+--      never applied without its record and costs one round trip:
+--   21 the record's JSON up to its "decision" member   22 its tail when allowed
+--   23 the stream's cap (XADD MAXLEN ~)                24 the stream's TTL in ms
 -- Reply:
 --   {'refused', code} with code single_use | max_uses | max_ips | session_evicted |
 --     stream_limit | device_limit
@@ -70,6 +75,28 @@ local function older(a, b)
   return a.seq < b.seq
 end
 
+-- The audit record (ARGV 20-24): written as the decision returns, refused or applied.
+local audit = ARGV[20] == '1'
+local k_audit = KEYS[#KEYS]
+-- The engine's deny code of each refusal (DenyReason::code; a Rust test checks the table).
+local deny_codes = {
+  single_use = 'single_use_already_used', max_uses = 'max_uses_reached',
+  max_ips = 'max_ips_reached', session_evicted = 'session_evicted',
+  stream_limit = 'stream_limit_reached', device_limit = 'device_limit_reached',
+}
+
+local function write_audit(tail)
+  if audit then
+    redis.call('XADD', k_audit, 'MAXLEN', '~', ARGV[23], '*', 'r', ARGV[21] .. tail)
+    redis.call('PEXPIRE', k_audit, ARGV[24])
+  end
+end
+
+local function refuse(code)
+  write_audit('"decision":"deny","reason":"' .. deny_codes[code] .. '"}')
+  return {'refused', code}
+end
+
 local index = 1
 local k_uses, k_ips, k_single, k_sessions, k_evicted, k_devices
 if has_token then
@@ -98,17 +125,17 @@ if has_token then
   t_live = t_stored_expiry and tonumber(t_stored_expiry) > now
   if t_live then
     if t_has_single and redis.call('SISMEMBER', k_single, t_single) == 1 then
-      return {'refused', 'single_use'}
+      return refuse('single_use')
     end
     if t_max_uses then
       local uses = tonumber(redis.call('HGET', k_uses, 'u') or '0')
       if uses >= t_max_uses then
-        return {'refused', 'max_uses'}
+        return refuse('max_uses')
       end
     end
     if t_max_ips and redis.call('SISMEMBER', k_ips, t_ip) == 0
         and redis.call('SCARD', k_ips) >= t_max_ips then
-      return {'refused', 'max_ips'}
+      return refuse('max_ips')
     end
   end
 end
@@ -145,12 +172,12 @@ if has_session then
   else
     local until_s = redis.call('HGET', k_evicted, s_key)
     if until_s and tonumber(until_s) > now then
-      return {'refused', 'session_evicted'}
+      return refuse('session_evicted')
     end
     if #active >= s_limit then
       table.sort(active, older)
       if s_behavior == 'block_new' then
-        return {'refused', 'stream_limit'}
+        return refuse('stream_limit')
       elseif s_behavior == 'block_new_user' then
         for _, entry in ipairs(active) do
           if entry.location == s_location then
@@ -159,7 +186,7 @@ if has_session then
           end
         end
         if #s_evict == 0 then
-          return {'refused', 'stream_limit'}
+          return refuse('stream_limit')
         end
       elseif s_behavior == 'evict_oldest' then
         for i = 1, #active + 1 - s_limit do
@@ -181,7 +208,7 @@ local d_register = false
 if has_device then
   if redis.call('HEXISTS', k_devices, d_id) == 0 then
     if redis.call('HLEN', k_devices) >= d_limit then
-      return {'refused', 'device_limit'}
+      return refuse('device_limit')
     end
     d_register = true
   end
@@ -257,6 +284,7 @@ if has_device then
   end
 end
 
+write_audit(ARGV[22])
 local reply = {'applied', change, d_register and '1' or '0', uses_out}
 for _, key in ipairs(evicted_out) do
   reply[#reply + 1] = key

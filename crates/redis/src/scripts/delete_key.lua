@@ -2,7 +2,8 @@
 -- Returns 1 when it was registered, else 0.
 --
 -- KEYS: the account's keys (HASH, see register_key.lua).
--- ARGV: 1 id.
+-- ARGV: 1 id, 2 the invalidation channel, 3 the invalidation message (published when a key
+--   was deleted).
 
 if redis.call('HDEL', KEYS[1], 'i:' .. ARGV[1]) == 0 then return 0 end
 local flat = redis.call('HGETALL', KEYS[1])
@@ -11,4 +12,5 @@ for i = 1, #flat, 2 do
     redis.call('HDEL', KEYS[1], flat[i])
   end
 end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1

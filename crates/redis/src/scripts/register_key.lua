@@ -3,7 +3,9 @@
 --
 -- KEYS: the account's keys (HASH): 'i:' .. id -> "seq|record JSON",
 --   'v:' .. public_key.txt -> id (so a key is found by value in O(1)).
--- ARGV: 1 id, 2 public_key.txt value, 3 record JSON, 4 capacity.
+-- ARGV: 1 id, 2 public_key.txt value, 3 record JSON, 4 capacity, 5 the invalidation channel,
+--   6 the invalidation message (published once registered: every node's cache drops the
+--   account's keys).
 -- Reply: {'ok'} | {'duplicate_id'} | {'key_registered', other id} | {'full'}.
 
 local id_field = 'i:' .. ARGV[1]
@@ -34,4 +36,5 @@ end
 
 redis.call('HSET', KEYS[1], id_field, string.format('%d', max_seq + 1) .. '|' .. ARGV[3],
   value_field, ARGV[1])
+redis.call('PUBLISH', ARGV[5], ARGV[6])
 return {'ok'}

@@ -5,7 +5,8 @@
 --   t (token digest), j (jti), u (uid), v (viewer id); the entry is live while until > now.
 -- ARGV: 1 now, 2 kind prefix ('t:' ...), 3 field (prefix included), 4 value, 5 until,
 --   6 capacity, 7 merge: 'later' (times) | 'max' (signed 64-bit integers, as decimal
---   strings: compared as text so no precision is lost), 8 expiry margin in ms.
+--   strings: compared as text so no precision is lost), 8 expiry margin in ms,
+--   9 the invalidation channel, 10 the invalidation message (published once written).
 -- Reply: 'ok' or 'full'.
 
 local now = tonumber(ARGV[1])
@@ -78,4 +79,5 @@ local current = redis.call('PTTL', KEYS[1])
 if current == -1 or current < ms then
   redis.call('PEXPIRE', KEYS[1], ms)
 end
+redis.call('PUBLISH', ARGV[9], ARGV[10])
 return 'ok'

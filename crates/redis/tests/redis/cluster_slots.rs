@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use playback_auth_claims::{ConcurrencyBehavior, Uid};
 use playback_auth_policy::{
@@ -15,7 +15,7 @@ use playback_auth_policy::{
 };
 use playback_auth_redis::RedisStore;
 
-use crate::common::{RedisServer, at, ip};
+use crate::common::{at, ip};
 
 /// CRC16/XMODEM (polynomial 0x1021, initial 0), as Redis Cluster uses.
 fn crc16(bytes: &[u8]) -> u16 {
@@ -164,30 +164,10 @@ async fn query<T: redis::FromRedisValue>(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shape_runs_on_a_cluster_mode_node() {
-    let Some(server) = RedisServer::start(&[
-        "--cluster-enabled",
-        "yes",
-        "--cluster-config-file",
-        "nodes.conf",
-    ]) else {
+    let Some(server) = crate::common::one_node_cluster().await else {
         return;
     };
     let mut admin = crate::common::admin(&server.url()).await;
-    let _: String = query(&mut admin, &["CLUSTER", "ADDSLOTSRANGE", "0", "16383"])
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let info: String = query(&mut admin, &["CLUSTER", "INFO"]).await.unwrap();
-        if info.contains("cluster_state:ok") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the one-node cluster never became ok: {info}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     // The node does refuse a script whose keys span slots: the check below means something.
     let crossed: redis::RedisResult<i64> =
         query(&mut admin, &["EVAL", "return 1", "2", "{a}x", "{b}y"]).await;

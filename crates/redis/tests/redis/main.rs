@@ -12,6 +12,7 @@ mod expiry;
 mod failover;
 mod faults;
 mod fleet;
+mod fleet_cache;
 mod heartbeats;
 mod metrics;
 mod revocation;

@@ -95,6 +95,14 @@ fn tokens() -> Vec<(&'static str, VerifiedToken)> {
             "rules",
             restriction("rights-rules", |b| b.access_rules(&rules)),
         ),
+        // A stateful claim: on Redis the decision script writes this token's audit records
+        // itself (`apply_recorded`), and they must name the same rights rule.
+        (
+            "prid eu-evenings, maxu",
+            restriction("rights-eu-maxu", |b| {
+                b.playback_rights_id("eu-evenings").max_uses(1_000_000)
+            }),
+        ),
     ]
 }
 

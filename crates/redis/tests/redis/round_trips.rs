@@ -1,6 +1,8 @@
 //! One round trip per decision, on a private server: `INFO commandstats` shows exactly N
 //! `EVALSHA` calls for N decisions, and `MONITOR` (which tags commands run inside scripts
-//! `[0 lua]`) shows that the client sent nothing else.
+//! `[0 lua]`) shows that the client sent nothing else — for a whole authorize too (keys and
+//! revocations from the fleet cache, the audit record in the decision's script call), and
+//! nothing at all for a token that does not verify (its refusal batched).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::BTreeMap;
@@ -9,16 +11,17 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use playback_auth_claims::{ConcurrencyBehavior, Uid};
+use playback_auth_claims::{ConcurrencyBehavior, PlaybackRestrictionClaims, Uid};
+use playback_auth_keys::{Algorithm, PrivateKey};
+use playback_auth_policy::cache::ManualClock;
 use playback_auth_policy::{
-    Authorizer, Decision, DecisionPlan, DevicePlan, MemoryAuditSink, MemoryKeyRegistry,
-    MemoryRevocationStore, MemoryRightsStore, Partition, PolicyStore, SessionPlan, StoreSet,
-    TokenPlan,
+    AuditSink, Authorizer, Decision, DecisionPlan, DenyReason, DevicePlan, Partition, PolicyStore,
+    SessionPlan, TokenPlan,
 };
-use playback_auth_redis::RedisStore;
+use playback_auth_redis::{RedisStore, RedisStoreBuilder};
+use playback_auth_sign::Signer;
 
-use crate::common::{ACCOUNT, RedisServer, at, ip, request, restriction};
-use std::sync::Arc;
+use crate::common::{ACCOUNT, Builder, RedisServer, at, ip, request};
 
 fn nz(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap()
@@ -112,11 +115,14 @@ impl Monitor {
     }
 }
 
-/// MONITOR lines of commands sent by clients: `TIME [DB ADDR] "cmd" ...`, not `[DB lua]`.
+/// MONITOR lines of commands sent by clients: `TIME [DB ADDR] "cmd" ...`, not `[DB lua]`,
+/// and not the cache subscription's liveness `PING`s (on its own connection, never on a
+/// decision's path).
 fn client_lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines()
         .filter(|line| line.contains(" ["))
         .filter(|line| !line.contains(" lua] "))
+        .filter(|line| !line.ends_with("] \"PING\""))
 }
 
 /// The commands of the decision path: everything but the test's own `CONFIG`/`INFO`.
@@ -206,81 +212,114 @@ async fn each_decision_is_exactly_one_evalsha() {
     );
 }
 
+/// Waits (up to 10 s) until the store's cache subscription is up.
+pub(crate) async fn wait_trusted(store: &RedisStore) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while store.cache_trusted() != Some(true) {
+        assert!(Instant::now() < deadline, "the cache never subscribed");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The store `builder` makes, once its cache is trusted, an authorizer over it, and a signer
+/// whose key is registered for `ACCOUNT`.
+async fn keyed(builder: RedisStoreBuilder) -> (RedisStore, Authorizer<RedisStore>, Signer) {
+    let store = builder.build().unwrap();
+    wait_trusted(&store).await;
+    let authorizer = Authorizer::new(store.clone());
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    authorizer
+        .register_key(ACCOUNT, &key.public_key().to_public_key_txt(), None)
+        .await
+        .unwrap();
+    (store, authorizer, Signer::new(key))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_whole_engine_decision_on_redis_costs_three_round_trips() {
+async fn an_authorize_costs_one_round_trip_and_an_invalid_token_none() {
     let Some(server) = RedisServer::start(&[]) else {
         return;
     };
-    let store = RedisStore::builder(server.url())
+    // A clock that never moves: the cache stays trusted however slow the machine is.
+    let builder = RedisStore::builder(server.url())
         .timeout(Duration::from_secs(5))
+        .cache_clock(ManualClock::new());
+    let (store, authorizer, signer) = keyed(builder).await;
+    let sign = |build: fn(Builder) -> Builder| {
+        let claims = build(
+            PlaybackRestrictionClaims::builder(ACCOUNT, at(-10))
+                .valid_for(Duration::from_secs(3600)),
+        )
         .build()
         .unwrap();
-    let token = restriction("engine", |b| {
-        b.user("viewer-1").concurrent_streams(1000).max_uses(1000)
-    });
-    // State on Redis, revocations and audit in memory: one EVALSHA per decision.
-    let state_only = Authorizer::new(StoreSet {
-        policy: store.clone(),
-        revocations: MemoryRevocationStore::new(),
-        audit: Arc::new(MemoryAuditSink::new()),
-        registry: MemoryKeyRegistry::new(),
-        rights: MemoryRightsStore::new(),
-    });
-    let state_only = state_only.engine();
-    // Everything on Redis: + one HMGET (revocations) + one audit pipeline.
-    let everything = Authorizer::new(store.clone());
-    let everything = everything.engine();
-    assert!(matches!(
-        state_only
-            .decide(&token, &request(0).with_session_id("warm"))
-            .await,
-        Decision::Allow(_)
-    ));
-    assert!(matches!(
-        everything
-            .decide(&token, &request(0).with_session_id("warm"))
-            .await,
-        Decision::Allow(_)
-    ));
+        signer.sign(&claims).unwrap()
+    };
+    let many = sign(|b| b.user("viewer-1").concurrent_streams(1000).max_uses(1000));
+    let once = sign(|b| b.max_uses(1));
+    let code = |decision: &Decision| decision.deny_reason().map(|r| r.code().to_owned());
 
-    const N: u64 = 100;
+    // Warm: the caches (keys, revocations) and this process's audit index entry.
+    let warm = authorizer
+        .authorize(&many, &request(0).with_session_id("warm"))
+        .await;
+    assert!(warm.is_allowed(), "{warm:?}");
+    assert!(authorizer.authorize(&once, &request(0)).await.is_allowed());
+    assert!(
+        !authorizer
+            .authorize("a.b.c", &request(0))
+            .await
+            .is_allowed()
+    );
+    store.flush_audit().await.unwrap();
+
+    const N: u64 = 50;
     let monitor = Monitor::start(&server);
     for i in 0..N {
-        assert!(matches!(
-            state_only
-                .decide(&token, &request(1).with_session_id(format!("a{i}")))
-                .await,
-            Decision::Allow(_)
-        ));
+        let allowed = authorizer
+            .authorize(&many, &request(1).with_session_id(format!("s{i}")))
+            .await;
+        assert!(allowed.is_allowed(), "{allowed:?}");
+        let denied = authorizer.authorize(&once, &request(1)).await;
+        assert_eq!(code(&denied).as_deref(), Some("max_uses_reached"));
+        let garbage = authorizer.authorize("a.b.c", &request(1)).await;
+        assert!(
+            matches!(garbage.deny_reason(), Some(DenyReason::InvalidToken(_))),
+            "{garbage:?}"
+        );
     }
-    let sent = monitor.client_commands(N);
-    assert_eq!(sent, [("evalsha".to_owned(), N)].into());
+    let sent = monitor.client_commands(2 * N);
+    assert_eq!(
+        sent,
+        [("evalsha".to_owned(), 2 * N)].into(),
+        "{N} allowed, {N} denied and {N} invalid tokens: one script call each for the first two, \
+         nothing for the third"
+    );
 
+    // The invalid tokens' refusals, batched: one call for the account, reason and minute.
     let monitor = Monitor::start(&server);
-    for i in 0..N {
-        assert!(matches!(
-            everything
-                .decide(&token, &request(1).with_session_id(format!("b{i}")))
-                .await,
-            Decision::Allow(_)
-        ));
-    }
-    let sent = monitor.client_commands(6 * N);
-    let expected: BTreeMap<String, u64> = [
-        ("evalsha", N),
-        ("hmget", N),
-        ("xadd", N),
-        ("pexpire", N),
-        ("zadd", N),
-        ("zremrangebyscore", N),
-    ]
-    .into_iter()
-    .map(|(name, calls)| (name.to_owned(), calls))
-    .collect();
-    assert_eq!(sent, expected);
+    store.flush_audit().await.unwrap();
+    assert_eq!(
+        monitor.client_commands(1),
+        [("evalsha".to_owned(), 1)].into()
+    );
+
+    // And everything was recorded: each decision's record, written by its script call.
+    let read = store
+        .records_for(ACCOUNT, time::macros::date!(2023 - 11 - 14))
+        .await
+        .unwrap();
+    let denied = read
+        .records
+        .iter()
+        .filter(|r| r.reason.as_deref() == Some("max_uses_reached"))
+        .count();
+    assert_eq!(read.records.len() as u64, 2 + 2 * N);
+    assert_eq!(denied as u64, N);
+    let refusals: u64 = read.aggregates.iter().map(|a| a.count).sum();
+    assert_eq!(refusals, N + 1);
     eprintln!(
-        "round trips: engine with state, revocations and audit on Redis, {N} decisions: \
-         client sent {sent:?} (3 round trips each: HMGET, EVALSHA, one audit pipeline)"
+        "round trips: {N} allowed + {N} denied authorizes: client sent {sent:?}; \
+         {N} invalid tokens: none (one batched aggregate call)"
     );
 }
 
@@ -382,4 +421,89 @@ async fn latencies(store: &RedisStore, in_flight: u32) -> (Duration, Duration) {
     times.sort_unstable();
     let at = |q: usize| times[(times.len() * q / 100).min(times.len() - 1)];
     (at(50), at(99))
+}
+
+/// A whole authorize on a cluster, counted with `MONITOR` on every master: keys and
+/// revocations from the fleet cache (no `HGETALL`/`HMGET`), one `EVALSHA` per decision, and
+/// the audit record after it (its stream and index shard are other slots than the
+/// decision's: two single-slot pipelines, sent together); nothing for an invalid token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_nothing() {
+    let Some(cluster) = crate::common::RedisCluster::start(Duration::from_secs(5)) else {
+        return;
+    };
+    let builder = RedisStore::cluster_builder(cluster.seeds())
+        .key_prefix(crate::common::unique_prefix(
+            "round-trips-cluster-authorize",
+        ))
+        .timeout(Duration::from_secs(5))
+        .cache_clock(ManualClock::new());
+    let (store, authorizer, signer) = keyed(builder).await;
+    let claims = PlaybackRestrictionClaims::builder(ACCOUNT, at(-10))
+        .valid_for(Duration::from_secs(3600))
+        .user("viewer-1")
+        .concurrent_streams(1000)
+        .max_uses(1000)
+        .build()
+        .unwrap();
+    let token = signer.sign(&claims).unwrap();
+    // Warm: the slot map, the scripts, the caches.
+    for i in 0..3 {
+        let warm = authorizer
+            .authorize(&token, &request(0).with_session_id(format!("w{i}")))
+            .await;
+        assert!(warm.is_allowed(), "{warm:?}");
+    }
+    assert!(
+        !authorizer
+            .authorize("a.b.c", &request(0))
+            .await
+            .is_allowed()
+    );
+    store.flush_audit().await.unwrap();
+    let masters: Vec<u16> = cluster
+        .view(0)
+        .unwrap()
+        .into_iter()
+        .filter(|node| node.master && !node.slots.is_empty())
+        .map(|node| node.port)
+        .collect();
+    let monitors: Vec<Monitor> = masters
+        .iter()
+        .map(|port| Monitor::start_on(*port))
+        .collect();
+
+    const N: u64 = 40;
+    for i in 0..N {
+        let allowed = authorizer
+            .authorize(&token, &request(1).with_session_id(format!("s{i}")))
+            .await;
+        assert!(allowed.is_allowed(), "{allowed:?}");
+        let garbage = authorizer.authorize("a.b.c", &request(1)).await;
+        assert!(matches!(
+            garbage.deny_reason(),
+            Some(DenyReason::InvalidToken(_))
+        ));
+    }
+    let mut sent: BTreeMap<String, u64> = BTreeMap::new();
+    for monitor in monitors {
+        for (name, calls) in monitor.client_commands(0) {
+            *sent.entry(name).or_insert(0) += calls;
+        }
+    }
+    let expected: BTreeMap<String, u64> = [
+        ("evalsha", N),
+        ("xadd", N),
+        ("pexpire", N),
+        ("zadd", N),
+        ("zremrangebyscore", N),
+    ]
+    .into_iter()
+    .map(|(name, calls)| (name.to_owned(), calls))
+    .collect();
+    assert_eq!(
+        sent, expected,
+        "{N} allowed and {N} invalid authorizes on the cluster"
+    );
+    eprintln!("round trips (cluster): {N} allowed + {N} invalid authorizes: client sent {sent:?}");
 }

@@ -244,3 +244,39 @@ pub fn request(secs: i64) -> RequestContext {
     RequestContext::new(ACCOUNT, "video-7", "Player/1.0", ip(1), at(secs))
         .with_content_channel("arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456")
 }
+
+/// A private one-node Redis Cluster (`--cluster-enabled yes`, every slot assigned to it,
+/// `cluster_state:ok`): a cluster-mode server that refuses cross-slot commands, reachable by
+/// a plain client. `None` (after a skip note) without a redis-server.
+pub async fn one_node_cluster() -> Option<RedisServer> {
+    let server = RedisServer::start(&[
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "nodes.conf",
+    ])?;
+    let mut admin = admin(&server.url()).await;
+    let _: String = redis::cmd("CLUSTER")
+        .arg("ADDSLOTSRANGE")
+        .arg(0)
+        .arg(16383)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let info: String = redis::cmd("CLUSTER")
+            .arg("INFO")
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+        if info.contains("cluster_state:ok") {
+            return Some(server);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the one-node cluster never became ok: {info}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

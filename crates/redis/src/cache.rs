@@ -1,0 +1,217 @@
+//! The store's fleet cache: the key registry and the revocation lists served from process
+//! memory, kept coherent by Redis pub/sub.
+//!
+//! Every script that changes an account's keys (`register_key.lua`, `delete_key.lua`) or
+//! revocations (`revoke.lua`, `unrevoke.lua`) publishes, in the same script call, an
+//! invalidation on the store's channel (`PREFIX:invalidations`): `KIND|MICROS|ACCOUNT`, `KIND`
+//! `k` (keys) or `r` (revocations), `MICROS` the publisher's wall clock (for the lag
+//! metric). Every store subscribes on a dedicated connection (client library name
+//! [`SUBSCRIBER_LIB_NAME`], so operators and tests can find it in `CLIENT LIST`) and proves
+//! it alive with a `PING` every half staleness bound; see
+//! [`playback_auth_policy::cache`] for what the cache does with that. On a Redis Cluster a
+//! plain `PUBLISH` reaches the subscribers of every node, so one connection to any node
+//! receives every invalidation.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::{FutureExt as _, StreamExt as _};
+use playback_auth_keys::KeySet;
+use playback_auth_policy::cache::{
+    CacheConfig, CacheKind, FleetCache, InvalidationSink, InvalidationSource, MonotonicClock,
+    SystemMonotonicClock,
+};
+
+/// The client library name of the subscription connection (`CLIENT LIST` shows it as
+/// `lib-name`).
+pub const SUBSCRIBER_LIB_NAME: &str = "playback-auth-invalidations";
+
+/// An account's revocation HASH as read (`field → until|value`).
+pub(crate) type RevocationEntries = Arc<HashMap<String, String>>;
+
+/// The cache a [`RedisStore`](crate::RedisStore) keeps.
+pub(crate) type StoreCache = FleetCache<KeySet, RevocationEntries>;
+
+/// The cache settings of a [`RedisStoreBuilder`](crate::RedisStoreBuilder).
+#[derive(Debug, Clone)]
+pub(crate) struct CacheSettings {
+    /// `None`: no cache, every lookup reads Redis.
+    pub(crate) config: Option<CacheConfig>,
+    pub(crate) clock: Arc<dyn MonotonicClock>,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            config: Some(CacheConfig::default()),
+            clock: Arc::new(SystemMonotonicClock::new()),
+        }
+    }
+}
+
+/// The kind letter of an invalidation message.
+fn kind_letter(kind: CacheKind) -> &'static str {
+    match kind {
+        CacheKind::Registry => "k",
+        _ => "r",
+    }
+}
+
+/// The invalidation message a script publishes for `account`'s `kind` entry.
+pub(crate) fn message(kind: CacheKind, account: &str) -> String {
+    let micros = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_micros());
+    format!("{}|{micros}|{account}", kind_letter(kind))
+}
+
+/// Reads a message written by [`message`]; `None` for anything else.
+pub(crate) fn parse_message(text: &str) -> Option<(CacheKind, Option<SystemTime>, &str)> {
+    let (kind, rest) = text.split_once('|')?;
+    let (micros, account) = rest.split_once('|')?;
+    let kind = match kind {
+        "k" => CacheKind::Registry,
+        "r" => CacheKind::Revocations,
+        _ => return None,
+    };
+    let published = micros
+        .parse::<u64>()
+        .ok()
+        .and_then(|micros| UNIX_EPOCH.checked_add(Duration::from_micros(micros)));
+    Some((kind, published, account))
+}
+
+/// The store's [`InvalidationSource`]: a subscription on a dedicated connection, to the one
+/// server or to any node of a cluster (each reconnection tries the next seed).
+pub(crate) struct RedisInvalidations {
+    pub(crate) clients: Vec<redis::Client>,
+    pub(crate) channel: String,
+    /// How often the subscription is pinged: half the staleness bound.
+    pub(crate) ping_every: Duration,
+    /// How long connecting, subscribing or a ping may take.
+    pub(crate) timeout: Duration,
+}
+
+impl RedisInvalidations {
+    /// The source for the server or cluster nodes at `urls`: a client per URL, named
+    /// [`SUBSCRIBER_LIB_NAME`].
+    pub(crate) fn new(
+        urls: &[String],
+        channel: String,
+        bound: Duration,
+        timeout: Duration,
+    ) -> redis::RedisResult<Self> {
+        let mut clients = Vec::with_capacity(urls.len());
+        for url in urls {
+            let info = redis::Client::open(url.as_str())?
+                .get_connection_info()
+                .clone();
+            let settings = info
+                .redis_settings()
+                .clone()
+                .set_lib_name(SUBSCRIBER_LIB_NAME, env!("CARGO_PKG_VERSION"));
+            clients.push(redis::Client::open(info.set_redis_settings(settings))?);
+        }
+        let ping_every = (bound / 2).max(Duration::from_millis(1));
+        Ok(Self {
+            clients,
+            channel,
+            ping_every,
+            timeout: timeout.min(ping_every),
+        })
+    }
+
+    /// Listens until the connection fails or the cache is gone (`Ok`).
+    async fn listen(&self, client: &redis::Client, sink: &InvalidationSink) -> Result<(), ()> {
+        let timeout = self.timeout;
+        let pubsub = tokio::time::timeout(timeout, client.get_async_pubsub())
+            .await
+            .map_err(drop)?
+            .map_err(drop)?;
+        let (mut commands, mut messages) = pubsub.split();
+        tokio::time::timeout(timeout, commands.subscribe(&self.channel))
+            .await
+            .map_err(drop)?
+            .map_err(drop)?;
+        sink.subscribed();
+        let mut ping = tokio::time::interval(self.ping_every);
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                message = messages.next() => deliver(sink, message.ok_or(())?)?,
+                _ = ping.tick() => {
+                    let Some(sent) = sink.now() else {
+                        return Ok(());
+                    };
+                    let pong = tokio::time::timeout(timeout, commands.ping::<redis::Value>());
+                    if !matches!(pong.await, Ok(Ok(_))) {
+                        return Err(());
+                    }
+                    // The connection hands messages over before the reply that follows them:
+                    // deliver every one already here, then everything published before the
+                    // ping was sent has reached the cache.
+                    while let Some(message) = messages.next().now_or_never() {
+                        deliver(sink, message.ok_or(())?)?;
+                    }
+                    sink.heard_as_of(sent);
+                }
+            }
+        }
+    }
+}
+
+/// Hands one pub/sub message to the cache.
+fn deliver(sink: &InvalidationSink, message: redis::Msg) -> Result<(), ()> {
+    let payload: String = message.get_payload().map_err(drop)?;
+    if let Some((kind, published, account)) = parse_message(&payload) {
+        sink.invalidate(kind, account, published);
+    }
+    Ok(())
+}
+
+impl InvalidationSource for RedisInvalidations {
+    async fn run(self, sink: InvalidationSink) {
+        let mut backoff = Duration::from_millis(10);
+        let mut next = 0;
+        while sink.is_open() {
+            let Some(client) = self.clients.get(next % self.clients.len().max(1)) else {
+                return;
+            };
+            next = next.wrapping_add(1);
+            if self.listen(client, &sink).await.is_ok() {
+                return;
+            }
+            sink.lost();
+            metrics::counter!("playback_auth_redis_errors_total", "kind" => "connection")
+                .increment(1);
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(self.ping_every);
+        }
+    }
+}
+
+/// Starts `cache`'s subscriber on the current runtime; it stops by itself once the cache
+/// is dropped (within one ping interval).
+pub(crate) fn start(source: RedisInvalidations, cache: &StoreCache) {
+    let sink = cache.sink();
+    tokio::spawn(source.run(sink));
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn messages_read_back() {
+        let text = message(CacheKind::Revocations, "acct|with:odd{chars}");
+        let (kind, published, account) = parse_message(&text).unwrap();
+        assert_eq!(kind, CacheKind::Revocations);
+        assert!(published.is_some());
+        assert_eq!(account, "acct|with:odd{chars}");
+        assert_eq!(parse_message("x|1|a"), None);
+        assert_eq!(parse_message("k|a").map(|m| m.2), None);
+    }
+}
