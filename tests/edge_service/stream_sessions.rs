@@ -2,7 +2,7 @@
 //! in-memory stores and on Redis: heartbeats keep a `maxu 1` stream playing, a stop frees
 //! the `climit 1` place for another device at once, a dead player's place frees after the
 //! lease (the clock moved, no sleeping), and the day's report holds one renewal line for the
-//! session's heartbeats.
+//! session's heartbeats and one end per stream (a stop, a lease expiry).
 
 use std::time::Duration;
 
@@ -120,7 +120,9 @@ async fn sessions_story(app: Router, clock: &TestClock) {
         (StatusCode::OK, Some("stop"), &Value::Null)
     );
 
-    // The report of the day: the TV's ten heartbeats are one renewal line.
+    // The report of the day: the TV's ten heartbeats are one renewal line, and each stream
+    // has one end: the TV's stop, and the phone's lease running out (no record states it;
+    // the later stop of the inactive stream ends nothing more).
     clock.set(PLAY_TIME + DAY);
     let report = server
         .daily_report(
@@ -134,7 +136,7 @@ async fn sessions_story(app: Router, clock: &TestClock) {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|line| line.get("session").is_some())
+        .filter(|line| line.get("session").is_some() && line.get("count").is_some())
         .collect();
     let counts: Vec<u64> = renewals
         .iter()
@@ -142,6 +144,19 @@ async fn sessions_story(app: Router, clock: &TestClock) {
         .collect();
     assert_eq!(counts.len(), 2, "{renewals:?}");
     assert!(counts.contains(&10) && counts.contains(&1), "{counts:?}");
+    let ends: Vec<(i64, &str)> = report["aggregates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|line| Some((line["ended_at"].as_i64()?, line["cause"].as_str()?)))
+        .collect();
+    assert_eq!(
+        ends,
+        [
+            (PLAY_TIME + 600, "stopped"),
+            (PLAY_TIME + 660 + 120, "lease_expired")
+        ]
+    );
     let reasons: Vec<Option<&str>> = report["records"]
         .as_array()
         .unwrap()

@@ -118,7 +118,13 @@ impl<B: Stores> AdminApi<B> {
         let token = Arc::new(self.admin_token);
         // The reports read the sink the engine writes to: a clone of the same handle.
         let sink = Arc::new(self.authorizer.stores().audit().clone());
-        let reports = Arc::new(AuditReports::new(sink).with_max_executions(self.max_executions));
+        // Reports derive lease expiries with the engine's own lease.
+        let lease = self.authorizer.engine().config().lease;
+        let reports = Arc::new(
+            AuditReports::new(sink)
+                .with_max_executions(self.max_executions)
+                .with_lease(lease),
+        );
         let shared = Arc::new(Shared::<B> {
             authorizer: self.authorizer,
             reports,

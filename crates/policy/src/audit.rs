@@ -52,6 +52,7 @@ mod memory;
 mod record;
 mod renewals;
 mod reports;
+mod session_ends;
 
 use std::future::Future;
 
@@ -76,6 +77,7 @@ pub use reports::{
     AuditReports, DEFAULT_MAX_EXECUTIONS, RETENTION_DAYS, Report, oldest_reportable_date,
     report_expiry,
 };
+pub use session_ends::{SessionEnd, SessionEndCause};
 
 use crate::error::AuditError;
 

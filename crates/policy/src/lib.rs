@@ -29,7 +29,8 @@ pub use audit::{
     DEFAULT_MAX_REPORT_BYTES, DEFAULT_MAX_STORED_EXECUTIONS, Execution, ExecutionId,
     ExecutionStatus, JsonLinesAuditSink, MAX_AUDIT_ID_LEN, MAX_AUDIT_RIGHTS_RULE_LEN,
     MAX_AUDIT_USER_AGENT_LEN, MAX_RENEWAL_IPS, MemoryAuditSink, MemoryReportStore, RETENTION_DAYS,
-    RecordsRead, Report, SessionRenewals, TRUNCATION_MARKER, oldest_reportable_date, report_expiry,
+    RecordsRead, Report, SessionEnd, SessionEndCause, SessionRenewals, TRUNCATION_MARKER,
+    oldest_reportable_date, report_expiry,
 };
 pub use authorizer::{Authorizer, AuthorizerBuilder};
 pub use context::{RequestContext, VerifiedToken};

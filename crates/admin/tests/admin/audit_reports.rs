@@ -228,6 +228,48 @@ async fn links_without_a_base_url_are_paths(backend: Backend) {
         .assert_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
 }
 
+/// A report lists the end of a session no record ended one lease after its start, with the
+/// lease of the engine behind the API (300 s here, not the default 120 s).
+async fn a_session_end_is_derived_with_the_engines_lease(backend: Backend) {
+    let config = Config {
+        report_delay: Duration::from_millis(0),
+        lease: Duration::from_secs(300),
+        ..Config::default()
+    };
+    let h = backend.harness("session_end_lease", &config);
+    let start = at(-DAY);
+    h.record(
+        AuditRecord::new(
+            start,
+            "acct-1",
+            ip(1),
+            "Player/1",
+            "video-7",
+            AuditDecision::Allow,
+        )
+        .with_uid("viewer-1")
+        .with_session("s-1"),
+    )
+    .await;
+    let queried = h.post(&query("acct-1", "2023-11-13"), &json!(null)).await;
+    let id = queried.json["executionID"].as_str().unwrap().to_owned();
+    wait_finished(&h, &h.router, &id).await;
+    let report = h.get(&execution("acct-1", &id, "report")).await;
+    let link = report.json["signedURL"].as_str().unwrap().to_owned();
+    let file = download(&h, &h.router, &link).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.text);
+    let last: serde_json::Value = serde_json::from_str(file.text.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        last,
+        json!({
+            "session": "s-1",
+            "uid": "viewer-1",
+            "ended_at": start.as_secs() + 300,
+            "cause": "lease_expired",
+        })
+    );
+}
+
 async fn refused_dates(backend: Backend) {
     let h = backend.harness("refused_dates", &Config::default());
     let cases = [
@@ -336,5 +378,6 @@ on_every_backend!(
     links_without_a_base_url_are_paths,
     another_accounts_execution_is_not_found_through_a_link,
     refused_dates,
+    a_session_end_is_derived_with_the_engines_lease,
     unknown_and_foreign_executions_are_not_found,
 );

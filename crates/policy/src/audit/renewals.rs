@@ -20,8 +20,10 @@ pub const MAX_RENEWAL_IPS: usize = 8;
 /// request), this aggregate of its renewals, and its end: a record with reason
 /// `session_stopped` for a stop, `session_ended_evicted` for an eviction by a newer stream,
 /// or — when the player just disappears — nothing more: the session ended when its lease
-/// ran out, `last` plus the lease. A refused heartbeat is a record of its own, with its
-/// reason. With 60 s heartbeats, a two-hour film is three entries, not 120.
+/// ran out, `last` plus the lease, and daily reports derive that end
+/// ([`SessionEnd`](super::SessionEnd), cause `lease_expired`). A refused heartbeat is a
+/// record of its own, with its reason. With 60 s heartbeats, a two-hour film is three
+/// entries, not 120.
 ///
 /// Sinks merge renewals with the same account, session and day ([`merge`](Self::merge)) and
 /// read them back beside the records ([`RecordsRead::renewals`](super::RecordsRead::renewals)),

@@ -2,14 +2,15 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use playback_auth_claims::NumericDate;
 
 use super::{
-    AuditAggregate, AuditRecord, AuditSink, Execution, ExecutionId, ExecutionStatus,
-    SessionRenewals,
+    AuditAggregate, AuditRecord, AuditSink, Execution, ExecutionId, ExecutionStatus, SessionEnd,
+    SessionRenewals, session_ends,
 };
+use crate::PolicyConfig;
 use crate::error::{AuditError, ReportError};
 
 /// How many days of records are kept, and how far back a report may be requested.
@@ -48,6 +49,10 @@ pub struct Report {
     /// The account's accepted heartbeats of that day, one entry per session (see
     /// [`SessionRenewals`]).
     pub renewals: Vec<SessionRenewals>,
+    /// Every stream session end that falls on that day, by time: the stops and evictions
+    /// its records state, and the lease expiries no record states (see
+    /// [`AuditReports::with_lease`] for how they are derived and which day lists them).
+    pub ends: Vec<SessionEnd>,
     /// Stored lines of that day that could not be read (see
     /// [`RecordsRead::skipped`](super::RecordsRead::skipped)).
     pub skipped: usize,
@@ -57,7 +62,15 @@ impl Report {
     /// The report file: JSON Lines, one [`AuditRecord`] per line in the order written, then
     /// one line per [`AuditAggregate`] (they have `reason`, `minute` and `count` where
     /// records have `decision`), then one line per [`SessionRenewals`] (`session`, `count`,
-    /// `first`, `last`, `ips`); every line ends with `\n`.
+    /// `first`, `last`, `ips`), then one line per [`SessionEnd`] in time order:
+    ///
+    /// ```json
+    /// {"session":"5f1c…","uid":"viewer-42","ended_at":1700006120,"cause":"lease_expired"}
+    /// ```
+    ///
+    /// (`uid` is `null` when the token had no user; `cause` is `stopped`, `evicted` or
+    /// `lease_expired`, see [`SessionEndCause`](super::SessionEndCause)). Every line ends
+    /// with `\n`.
     ///
     /// # Errors
     /// [`AuditError::Encode`] (not expected: records and aggregates always encode).
@@ -73,6 +86,10 @@ impl Report {
         }
         for renewals in &self.renewals {
             serde_json::to_writer(&mut file, renewals).map_err(AuditError::Encode)?;
+            file.push(b'\n');
+        }
+        for end in &self.ends {
+            serde_json::to_writer(&mut file, end).map_err(AuditError::Encode)?;
             file.push(b'\n');
         }
         Ok(file)
@@ -149,6 +166,7 @@ pub struct AuditReports<S> {
     sink: Arc<S>,
     pending: Mutex<VecDeque<Pending>>,
     max_executions: usize,
+    lease: Duration,
 }
 
 impl<S: AuditSink> AuditReports<S> {
@@ -158,7 +176,31 @@ impl<S: AuditSink> AuditReports<S> {
             sink,
             pending: Mutex::new(VecDeque::new()),
             max_executions: DEFAULT_MAX_EXECUTIONS,
+            lease: PolicyConfig::DEFAULT_LEASE,
         }
+    }
+
+    /// Sets the stream session lease the engine writing the sink uses (its
+    /// [`PolicyConfig::lease`]; default [`PolicyConfig::DEFAULT_LEASE`], 120 s), from which
+    /// reports derive the ends no record states.
+    ///
+    /// A session ends by a stop (a `session_stopped` record), an eviction (a
+    /// `session_ended_evicted` record) or, when the player just disappears, when its lease
+    /// runs out: `lease` after its last allowed start or heartbeat (the `last` of its
+    /// [`SessionRenewals`]). A report lists every end as a [`SessionEnd`]; a lease expiry
+    /// only once it is past when the report is generated, so a session still within its
+    /// lease then has no end yet.
+    ///
+    /// Day boundary: an end is in the report of the UTC day it falls on. A session whose
+    /// last heartbeat is just before midnight (23:59:30 with a 120 s lease) ends the next
+    /// day (00:01:30), so its end is in the next day's report, although its start and
+    /// renewals are in this day's; to find it, generating a report also reads the day
+    /// before (as many days as the lease spans). If the player goes on past midnight, the
+    /// next day's renewals continue the session and no end is derived at midnight.
+    #[must_use]
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Sets how many requests may wait for generation on this node at once.
@@ -265,18 +307,11 @@ impl<S: AuditSink> AuditReports<S> {
     pub async fn run_pending(&self) -> usize {
         let mut generated = 0;
         while let Some(job) = self.claim_next() {
-            let read = self.sink.records_for(&job.account, job.date).await;
-            let outcome = read.and_then(|read| {
-                Report {
-                    account: job.account.clone(),
-                    date: job.date,
-                    records: read.records,
-                    aggregates: read.aggregates,
-                    renewals: read.renewals,
-                    skipped: read.skipped,
-                }
-                .to_json_lines()
-            });
+            let now = job.requested_at.saturating_add(job.queued.elapsed());
+            let outcome = self
+                .generate(&job.account, job.date, now)
+                .await
+                .and_then(|report| report.to_json_lines());
             let (status, file) = match outcome {
                 Ok(file) => (ExecutionStatus::Completed, Some(file)),
                 Err(error) => (
@@ -291,7 +326,6 @@ impl<S: AuditSink> AuditReports<S> {
                 date: job.date,
                 status,
             };
-            let now = job.requested_at.saturating_add(job.queued.elapsed());
             // Nowhere to report a store failure here: the execution stays `processing` in
             // the store until it expires, and the publisher queries again.
             let _ = self
@@ -307,6 +341,40 @@ impl<S: AuditSink> AuditReports<S> {
             generated += 1;
         }
         generated
+    }
+
+    /// The report of `account` for `date`, generated at `now`: the day's records,
+    /// aggregates and renewals, and its session ends (see [`with_lease`](Self::with_lease)).
+    ///
+    /// # Errors
+    /// The sink's [`AuditSink::records_for`] error, for the date or a day before it read for
+    /// the ends.
+    pub async fn generate(
+        &self,
+        account: &str,
+        date: time::Date,
+        now: NumericDate,
+    ) -> Result<Report, AuditError> {
+        let lookback = session_ends::lookback_days(self.lease);
+        let mut days = Vec::with_capacity(usize::from(lookback) + 1);
+        for back in (1..=lookback).rev() {
+            let Some(day) = date.checked_sub(time::Duration::days(i64::from(back))) else {
+                continue;
+            };
+            days.push(self.sink.records_for(account, day).await?);
+        }
+        days.push(self.sink.records_for(account, date).await?);
+        let ends = session_ends::session_ends(&days, date, self.lease, now);
+        let read = days.pop().unwrap_or_default();
+        Ok(Report {
+            account: account.to_owned(),
+            date,
+            records: read.records,
+            aggregates: read.aggregates,
+            renewals: read.renewals,
+            ends,
+            skipped: read.skipped,
+        })
     }
 
     /// Deletes the sink's records older than [`RETENTION_DAYS`] days before `today`.

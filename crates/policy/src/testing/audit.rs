@@ -1,16 +1,19 @@
 //! The [`AuditSink`] suite: records read back by account and UTC day in the order written,
 //! capped before they are stored, refusals merged into one aggregate per account, reason and
-//! minute, and both purged by day.
+//! minute, both purged by day, and the session ends a report reads from them.
 //!
 //! Each check takes a factory making a fresh, empty sink;
 //! [`audit_sink_conformance!`](crate::audit_sink_conformance) runs them all.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
 use time::macros::date;
 
 use crate::audit::{
-    AuditAggregate, AuditDecision, AuditRecord, AuditSink, MAX_AUDIT_USER_AGENT_LEN,
+    AuditAggregate, AuditDecision, AuditRecord, AuditReports, AuditSink, MAX_AUDIT_USER_AGENT_LEN,
+    SessionEndCause,
 };
 use crate::digest::TokenDigest;
 
@@ -221,6 +224,115 @@ where
     assert!(read.aggregates.is_empty());
 }
 
+/// A report lists every session end that falls on its day, read from the sink: stops and
+/// evictions as their records state them, and for a start no record ended, a lease expiry
+/// `lease` after it, once past at generation — in the next day's report when it falls after
+/// midnight (so generation reads the day before too). A refusal ends nothing.
+pub async fn reports_list_session_ends_across_days<S, F, Fut>(new_sink: F)
+where
+    S: AuditSink,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    let sink = new_sink().await;
+    let event = |session: &str, secs: i64, decision: AuditDecision, reason: Option<&str>| {
+        let record = AuditRecord::new(at(secs), ACCOUNT, ip(1), "Player/1.0", "video-7", decision)
+            .with_uid("viewer-1")
+            .with_session(session);
+        match reason {
+            Some(reason) => record.with_reason(reason),
+            None => record,
+        }
+    };
+    let allow = AuditDecision::Allow;
+    for record in [
+        event("a", 100, allow, None),
+        event("a", 200, allow, Some("session_stopped")),
+        event("b", 300, allow, None),
+        event("d", 500, allow, None),
+        event("d", 600, allow, Some("session_ended_evicted")),
+        event("f", 700, AuditDecision::Deny, Some("session_unknown")),
+        // Just before midnight: `c` ends after it; `e` starts again after it, within its
+        // lease, so it goes on.
+        event("c", NEXT_DAY - 30, allow, None),
+        event("e", NEXT_DAY - 10, allow, None),
+        event("e", NEXT_DAY + 60, allow, None),
+    ] {
+        write(&sink, record).await;
+    }
+    let reports = AuditReports::new(Arc::new(sink)).with_lease(Duration::from_secs(120));
+    let ends = |report: crate::audit::Report| {
+        report
+            .ends
+            .into_iter()
+            .map(|end| (end.session, end.ended_at, end.cause, end.uid))
+            .collect::<Vec<_>>()
+    };
+    let viewer = Some("viewer-1".to_owned());
+    let first = reports
+        .generate(ACCOUNT, date!(2023 - 11 - 14), at(NEXT_DAY + DAY / 2))
+        .await
+        .expect("generate");
+    assert_eq!(
+        ends(first),
+        [
+            (
+                "a".to_owned(),
+                at(200),
+                SessionEndCause::Stopped,
+                viewer.clone()
+            ),
+            (
+                "b".to_owned(),
+                at(420),
+                SessionEndCause::LeaseExpired,
+                viewer.clone()
+            ),
+            (
+                "d".to_owned(),
+                at(600),
+                SessionEndCause::Evicted,
+                viewer.clone()
+            ),
+        ]
+    );
+    // Generated while `e` is still within its lease: only `c` has ended.
+    let early = reports
+        .generate(ACCOUNT, date!(2023 - 11 - 15), at(NEXT_DAY + 150))
+        .await
+        .expect("generate");
+    assert_eq!(
+        ends(early),
+        [(
+            "c".to_owned(),
+            at(NEXT_DAY + 90),
+            SessionEndCause::LeaseExpired,
+            viewer.clone()
+        )]
+    );
+    let next = reports
+        .generate(ACCOUNT, date!(2023 - 11 - 15), at(NEXT_DAY + DAY))
+        .await
+        .expect("generate");
+    assert_eq!(
+        ends(next),
+        [
+            (
+                "c".to_owned(),
+                at(NEXT_DAY + 90),
+                SessionEndCause::LeaseExpired,
+                viewer.clone()
+            ),
+            (
+                "e".to_owned(),
+                at(NEXT_DAY + 180),
+                SessionEndCause::LeaseExpired,
+                viewer
+            ),
+        ]
+    );
+}
+
 /// Stamps out one `#[tokio::test]` per check of [`testing::audit`](crate::testing::audit),
 /// each calling it with `$factory`: an expression for a closure that returns a future of a
 /// fresh, empty sink. Needs `tokio` (`macros`, `rt-multi-thread`); once per module.
@@ -241,7 +353,8 @@ macro_rules! audit_sink_conformance {
             records_are_capped_before_they_are_stored,
             refusals_merge_per_account_reason_and_minute,
             aggregates_are_read_by_utc_day,
-            purge_drops_the_days_before_the_date
+            purge_drops_the_days_before_the_date,
+            reports_list_session_ends_across_days
         );
     };
 }

@@ -9,6 +9,7 @@ mod audit_memory_sink;
 mod audit_purge;
 mod audit_records;
 mod audit_reports;
+mod audit_session_ends;
 mod authorizer;
 mod block_new;
 mod block_new_user;

@@ -22,15 +22,15 @@ type Stack = Authorizer<
     StoreSet<MemoryPolicyStore, MemoryRevocationStore, Arc<MemoryAuditSink>, MemoryKeyRegistry>,
 >;
 
-struct Player {
-    authorizer: Stack,
+pub(crate) struct Player {
+    pub(crate) authorizer: Stack,
     key: PrivateKey,
     key_id: String,
 }
 
 /// An authorizer with a 60 s heartbeat and a 2× grace (lease 120 s), and a registered key
 /// (plus a second one, so deleting the first leaves the account registered).
-async fn player() -> Player {
+pub(crate) async fn player() -> Player {
     let config = PolicyConfig::default()
         .with_heartbeat(Duration::from_secs(60), 2)
         .unwrap();
@@ -67,7 +67,7 @@ async fn player() -> Player {
 }
 
 impl Player {
-    fn token(
+    pub(crate) fn token(
         &self,
         user: &str,
         build: impl FnOnce(
@@ -81,13 +81,18 @@ impl Player {
         Signer::new(self.key.clone()).sign(&claims).unwrap()
     }
 
-    async fn send(&self, kind: RequestKind, token: &str, ctx: &RequestContext) -> Decision {
+    pub(crate) async fn send(
+        &self,
+        kind: RequestKind,
+        token: &str,
+        ctx: &RequestContext,
+    ) -> Decision {
         self.authorizer.authorize_request(kind, token, ctx).await.0
     }
 
     /// A token of `viewer-1` with `climit 1` and `behavior`, whose stream `s1` started on
     /// the TV at 0.
-    async fn one_stream(&self, behavior: ConcurrencyBehavior) -> String {
+    pub(crate) async fn one_stream(&self, behavior: ConcurrencyBehavior) -> String {
         let token = self.token("viewer-1", |b| {
             b.concurrent_streams(1).concurrency_behavior(behavior)
         });
@@ -98,13 +103,13 @@ impl Player {
         token
     }
 
-    fn audit(&self) -> &Arc<MemoryAuditSink> {
+    pub(crate) fn audit(&self) -> &Arc<MemoryAuditSink> {
         self.authorizer.stores().audit()
     }
 }
 
 /// A request of stream `session` from device `device` at `at(secs)`.
-fn ctx(secs: i64, device: &str, session: &str) -> RequestContext {
+pub(crate) fn ctx(secs: i64, device: &str, session: &str) -> RequestContext {
     RequestContext::new(ACCOUNT, CONTENT, UA, ip(1), at(secs))
         .with_device_id(device)
         .with_session_id(session)
@@ -445,7 +450,7 @@ async fn a_hundred_heartbeats_leave_one_session_entry() {
         Some(renewal.session.as_str())
     );
 
-    // Reports read the same way: two records, then the one renewal line.
+    // Reports read the same way: two records, the one renewal line, then the session's end.
     let reports = AuditReports::new(Arc::clone(p.audit()));
     let date = at(0).to_offset_date_time().date();
     let next_day = at(86_400 * 2);
@@ -459,9 +464,11 @@ async fn a_hundred_heartbeats_leave_one_session_entry() {
         .filter(|line| !line.is_empty())
         .map(|line| serde_json::from_slice(line).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3);
+    assert_eq!(lines.len(), 4);
     assert_eq!(lines[2]["count"], 100);
     assert_eq!(lines[2]["session"], renewal.session.as_str());
+    assert_eq!(lines[3]["cause"], "stopped");
+    assert_eq!(lines[3]["session"], renewal.session.as_str());
 }
 
 #[test]

@@ -30,7 +30,7 @@ use playback_auth_keys::{Algorithm, PrivateKey};
 use playback_auth_policy::testing::harness;
 use playback_auth_policy::{
     AuditRecord, AuditSink, Authorizer, Decision, MemoryKeyRegistry, MemoryRevocationStore,
-    MemoryRightsStore, MemoryStores, RequestContext, Stores,
+    MemoryRightsStore, MemoryStores, PolicyConfig, RequestContext, Stores,
 };
 use playback_auth_redis::RedisStore;
 use playback_auth_sign::Signer;
@@ -80,6 +80,8 @@ pub struct Config {
     pub max_executions: usize,
     /// `AdminApi::public_base_url`.
     pub public_base_url: Option<String>,
+    /// The engine's session lease (`PolicyConfig::lease`), which reports use too.
+    pub lease: Duration,
 }
 
 impl Default for Config {
@@ -92,6 +94,7 @@ impl Default for Config {
             max_body_bytes: None,
             max_executions: playback_auth_policy::DEFAULT_MAX_EXECUTIONS,
             public_base_url: None,
+            lease: PolicyConfig::DEFAULT_LEASE,
         }
     }
 }
@@ -147,7 +150,7 @@ impl Backend {
                 };
                 let mut harness = Harness::new(node(), Arc::clone(&clock), config, self.name());
                 // A second node: its own connection and reports, the same Redis keys.
-                let other = authorizer(node(), &clock);
+                let other = authorizer(node(), &clock, config);
                 harness.other_node = admin_router(&other, config);
                 harness
             }
@@ -176,11 +179,12 @@ impl<B: Stores> Probe for ProbeOf<B> {
 }
 
 /// An admin router over `authorizer` and reports over `sink`, as the tests configure it.
-/// An authorizer over `stores` reading the test's clock.
-fn authorizer<B: Stores>(stores: B, clock: &Arc<TestClock>) -> Arc<Authorizer<B>> {
+/// An authorizer over `stores` reading the test's clock, with `config`'s lease.
+fn authorizer<B: Stores>(stores: B, clock: &Arc<TestClock>, config: &Config) -> Arc<Authorizer<B>> {
     Arc::new(
         Authorizer::builder(stores)
             .clock(TestClock::clone(clock))
+            .policy(PolicyConfig::default().with_lease(config.lease))
             .build(),
     )
 }
@@ -251,7 +255,7 @@ impl Harness {
         config: &Config,
         backend: &'static str,
     ) -> Self {
-        let authorizer = authorizer(stores, &clock);
+        let authorizer = authorizer(stores, &clock, config);
         let router = admin_router(&authorizer, config);
         Self {
             other_node: admin_router(&authorizer, config),
