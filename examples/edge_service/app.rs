@@ -22,7 +22,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use playback_auth::admin::{AdminApi, AdminToken};
 use playback_auth::policy::{
-    Authorizer, Decision, MemoryAuditSink, MemoryStores, RequestKind, SessionChange, Stores,
+    Authorizer, Decision, GeoLookup, MemoryAuditSink, MemoryStores, RequestKind, SessionChange,
+    Stores,
 };
 #[cfg(feature = "redis")]
 use playback_auth::redis::RedisStore;
@@ -38,7 +39,7 @@ pub(crate) const HEARTBEAT_ROUTE: &str = "/v1/play/{account}/{content}/heartbeat
 pub(crate) const STOP_ROUTE: &str = "/v1/play/{account}/{content}/stop";
 
 /// What the service is configured with, whichever store it runs on.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct EdgeSettings<C> {
     /// The bearer credential of the admin API.
     pub(crate) admin_token: AdminToken,
@@ -50,6 +51,9 @@ pub(crate) struct EdgeSettings<C> {
     pub(crate) max_in_flight: usize,
     /// The public address report links start with; `None`: links are absolute paths.
     pub(crate) public_base_url: Option<String>,
+    /// Where client countries come from, for the playback rights' geography rules; `None`:
+    /// no lookup (geography rules see no country).
+    pub(crate) geo: Option<Arc<dyn GeoLookup>>,
 }
 
 /// The service on the in-memory stores (the embedded default).
@@ -84,7 +88,11 @@ fn app<B: Stores>(
     stores: B,
     settings: EdgeSettings<impl Clock + 'static>,
 ) -> Result<Router, RouteError> {
-    let authorizer = Arc::new(Authorizer::builder(stores).clock(settings.clock).build());
+    let mut builder = Authorizer::builder(stores).clock(settings.clock);
+    if let Some(geo) = settings.geo {
+        builder = builder.shared_geo_lookup(geo);
+    }
+    let authorizer = Arc::new(builder.build());
     let layer = PlaybackAuthLayer::builder(Arc::clone(&authorizer), ContentRoute::new(PLAY_ROUTE)?)
         .heartbeat_route(ContentRoute::new(HEARTBEAT_ROUTE)?)
         .stop_route(ContentRoute::new(STOP_ROUTE)?)

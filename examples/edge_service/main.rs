@@ -6,6 +6,7 @@
 //! ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin            # in memory
 //! REDIS_URL=redis://127.0.0.1:6379/ ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin,redis
 //! REDIS_CLUSTER_URLS=redis://10.0.0.1:7000,redis://10.0.0.2:7000 ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin,redis
+//! GEOIP_DB=/var/lib/GeoIP/country.mmdb ADMIN_TOKEN=… cargo run --example edge_service --features tower,admin,geoip
 //! ```
 //!
 //! Environment:
@@ -44,12 +45,14 @@ mod server;
 use std::io::IsTerminal as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use metrics_exporter_prometheus::PrometheusHandle;
 use playback_auth::admin::AdminToken;
+use playback_auth::policy::GeoLookup;
 #[cfg(feature = "redis")]
 use playback_auth::redis::RedisStore;
 use playback_auth::verify::SystemClock;
@@ -102,6 +105,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
             Err(_) => DEFAULT_MAX_IN_FLIGHT,
         },
         public_base_url: std::env::var("PUBLIC_BASE_URL").ok(),
+        geo: geo_lookup()?,
     };
     let timeouts = Timeouts {
         header_read: millis("HEADER_READ_TIMEOUT_MS", Timeouts::DEFAULT_HEADER_READ)?,
@@ -176,6 +180,29 @@ async fn metrics_listener()
         .map_err(|err| format!("METRICS_BIND {bind}: {err}"))?;
     info!(address = %listener.local_addr()?, "metrics listening (GET /metrics)");
     Ok(Some((listener, handle)))
+}
+
+/// The country database named by `GEOIP_DB` (a MaxMind-format `.mmdb` file, read into memory
+/// once), or `None` when unset.
+fn geo_lookup() -> Result<Option<Arc<dyn GeoLookup>>, Box<dyn std::error::Error>> {
+    let Ok(path) = std::env::var("GEOIP_DB") else {
+        return Ok(None);
+    };
+    #[cfg(feature = "geoip")]
+    {
+        let lookup = playback_auth::policy::MaxMindGeoLookup::open(&path)
+            .map_err(|err| format!("GEOIP_DB {path}: {err}"))?;
+        info!(database = %path, "client countries from a country database");
+        Ok(Some(Arc::new(lookup)))
+    }
+    #[cfg(not(feature = "geoip"))]
+    {
+        Err(format!(
+            "GEOIP_DB is set ({path}), but this build has no country database support: \
+             build with `--features tower,admin,geoip`"
+        )
+        .into())
+    }
 }
 
 /// A duration in milliseconds from the environment variable `name`, or `default`.

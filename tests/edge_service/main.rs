@@ -82,6 +82,7 @@ fn settings(clock: &TestClock) -> EdgeSettings<TestClock> {
         report_delay: Duration::from_millis(800),
         max_in_flight: playback_auth::tower::DEFAULT_MAX_IN_FLIGHT,
         public_base_url: None,
+        geo: None,
     }
 }
 

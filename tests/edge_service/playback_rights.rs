@@ -30,6 +30,17 @@ async fn play(server: &Server, token: &str, header: Option<(&str, &str)>) -> (St
     (response.status(), response.json().await.unwrap())
 }
 
+/// A token for the video naming the rights `prid`, valid for an hour from the clock's now.
+fn prid_token(signer: &Signer, clock: &TestClock, prid: &str) -> String {
+    let claims = PlaybackRestrictionClaims::builder(ACCOUNT, clock.now())
+        .playback_rights_id(prid)
+        .content_id(VIDEO)
+        .valid_for(std::time::Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    signer.sign(&claims).unwrap()
+}
+
 async fn rights_session(app: Router, clock: &TestClock) {
     let server = Server::start(app).await;
     let signer = Signer::new(register_key(&server, ACCOUNT, Algorithm::Es256).await);
@@ -53,15 +64,7 @@ async fn rights_session(app: Router, clock: &TestClock) {
             "domains": { "allowed": ["*.example.com"], "missing_origin": "allow" }
         })
     );
-    let token = |prid: &str| {
-        let claims = PlaybackRestrictionClaims::builder(ACCOUNT, clock.now())
-            .playback_rights_id(prid)
-            .content_id(VIDEO)
-            .valid_for(std::time::Duration::from_secs(3600))
-            .build()
-            .unwrap();
-        signer.sign(&claims).unwrap()
-    };
+    let token = |prid: &str| prid_token(&signer, clock, prid);
     let ours = token("our-sites");
 
     let (status, body) = play(
@@ -171,4 +174,50 @@ async fn the_rights_session_on_redis() {
     let prefix = unique_prefix("edge-rights");
     let store = RedisStore::builder(url).key_prefix(prefix).build().unwrap();
     rights_session(app::redis_app(store, settings(&clock)).unwrap(), &clock).await;
+}
+
+/// The edge service with a country database (what `GEOIP_DB` loads): the loopback client
+/// is placed in the United States, and rights blocking it refuse with `CLIENT_GEO`'s code
+/// while rights allowing it play.
+#[tokio::test]
+async fn a_country_database_refuses_by_geography() {
+    use playback_auth::claims::{CountryCode, IpRange};
+    use playback_auth::policy::MaxMindGeoLookup;
+    use playback_auth_policy::testing::mmdb::CountryDatabase;
+    use std::sync::Arc;
+
+    let database = CountryDatabase::new().with(
+        IpRange::parse("127.0.0.0/8").unwrap(),
+        CountryCode::parse("US").unwrap(),
+    );
+    let clock = TestClock::at(PLAY_TIME);
+    let mut settings = settings(&clock);
+    settings.geo = Some(Arc::new(
+        MaxMindGeoLookup::from_bytes(database.to_bytes()).unwrap(),
+    ));
+    let server = Server::start(app::memory_app(settings).unwrap()).await;
+    let signer = Signer::new(register_key(&server, ACCOUNT, Algorithm::Es256).await);
+    let rights_path = format!("/v1/accounts/{ACCOUNT}/playback_rights");
+    for (id, geo) in [
+        ("no-us", json!({ "blocked_countries": ["US"] })),
+        (
+            "us-only",
+            json!({ "global": "block_all", "allowed_countries": ["US"] }),
+        ),
+    ] {
+        let created = server
+            .admin(Method::POST, &rights_path)
+            .json(&json!({ "id": id, "geo": geo }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    let token = |prid: &str| prid_token(&signer, &clock, prid);
+
+    let (status, body) = play(&server, &token("no-us"), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "geo_restricted");
+    let (status, body) = play(&server, &token("us-only"), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
