@@ -488,3 +488,49 @@ impl AuditSink for RedisStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use playback_auth_policy::AuditDecision;
+
+    use super::*;
+
+    fn stamped(written: u128, content: &str) -> Stamped {
+        let time = NumericDate::from_secs(1_700_000_000).unwrap();
+        let ip = std::net::IpAddr::from([192, 0, 2, 1]);
+        Stamped {
+            written,
+            record: AuditRecord::new(time, "acct", ip, "ua", content, AuditDecision::Allow),
+        }
+    }
+
+    fn contents(records: &[AuditRecord]) -> Vec<&str> {
+        records.iter().map(|r| r.content.as_str()).collect()
+    }
+
+    #[test]
+    fn streams_merge_by_append_time_keeping_each_streams_order() {
+        let merged = merge_written(vec![
+            vec![stamped(10, "a1"), stamped(30, "a2"), stamped(25, "a3")],
+            vec![],
+            vec![stamped(10, "c1"), stamped(20, "c2"), stamped(40, "c3")],
+        ]);
+        // a3's stamp is earlier than a2's (a clock step back): it still follows a2.
+        assert_eq!(contents(&merged), ["a1", "c1", "c2", "a2", "a3", "c3"]);
+        assert!(merge_written(vec![vec![], vec![]]).is_empty());
+    }
+
+    #[test]
+    fn the_append_time_comes_from_the_stamp_else_the_entry_id() {
+        assert_eq!(
+            written_micros(Some("1700000000.000042"), "1-0"),
+            1_700_000_000_000_042
+        );
+        assert_eq!(
+            written_micros(None, "1700000000123-4"),
+            1_700_000_000_123_000
+        );
+        assert_eq!(written_micros(Some("garbage"), "12-0"), 12_000);
+        assert_eq!(written_micros(None, "not-an-id"), 0);
+    }
+}
