@@ -1,9 +1,12 @@
-//! [`AuditSink`] on Redis: one capped stream per account and UTC day, and one capped HASH
-//! of aggregates beside it.
+//! [`AuditSink`] on Redis: 16 capped streams per account and UTC day (one per audit shard,
+//! each in the slot of its shard's decisions, so the decision script writes a decision's
+//! record in the same call), and one capped HASH of aggregates beside them.
 //!
-//! A record is one stream entry (field `r`: the record's JSON line) appended with
-//! `XADD … MAXLEN ~ N`, so one day of one account holds at most about
-//! [`audit_records_per_day`](crate::RedisStoreBuilder::audit_records_per_day) records. Each
+//! A record is one stream entry (field `r`: the record's JSON line; field `t`: the server's
+//! `TIME` of the append) appended with `XADD … MAXLEN ~ N`, so one shard of one account's day
+//! holds at most about
+//! [`audit_records_per_day`](crate::RedisStoreBuilder::audit_records_per_day) records. A
+//! day's report reads the 16 streams and merges them in append order. Each
 //! stream expires on its own once its day is past the retention window
 //! ([`RETENTION_DAYS`] days, plus the expiry margin), and every stream is listed in an
 //! index (ZSETs scored by day, one of 16 shards per account, each in a slot of its own) so
