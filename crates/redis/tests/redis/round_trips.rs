@@ -252,8 +252,11 @@ async fn an_authorize_costs_one_round_trip_and_an_invalid_token_none() {
         return;
     };
     // A clock that never moves: the cache stays trusted however slow the machine is.
+    // Refusals batched until the test flushes them: a timed flush inside a counted window
+    // (a slow machine) would add a call.
     let builder = RedisStore::builder(server.url())
         .timeout(Duration::from_secs(5))
+        .audit_batch_interval(Some(Duration::from_secs(3600)))
         .cache_clock(ManualClock::new());
     let (store, authorizer, signer) = keyed(builder).await;
     let sign = |build: fn(Builder) -> Builder| {
@@ -439,6 +442,7 @@ async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_noth
             "round-trips-cluster-authorize",
         ))
         .timeout(Duration::from_secs(5))
+        .audit_batch_interval(Some(Duration::from_secs(3600)))
         .cache_clock(ManualClock::new());
     let (store, authorizer, signer) = keyed(builder).await;
     let claims = PlaybackRestrictionClaims::builder(ACCOUNT, at(-10))
