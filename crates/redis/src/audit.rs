@@ -1,9 +1,12 @@
-//! [`AuditSink`] on Redis: one capped stream per account and UTC day, and one capped HASH
-//! of aggregates beside it.
+//! [`AuditSink`] on Redis: 16 capped streams per account and UTC day (one per audit shard,
+//! each in the slot of its shard's decisions, so the decision script writes a decision's
+//! record in the same call), and one capped HASH of aggregates beside them.
 //!
-//! A record is one stream entry (field `r`: the record's JSON line) appended with
-//! `XADD … MAXLEN ~ N`, so one day of one account holds at most about
-//! [`audit_records_per_day`](crate::RedisStoreBuilder::audit_records_per_day) records. Each
+//! A record is one stream entry (field `r`: the record's JSON line; field `t`: the server's
+//! `TIME` of the append) appended with `XADD … MAXLEN ~ N`, so one shard of one account's day
+//! holds at most about
+//! [`audit_records_per_day`](crate::RedisStoreBuilder::audit_records_per_day) records. A
+//! day's report reads the 16 streams and merges them in append order. Each
 //! stream expires on its own once its day is past the retention window
 //! ([`RETENTION_DAYS`] days, plus the expiry margin), and every stream is listed in an
 //! index (ZSETs scored by day, one of 16 shards per account, each in a slot of its own) so
@@ -40,6 +43,9 @@ use crate::store::RedisStore;
 const PAGE: usize = 1000;
 /// The stream field holding the record.
 const FIELD: &str = "r";
+
+/// The stream field holding the server's time of the append (`SECONDS.MICROSECONDS`).
+const TIME_FIELD: &str = "t";
 
 /// The report HASH's field holding the execution's JSON.
 const EXECUTION_FIELD: &str = "execution";
@@ -80,6 +86,50 @@ pub(crate) fn retention_after(date: time::Date, time: NumericDate) -> Duration {
     // Exact: whole seconds far inside f64's integer range.
     let left = deadline as f64 - time.as_secs_f64();
     Duration::try_from_secs_f64(left.max(0.0)).unwrap_or(Duration::ZERO)
+}
+
+/// A record read back, with when Redis appended it.
+struct Stamped {
+    /// Microseconds since the epoch, from the entry's `t` field (or its id's milliseconds).
+    written: u128,
+    record: AuditRecord,
+}
+
+/// When an entry was appended, in microseconds: its `t` field (`SECONDS.MICROSECONDS`, the
+/// server's `TIME`), else the milliseconds of its id (`MS-SEQ`), else 0.
+fn written_micros(stamp: Option<&str>, id: &str) -> u128 {
+    let from_stamp = stamp.and_then(|stamp| {
+        let (secs, micros) = stamp.split_once('.')?;
+        Some(secs.parse::<u128>().ok()? * 1_000_000 + micros.parse::<u128>().ok()?)
+    });
+    from_stamp.unwrap_or_else(|| {
+        id.split_once('-')
+            .and_then(|(ms, _)| ms.parse::<u128>().ok())
+            .map_or(0, |ms| ms * 1000)
+    })
+}
+
+/// The records of an account's day's streams (each in its own append order) merged into one
+/// list in the order they were appended: each stream's order is kept, and between streams
+/// the earliest append comes first (ties: the lower shard).
+fn merge_written(streams: Vec<Vec<Stamped>>) -> Vec<AuditRecord> {
+    let total = streams.iter().map(Vec::len).sum();
+    let mut heads: Vec<std::iter::Peekable<std::vec::IntoIter<Stamped>>> = streams
+        .into_iter()
+        .map(|stream| stream.into_iter().peekable())
+        .collect();
+    let mut merged = Vec::with_capacity(total);
+    loop {
+        let next = heads
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(shard, head)| head.peek().map(|entry| (entry.written, shard)))
+            .min();
+        let Some(entry) = next.and_then(|(_, shard)| heads.get_mut(shard)?.next()) else {
+            return merged;
+        };
+        merged.push(entry.record);
+    }
 }
 
 /// The HASH field of an aggregate: `MINUTE|REASON`.
@@ -225,6 +275,52 @@ impl RedisStore {
             .sort_by(|a, b| (a.minute.as_secs(), &a.reason).cmp(&(b.minute.as_secs(), &b.reason)));
         Ok(aggregates)
     }
+    /// Every entry of the stream `key`, page by page: the records, and how many entries
+    /// were not a record.
+    async fn read_stream(&self, key: String) -> Result<(Vec<Stamped>, usize), AuditError> {
+        let mut records = Vec::new();
+        let mut skipped = 0;
+        let mut start = "-".to_owned();
+        loop {
+            let key = key.clone();
+            let from = start.clone();
+            let mut connection = self.connection();
+            let page: Vec<(String, Vec<String>)> = self
+                .run(async move {
+                    redis::cmd("XRANGE")
+                        .arg(key)
+                        .arg(from)
+                        .arg("+")
+                        .arg("COUNT")
+                        .arg(PAGE)
+                        .query_async(&mut connection)
+                        .await
+                })
+                .await?;
+            let full_page = page.len() == PAGE;
+            for (id, fields) in page {
+                start = format!("({id}");
+                let field = |wanted: &str| {
+                    fields.chunks_exact(2).find_map(|pair| match pair {
+                        [name, value] if name == wanted => Some(value),
+                        _ => None,
+                    })
+                };
+                let line = field(FIELD);
+                match line.map(|line| serde_json::from_str::<AuditRecord>(line)) {
+                    Some(Ok(record)) => records.push(Stamped {
+                        written: written_micros(field(TIME_FIELD).map(String::as_str), &id),
+                        record,
+                    }),
+                    _ => skipped += 1,
+                }
+            }
+            if !full_page {
+                return Ok((records, skipped));
+            }
+        }
+    }
+
     /// Deletes the streams and aggregates listed in the index shard `index` under a day
     /// before `date`, then their index entries.
     async fn purge_shard_before(&self, index: String, date: time::Date) -> Result<(), AuditError> {
@@ -341,28 +437,19 @@ impl AuditSink for RedisStore {
         let record = record.capped();
         let date = record.date();
         let line = serde_json::to_string(&record).map_err(AuditError::Encode)?;
-        let stream = self.layout().audit_stream(&record.account, date);
+        let shard = crate::key_layout::record_shard(record.uid.as_deref());
+        let stream = self.layout().audit_stream(&record.account, shard, date);
         let ttl = retention_left(&record) + self.settings().expiry_margin;
         let cap = self.settings().audit_records_per_day;
-        let mut pipe = redis::pipe();
-        pipe.cmd("XADD")
-            .arg(&stream)
-            .arg("MAXLEN")
-            .arg("~")
-            .arg(cap)
-            .arg("*")
-            .arg(FIELD)
-            .arg(line)
-            .ignore()
-            .cmd("PEXPIRE")
-            .arg(&stream)
-            .arg(millis_arg(ttl))
-            .ignore();
-        // Two pipelines, one slot each (the stream's, the index shard's), sent at once: one
-        // round trip of latency, and no pipeline that a cluster would refuse as cross-slot.
-        let mut connection = self.connection();
-        let append = self.run(async move { pipe.query_async::<()>(&mut connection).await });
-        let index = self.index_audit_key(&record.account, stream, date);
+        let args = [line, cap.to_string(), millis_arg(ttl)];
+        // Two calls, one slot each (the stream's, the index shard's), sent at once: one
+        // round trip of latency, and nothing that a cluster would refuse as cross-slot.
+        let append = self.eval::<String>(
+            &self.scripts().audit_append,
+            std::slice::from_ref(&stream),
+            &args,
+        );
+        let index = self.index_audit_key(&record.account, stream.clone(), date);
         let (append, index) = tokio::join!(append, index);
         append?;
         index
@@ -375,44 +462,22 @@ impl AuditSink for RedisStore {
     ) -> Result<RecordsRead, AuditError> {
         // This node's batched refusals first: a report reads what was counted.
         self.flush_audit().await?;
-        let stream = self.layout().audit_stream(account, date);
         let mut read = RecordsRead::default();
-        let mut start = "-".to_owned();
-        loop {
-            let key = stream.clone();
-            let from = start.clone();
-            let mut connection = self.connection();
-            let page: Vec<(String, Vec<String>)> = self
-                .run(async move {
-                    redis::cmd("XRANGE")
-                        .arg(key)
-                        .arg(from)
-                        .arg("+")
-                        .arg("COUNT")
-                        .arg(PAGE)
-                        .query_async(&mut connection)
-                        .await
-                })
-                .await?;
-            let full_page = page.len() == PAGE;
-            for (id, fields) in page {
-                start = format!("({id}");
-                let line = fields.chunks_exact(2).find_map(|pair| match pair {
-                    [name, value] if name == FIELD => Some(value),
-                    _ => None,
-                });
-                match line.map(|line| serde_json::from_str::<AuditRecord>(line)) {
-                    Some(Ok(record)) if record.account == account => read.records.push(record),
-                    Some(Ok(_)) => {}
-                    _ => read.skipped += 1,
-                }
-            }
-            if !full_page {
-                read.aggregates = self.aggregates_for(account, date).await?;
-                read.renewals = self.renewals_for(account, date).await?;
-                return Ok(read);
-            }
+        // Every shard's stream of the day (a fixed set of keys, one slot each); one stream
+        // holds its records in write order, the merge orders them all by record time.
+        let mut streams = Vec::new();
+        for key in self.layout().audit_streams(account, date) {
+            let (records, skipped) = self.read_stream(key).await?;
+            read.skipped += skipped;
+            streams.push(records);
         }
+        read.records = merge_written(streams)
+            .into_iter()
+            .filter(|record| record.account == account)
+            .collect();
+        read.aggregates = self.aggregates_for(account, date).await?;
+        read.renewals = self.renewals_for(account, date).await?;
+        Ok(read)
     }
 
     async fn purge_before(&self, date: time::Date) -> Result<(), AuditError> {
@@ -424,5 +489,51 @@ impl AuditSink for RedisStore {
             self.purge_shard_before(index, date).await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use playback_auth_policy::AuditDecision;
+
+    use super::*;
+
+    fn stamped(written: u128, content: &str) -> Stamped {
+        let time = NumericDate::from_secs(1_700_000_000).unwrap();
+        let ip = std::net::IpAddr::from([192, 0, 2, 1]);
+        Stamped {
+            written,
+            record: AuditRecord::new(time, "acct", ip, "ua", content, AuditDecision::Allow),
+        }
+    }
+
+    fn contents(records: &[AuditRecord]) -> Vec<&str> {
+        records.iter().map(|r| r.content.as_str()).collect()
+    }
+
+    #[test]
+    fn streams_merge_by_append_time_keeping_each_streams_order() {
+        let merged = merge_written(vec![
+            vec![stamped(10, "a1"), stamped(30, "a2"), stamped(25, "a3")],
+            vec![],
+            vec![stamped(10, "c1"), stamped(20, "c2"), stamped(40, "c3")],
+        ]);
+        // a3's stamp is earlier than a2's (a clock step back): it still follows a2.
+        assert_eq!(contents(&merged), ["a1", "c1", "c2", "a2", "a3", "c3"]);
+        assert!(merge_written(vec![vec![], vec![]]).is_empty());
+    }
+
+    #[test]
+    fn the_append_time_comes_from_the_stamp_else_the_entry_id() {
+        assert_eq!(
+            written_micros(Some("1700000000.000042"), "1-0"),
+            1_700_000_000_000_042
+        );
+        assert_eq!(
+            written_micros(None, "1700000000123-4"),
+            1_700_000_000_123_000
+        );
+        assert_eq!(written_micros(Some("garbage"), "12-0"), 12_000);
+        assert_eq!(written_micros(None, "not-an-id"), 0);
     }
 }

@@ -1,10 +1,17 @@
 //! The Redis key layout: every key name the store uses, built in one place (not key material:
 //! that is the `playback-auth-keys` crate).
 //!
-//! Every key is `PREFIX:{TAG}:NAME`. The hash tag (`{…}`) names the partition, so every key
-//! of one decision hashes to one Redis Cluster slot; the parts inside the tag are base64url
-//! (no padding), so a `{`, `}` or `:` in an account, uid or token id cannot end the tag early
-//! or make two partitions share a key.
+//! Every key is `PREFIX:{TAG}:NAME`. A decision's keys are
+//! `PREFIX:{p:ACCOUNT:SHARD}:u:UID:NAME` (a user partition) or
+//! `PREFIX:{p:ACCOUNT:SHARD}:t:TOKEN_ID:NAME` (a token partition): the hash tag (`{…}`) is
+//! the account's *audit shard* of the partition — one of [`AUDIT_SHARDS`], a stable hash of
+//! the uid or token id — so every key of one decision hashes to one Redis Cluster slot, and
+//! so does that shard's audit stream of the day (`PREFIX:{p:ACCOUNT:SHARD}:audit:DATE`): the
+//! decision script writes its record in the same call, on a cluster too, and a day's report
+//! for an account reads exactly [`AUDIT_SHARDS`] streams. The rest of the name still holds
+//! the whole uid or token id, so no two partitions share a key. Every part is base64url (no
+//! padding), so a `{`, `}` or `:` in an account, uid or token id cannot end the tag early or
+//! make two partitions share a key.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -35,20 +42,26 @@ impl KeyLayout {
         }
     }
 
-    /// `{u:ACCOUNT:UID}` or `{t:ACCOUNT:TOKEN_ID}`, each part base64url.
+    /// `{p:ACCOUNT:SHARD}`: the account (base64url) and the partition's audit shard.
     pub(crate) fn partition_tag(partition: &Partition) -> String {
+        shard_tag(partition_account(partition), partition_shard(partition))
+    }
+
+    /// `u:UID` or `t:TOKEN_ID` (base64url): the partition inside its shard.
+    fn partition_id(partition: &Partition) -> String {
         match partition {
-            Partition::User { account, uid } => {
-                format!("{{u:{}:{}}}", encode(account), encode(uid.as_str()))
-            }
-            Partition::Token { account, token_id } => {
-                format!("{{t:{}:{}}}", encode(account), encode(token_id))
-            }
+            Partition::User { uid, .. } => format!("u:{}", encode(uid.as_str())),
+            Partition::Token { token_id, .. } => format!("t:{}", encode(token_id)),
         }
     }
 
     fn partition_key(&self, partition: &Partition, name: &str) -> String {
-        format!("{}:{}:{name}", self.prefix, Self::partition_tag(partition))
+        format!(
+            "{}:{}:{}:{name}",
+            self.prefix,
+            Self::partition_tag(partition),
+            Self::partition_id(partition)
+        )
     }
 
     fn user_partition(account: &str, uid: &Uid) -> Partition {
@@ -123,9 +136,27 @@ impl KeyLayout {
         format!("{}:{{g:{}}}:rights", self.prefix, encode(account))
     }
 
-    /// The audit stream of an account and UTC day.
-    pub(crate) fn audit_stream(&self, account: &str, date: time::Date) -> String {
-        format!("{}:{{a:{}:{date}}}:audit", self.prefix, encode(account))
+    /// The audit stream of shard `shard` (below [`AUDIT_SHARDS`]) of an account and UTC
+    /// day, in the slot of the decisions of that shard's partitions.
+    pub(crate) fn audit_stream(&self, account: &str, shard: u32, date: time::Date) -> String {
+        format!("{}:{}:audit:{date}", self.prefix, shard_tag(account, shard))
+    }
+
+    /// The audit stream of `partition`'s shard for a UTC day: the decision's slot.
+    pub(crate) fn partition_audit_stream(&self, partition: &Partition, date: time::Date) -> String {
+        self.audit_stream(
+            partition_account(partition),
+            partition_shard(partition),
+            date,
+        )
+    }
+
+    /// Every audit stream of an account and UTC day, shard 0 first: the fixed, known set a
+    /// day's report reads.
+    pub(crate) fn audit_streams(&self, account: &str, date: time::Date) -> Vec<String> {
+        (0..AUDIT_SHARDS)
+            .map(|shard| self.audit_stream(account, shard, date))
+            .collect()
     }
 
     /// The session renewals of an account and UTC day (HASH), in the slot of its stream.
@@ -174,16 +205,49 @@ impl KeyLayout {
     }
 }
 
+/// How many audit streams (and decision slot groups) one account has per day.
+pub(crate) const AUDIT_SHARDS: u32 = 16;
+
+/// `{p:ACCOUNT:SHARD}`.
+fn shard_tag(account: &str, shard: u32) -> String {
+    format!("{{p:{}:{shard:02}}}", encode(account))
+}
+
+fn partition_account(partition: &Partition) -> &str {
+    match partition {
+        Partition::User { account, .. } | Partition::Token { account, .. } => account,
+    }
+}
+
+/// The audit shard of a partition: FNV-1a of `u:UID` or `t:TOKEN_ID`, modulo
+/// [`AUDIT_SHARDS`] (stable across processes and versions).
+pub(crate) fn partition_shard(partition: &Partition) -> u32 {
+    let id = match partition {
+        Partition::User { uid, .. } => format!("u:{}", uid.as_str()),
+        Partition::Token { token_id, .. } => format!("t:{token_id}"),
+    };
+    fnv1a(&id) % AUDIT_SHARDS
+}
+
+/// The audit shard of a record written outside a decision script: its user's, or shard 0
+/// when it has no user.
+pub(crate) fn record_shard(uid: Option<&str>) -> u32 {
+    uid.map_or(0, |uid| fnv1a(&format!("u:{uid}")) % AUDIT_SHARDS)
+}
+
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
 /// How many keys the audit index is split into.
 pub(crate) const AUDIT_INDEX_SHARDS: u32 = 16;
 
 /// The index shard of `account`: FNV-1a of its bytes, modulo [`AUDIT_INDEX_SHARDS`] (stable
 /// across processes and versions, unlike the standard library's hasher).
 fn audit_index_shard(account: &str) -> u32 {
-    let hash = account.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
-        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
-    });
-    hash % AUDIT_INDEX_SHARDS
+    fnv1a(account) % AUDIT_INDEX_SHARDS
 }
 
 #[cfg(test)]

@@ -304,7 +304,8 @@ impl RedisStore {
             return Ok((self.apply(plan).await?, false));
         };
         let date = record.date();
-        let stream = self.layout().audit_stream(&record.account, date);
+        // The partition's shard of the account's day: the decision's slot, on a cluster too.
+        let stream = self.layout().partition_audit_stream(&plan.partition, date);
         let mut keys = self.layout().plan_keys(plan).keys;
         keys.push(stream.clone());
         let mut args = apply_args(plan, self.settings());
@@ -315,17 +316,7 @@ impl RedisStore {
             self.settings().audit_records_per_day.to_string(),
             millis_arg(stream_ttl(&record, self.settings().expiry_margin)),
         ]);
-        let reply: Vec<String> = match self.eval(&self.scripts().apply, &keys, &args).await {
-            // A cluster checks the keys' slots before running anything: nothing was applied.
-            // From now on the record follows the decision.
-            Err(RedisStoreError::Redis(error))
-                if error.to_string().to_lowercase().contains("crossslot") =>
-            {
-                self.audit_is_cross_slot();
-                return Ok((self.apply(plan).await?, false));
-            }
-            reply => reply?,
-        };
+        let reply: Vec<String> = self.eval(&self.scripts().apply, &keys, &args).await?;
         let outcome = parse_apply_reply(plan, reply)?;
         // Only the first record of the stream in this process costs this round trip; the
         // stream expires by itself even if it never makes it into the index.

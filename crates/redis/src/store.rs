@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
@@ -59,9 +58,6 @@ pub(crate) struct Inner {
     aggregates: AggregateBatch,
     /// Audit streams this process listed in the audit index.
     indexed: Mutex<HashSet<String>>,
-    /// Set when the server refused the decision script's audit key as cross-slot (a
-    /// cluster): records are then written after the decision.
-    audit_cross_slot: AtomicBool,
 }
 
 impl fmt::Debug for RedisStore {
@@ -86,6 +82,7 @@ pub(crate) struct Scripts {
     pub(crate) put_rights: Script,
     pub(crate) audit_aggregate: Script,
     pub(crate) audit_renewals: Script,
+    pub(crate) audit_append: Script,
 }
 
 impl Scripts {
@@ -101,6 +98,7 @@ impl Scripts {
             put_rights: Script::new(include_str!("scripts/put_rights.lua")),
             audit_aggregate: Script::new(include_str!("scripts/audit_aggregate.lua")),
             audit_renewals: Script::new(include_str!("scripts/audit_renewals.lua")),
+            audit_append: Script::new(include_str!("scripts/audit_append.lua")),
         }
     }
 }
@@ -194,6 +192,20 @@ impl RedisStore {
         self.inner.layout.plan_keys(plan).keys
     }
 
+    /// The audit stream the decision script writes `plan`'s record of the UTC day `date`
+    /// to: its partition's audit shard, in the slot of [`keys_for`](Self::keys_for).
+    /// Feature `hazmat` only (tests of key layout).
+    #[cfg(feature = "hazmat")]
+    pub fn audit_stream_for(
+        &self,
+        plan: &playback_auth_policy::DecisionPlan,
+        date: time::Date,
+    ) -> String {
+        self.inner
+            .layout
+            .partition_audit_stream(&plan.partition, date)
+    }
+
     /// The key holding every revocation list of `account` (one key, one slot).
     pub fn revocation_key(&self, account: &str) -> String {
         self.inner.layout.revocations(account)
@@ -209,14 +221,21 @@ impl RedisStore {
         self.inner.layout.rights(account)
     }
 
-    /// The audit stream of `account` for the UTC day `date`.
-    pub fn audit_stream_key(&self, account: &str, date: time::Date) -> String {
-        self.inner.layout.audit_stream(account, date)
+    /// The audit streams of `account` for the UTC day `date`: one per audit shard (16), in
+    /// shard order, each in the slot of its shard's decisions. A day's report reads exactly
+    /// these keys. Records written outside a decision script without a uid go to the first.
+    pub fn audit_stream_keys(&self, account: &str, date: time::Date) -> Vec<String> {
+        self.inner.layout.audit_streams(account, date)
     }
 
     /// The audit aggregates (HASH) of `account` for the UTC day `date`.
     pub fn audit_aggregates_key(&self, account: &str, date: time::Date) -> String {
         self.inner.layout.audit_aggregates(account, date)
+    }
+
+    /// The session renewals (HASH) of `account` for the UTC day `date`.
+    pub fn audit_renewals_key(&self, account: &str, date: time::Date) -> String {
+        self.inner.layout.audit_renewals(account, date)
     }
 
     /// The per-operation timeout.
@@ -244,16 +263,9 @@ impl RedisStore {
         &self.inner.aggregates
     }
 
-    /// Whether the decision script may write the audit record: the setting, unless the
-    /// server refused it as cross-slot.
+    /// Whether the decision script writes the audit record (the setting).
     pub(crate) fn audit_in_decision(&self) -> bool {
         self.inner.settings.audit_in_decision
-            && !self.inner.audit_cross_slot.load(Ordering::Relaxed)
-    }
-
-    /// Records that the server refused the audit key in the decision script (cross-slot).
-    pub(crate) fn audit_is_cross_slot(&self) {
-        self.inner.audit_cross_slot.store(true, Ordering::Relaxed);
     }
 
     pub(crate) fn downgrade(&self) -> Weak<Inner> {
@@ -485,7 +497,6 @@ impl RedisStoreBuilder {
             return Err(RedisStoreError::NoRuntime);
         }
         let connection = Connection::open(&self.endpoint, self.settings.timeout)?;
-        let is_cluster = self.endpoint.is_cluster();
         if self.settings.audit_batch_interval == Some(Duration::ZERO) {
             return Err(RedisStoreError::InvalidSetting {
                 reason: "the audit batch interval must be positive",
@@ -521,8 +532,6 @@ impl RedisStoreBuilder {
                 cache,
                 aggregates: AggregateBatch::default(),
                 indexed: Mutex::new(HashSet::new()),
-                // On a cluster the account's audit stream is never in the decision's slot.
-                audit_cross_slot: AtomicBool::new(is_cluster),
             }),
         })
     }

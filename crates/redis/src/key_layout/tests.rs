@@ -115,9 +115,66 @@ fn account_level_keys_are_tagged_by_account() {
     assert_eq!(layout.rights("acct"), "pa:{g:YWNjdA}:rights");
     let date = time::macros::date!(2026 - 03 - 01);
     assert_eq!(
-        hashed_part(&layout.audit_stream("acct", date)),
+        hashed_part(&layout.audit_aggregates("acct", date)),
         "a:YWNjdA:2026-03-01"
     );
+    assert_eq!(
+        layout.audit_stream("acct", 3, date),
+        "pa:{p:YWNjdA:03}:audit:2026-03-01"
+    );
+}
+
+#[test]
+fn a_decision_and_its_audit_stream_share_the_slot_and_an_account_has_sixteen_streams() {
+    let layout = KeyLayout::new("pa");
+    let date = time::macros::date!(2026 - 03 - 01);
+    for partition in [
+        user("acct-1", "viewer-1"),
+        Partition::Token {
+            account: "acct-1".to_owned(),
+            token_id: "jti:1".to_owned(),
+        },
+    ] {
+        let stream = layout.partition_audit_stream(&partition, date);
+        let keys = layout.plan_keys(&full_plan(partition)).keys;
+        assert_eq!(hashed_part(&stream), hashed_part(&keys[0]));
+    }
+    let streams = layout.audit_streams("acct-1", date);
+    assert_eq!(streams.len(), 16);
+    let tags: std::collections::BTreeSet<&str> =
+        streams.iter().map(|key| hashed_part(key)).collect();
+    assert_eq!(tags.len(), 16, "{streams:?}");
+    // Every partition's stream is one of the sixteen, and users spread over all of them.
+    let used: std::collections::BTreeSet<String> = (0..200)
+        .map(|i| layout.partition_audit_stream(&user("acct-1", &format!("viewer-{i}")), date))
+        .collect();
+    assert_eq!(used.len(), 16);
+    assert!(used.iter().all(|key| streams.contains(key)));
+    // FNV-1a of `u:UID`, pinned: a partition must not move between versions or processes.
+    assert_eq!(
+        super::partition_shard(&user("acct-1", "a")),
+        super::fnv1a("u:a") % 16
+    );
+    assert_eq!(super::fnv1a("a"), 0xe40c_292c);
+}
+
+#[test]
+fn partitions_of_one_shard_never_share_keys() {
+    let layout = KeyLayout::new("pa");
+    let mut by_shard = std::collections::BTreeMap::new();
+    for i in 0..100 {
+        let partition = user("acct", &format!("viewer-{i}"));
+        by_shard
+            .entry(KeyLayout::partition_tag(&partition))
+            .or_insert_with(Vec::new)
+            .push(partition);
+    }
+    let crowded = by_shard.values().find(|p| p.len() > 1).unwrap();
+    let keys: std::collections::BTreeSet<String> = crowded
+        .iter()
+        .flat_map(|p| layout.plan_keys(&full_plan(p.clone())).keys)
+        .collect();
+    assert_eq!(keys.len(), crowded.len() * 6);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 -- Applies one DecisionPlan atomically: every check first, then every write, or nothing.
 --
 -- Every key arrives in KEYS (all share one hash tag); no key name is built here. Time is
--- ARGV[1], the engine's `now`: Redis's own clock is never read. Times are kept as the
+-- ARGV[1], the engine's `now`: Redis's own clock never decides (it only stamps the audit
+-- record, see write_audit). Times are kept as the
 -- decimal strings the engine sent (exact), compared as numbers (IEEE doubles, as in Rust).
 --
 -- KEYS, in order, each group only when the plan has that part:
@@ -20,8 +21,9 @@
 --   16 lease_until (now + lease, computed by the engine)
 --   17 device id             18 dlimit             19 device retention in ms (0 = forever)
 --   20 audit (1/0): when 1, the decision's audit record is written by this same call to the
---      stream that is the LAST key (the account's audit stream of the day), so a decision is
---      never applied without its record and costs one round trip:
+--      stream that is the LAST key (the account's audit stream of the day for the partition's
+--      shard, in the partition's slot, on a cluster too), so a decision is never applied
+--      without its record and costs one round trip:
 --   21 the record's JSON up to its "decision" member   22 its tail when allowed
 --   23 the stream's cap (XADD MAXLEN ~)                24 the stream's TTL in ms
 -- Reply:
@@ -87,7 +89,11 @@ local deny_codes = {
 
 local function write_audit(tail)
   if audit then
-    redis.call('XADD', k_audit, 'MAXLEN', '~', ARGV[23], '*', 'r', ARGV[21] .. tail)
+    -- Field t: the server's TIME, which a report merges the account's shards by (the
+    -- only use of Redis's clock here: it orders records, it decides nothing).
+    local clock = redis.call('TIME')
+    redis.call('XADD', k_audit, 'MAXLEN', '~', ARGV[23], '*', 'r', ARGV[21] .. tail,
+      't', clock[1] .. '.' .. string.format('%06d', tonumber(clock[2])))
     redis.call('PEXPIRE', k_audit, ARGV[24])
   end
 end

@@ -57,13 +57,15 @@ async fn unreadable_entries_are_skipped_not_fatal_and_pages_are_followed() {
         return;
     };
     let sink = store(&url, 1_000_000);
-    let stream = sink.audit_stream_key(ACCOUNT, date!(2023 - 11 - 14));
     let mut admin = crate::common::admin(&url).await;
     for i in 0..2500 {
         sink.record(record(ACCOUNT, i % 100, AuditDecision::Allow))
             .await
             .unwrap();
         if i % 1000 == 7 {
+            let stream =
+                crate::common::written_stream(&sink, &mut admin, ACCOUNT, date!(2023 - 11 - 14))
+                    .await;
             let _: String = redis::cmd("XADD")
                 .arg(&stream)
                 .arg("*")
@@ -101,8 +103,9 @@ async fn streams_are_capped_and_expire_after_the_retention_window() {
             .await
             .unwrap();
     }
-    let stream = sink.audit_stream_key(ACCOUNT, date!(2023 - 11 - 14));
     let mut admin = crate::common::admin(&url).await;
+    let stream =
+        crate::common::written_stream(&sink, &mut admin, ACCOUNT, date!(2023 - 11 - 14)).await;
     let len: usize = redis::cmd("XLEN")
         .arg(&stream)
         .query_async(&mut admin)

@@ -83,8 +83,9 @@ async fn records_are_capped_before_they_are_written() {
         .await
         .unwrap();
     assert_eq!(read.records[0].user_agent.len(), MAX_AUDIT_USER_AGENT_LEN);
-    let key = sink.audit_stream_key(ACCOUNT, date!(2023 - 11 - 14));
     let mut admin = crate::common::admin(&url).await;
+    let key =
+        crate::common::written_stream(&sink, &mut admin, ACCOUNT, date!(2023 - 11 - 14)).await;
     let bytes: u64 = redis::cmd("MEMORY")
         .arg("USAGE")
         .arg(&key)

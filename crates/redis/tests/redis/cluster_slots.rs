@@ -1,5 +1,5 @@
-//! Cluster safety: for every decision shape, every key the scripts touch hashes to one
-//! Redis Cluster slot — computed here with CRC16 per the Redis Cluster spec, cross-checked
+//! Cluster safety: for every decision shape, every key the scripts touch — the audit stream
+//! the decision's record goes to included — hashes to one Redis Cluster slot — computed here with CRC16 per the Redis Cluster spec, cross-checked
 //! with `CLUSTER KEYSLOT`, and proven by running every shape on a cluster-mode node (which
 //! refuses a script whose keys span slots with `CROSSSLOT`).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use playback_auth_claims::{ConcurrencyBehavior, Uid};
 use playback_auth_policy::{
-    DecisionPlan, DevicePlan, Outcome, Partition, PlaybackRights, PolicyStore, RevocationStore,
-    RightsStore, SessionPlan, TokenDigest, TokenPlan, WriteMode,
+    AuditDecision, AuditRecord, AuditSink, DecisionPlan, DevicePlan, Outcome, Partition,
+    PlaybackRights, PolicyStore, RevocationStore, RightsStore, SessionPlan, Stores, TokenDigest,
+    TokenPlan, WriteMode,
 };
 use playback_auth_redis::RedisStore;
 
@@ -58,6 +59,30 @@ fn crc16_matches_the_cluster_spec_examples() {
     assert_eq!(key_slot("foo"), 12182);
     assert_eq!(key_slot("a{foo}b"), 12182);
     assert_eq!(key_slot("{}foo"), crc16(b"{}foo") % 16384);
+}
+
+/// The audit record of a decision of `account`'s `uid`.
+fn record(account: &str, uid: &str) -> AuditRecord {
+    AuditRecord::new(at(0), account, ip(1), "ua", "video-1", AuditDecision::Allow).with_uid(uid)
+}
+
+/// Applies `plan` with its record in the same call, and checks the record was written by it.
+async fn apply_recorded(
+    store: &RedisStore,
+    plan: &DecisionPlan,
+    account: &str,
+    uid: &str,
+    shape: &str,
+) -> Outcome {
+    let (outcome, written) = store
+        .apply_recorded(plan, || record(account, uid))
+        .await
+        .unwrap();
+    assert!(
+        written,
+        "{shape}: the record was not in the decision's call"
+    );
+    outcome
 }
 
 fn nz(n: u32) -> NonZeroU32 {
@@ -118,6 +143,9 @@ fn shapes(account: &str, uid: &str) -> Vec<(&'static str, DecisionPlan)> {
     ]
 }
 
+/// The day of the shapes' records (`at(0)`).
+const DAY: time::Date = time::macros::date!(2023 - 11 - 14);
+
 const TRICKY: [(&str, &str); 3] = [("acct-1", "viewer-1"), ("a}c{c", "u/x=y"), ("{", "a.b@c")];
 
 #[tokio::test]
@@ -125,10 +153,17 @@ async fn every_decision_shape_hashes_to_one_slot() {
     // Pure: keys are computed, no server is needed.
     let store = RedisStore::builder("redis://127.0.0.1:1/").build().unwrap();
     let mut tags = BTreeSet::new();
+    let mut partitions = BTreeSet::new();
     for (account, uid) in TRICKY {
+        let mut account_tags = BTreeSet::new();
         for (shape, plan) in shapes(account, uid) {
-            let keys = store.keys_for(&plan);
+            let mut keys = store.keys_for(&plan);
             assert!(!keys.is_empty(), "{shape}");
+            // The partition: the tag and the `u:UID` or `t:TOKEN_ID` after it.
+            let close = keys[0].find('}').unwrap();
+            let id: Vec<&str> = keys[0][close + 1..].split(':').skip(1).take(2).collect();
+            partitions.insert(format!("{}{}", &keys[0][..=close], id.join(":")));
+            keys.push(store.audit_stream_for(&plan, DAY));
             let slots: BTreeSet<u16> = keys.iter().map(|k| key_slot(k)).collect();
             assert_eq!(
                 slots.len(),
@@ -137,8 +172,16 @@ async fn every_decision_shape_hashes_to_one_slot() {
             );
             let open = keys[0].find('{').unwrap();
             let close = keys[0][open..].find('}').unwrap() + open;
-            tags.insert(keys[0][open..=close].to_owned());
+            account_tags.insert(keys[0][open..=close].to_owned());
         }
+        // The record's stream is one of the account's sixteen of the day.
+        let streams = store.audit_stream_keys(account, DAY);
+        for (_, plan) in shapes(account, uid) {
+            assert!(streams.contains(&store.audit_stream_for(&plan, DAY)));
+        }
+        // A user partition and a token partition: one or two shards of the account.
+        assert!((1..=2).contains(&account_tags.len()), "{account_tags:?}");
+        tags.extend(account_tags);
         // Revocation: one key per account (revoke, check, list, remove all use it).
         let revocations = store.revocation_key(account);
         assert!(revocations.contains('{'));
@@ -147,8 +190,23 @@ async fn every_decision_shape_hashes_to_one_slot() {
             key_slot(&revocations.replace("revocations", "x"))
         );
     }
+    // No two accounts share a shard; the user and token partitions never share a key.
+    let per_account: usize = TRICKY.len();
+    assert!(tags.len() >= per_account, "{tags:?}");
+    for tag in &tags {
+        let owners = TRICKY
+            .iter()
+            .filter(|(account, _)| {
+                store
+                    .audit_stream_keys(account, DAY)
+                    .iter()
+                    .any(|key| key.contains(tag.as_str()))
+            })
+            .count();
+        assert_eq!(owners, 1, "{tag}");
+    }
     // One user partition and one token partition per account, all distinct.
-    assert_eq!(tags.len(), TRICKY.len() * 2, "{tags:?}");
+    assert_eq!(partitions.len(), TRICKY.len() * 2, "{partitions:?}");
 }
 
 async fn query<T: redis::FromRedisValue>(
@@ -182,30 +240,42 @@ async fn every_shape_runs_on_a_cluster_mode_node() {
                 .timeout(Duration::from_secs(5))
                 .build()
                 .unwrap();
-            // Our slots agree with the server's.
-            let keys = store.keys_for(&plan);
+            // Our slots agree with the server's, the audit stream's too.
+            let mut keys = store.keys_for(&plan);
+            keys.push(store.audit_stream_for(&plan, DAY));
             for key in &keys {
                 let slot: u16 = query(&mut admin, &["CLUSTER", "KEYSLOT", key])
                     .await
                     .unwrap();
                 assert_eq!(slot, key_slot(key), "{key}");
             }
-            // Twice: the second run reads what the first wrote.
-            for _ in 0..2 {
-                let outcome = store.apply(&plan).await;
+            // Twice: the second run reads what the first wrote. The first with its record in
+            // the same script call (the node would refuse it as cross-slot otherwise).
+            for recorded in [true, false] {
+                let outcome = if recorded {
+                    Ok(apply_recorded(&store, &plan, account, uid, shape).await)
+                } else {
+                    store.apply(&plan).await
+                };
                 assert!(
                     matches!(outcome, Ok(Outcome::Applied(_) | Outcome::Refused(_))),
                     "{shape}: {outcome:?}"
                 );
             }
-            // Every key the decision left behind is one of its declared keys.
+            // Every key the decision left behind is one of its declared keys (or the audit
+            // index shard, written once per stream by its own command).
             let written: Vec<String> = query(&mut admin, &["KEYS", &format!("{prefix}:*")])
                 .await
                 .unwrap();
             assert!(!written.is_empty(), "{shape}");
-            for key in &written {
+            for key in written.iter().filter(|key| !key.ends_with(":audit-index")) {
                 assert!(keys.contains(key), "{shape} wrote undeclared key {key}");
             }
+            assert_eq!(
+                store.records_for(account, DAY).await.unwrap().records.len(),
+                1,
+                "{shape}"
+            );
             if let Partition::User { uid, .. } = &plan.partition {
                 store.sessions(account, uid, at(1)).await.unwrap();
                 store.end_session(account, uid, "s}1", at(1)).await.unwrap();
@@ -292,12 +362,17 @@ async fn every_shape_runs_on_the_cluster() {
             assert_eq!(slot, key_slot(&key), "{key}");
             masters.insert(slot_owner(&mut cluster, slot).await);
             for _ in 0..2 {
-                let outcome = store.apply(&plan).await;
+                let outcome = apply_recorded(&store, &plan, account, uid, shape).await;
                 assert!(
-                    matches!(outcome, Ok(Outcome::Applied(_) | Outcome::Refused(_))),
+                    matches!(outcome, Outcome::Applied(_) | Outcome::Refused(_)),
                     "{shape}: {outcome:?}"
                 );
             }
+            assert_eq!(
+                store.records_for(account, DAY).await.unwrap().records.len(),
+                2,
+                "{shape}"
+            );
             if let Partition::User { uid, .. } = &plan.partition {
                 let sessions = store.sessions(account, uid, at(1)).await.unwrap();
                 if plan.session.is_some() {

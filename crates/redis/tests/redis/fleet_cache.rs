@@ -247,11 +247,11 @@ async fn with_invalidations_cut_a_fail_closed_cache_still_holds_the_bound() {
     cut_invalidations_then_revoke(Untrusted::FailClosed).await;
 }
 
-/// On a cluster node the decision script cannot write the record (the account's audit
-/// stream is in another slot): the node refuses the call before running it, and the store
-/// writes the record after the decision from then on — no decision lost, none unrecorded.
+/// On a cluster node the decision script writes the record itself (the record's stream is
+/// the partition's audit shard, in the decision's slot; a cross-slot call would be refused):
+/// allowed and denied decisions alike, none lost, none unrecorded.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn on_a_cluster_node_the_record_follows_the_decision() {
+async fn on_a_cluster_node_the_decision_script_writes_the_record() {
     let Some(server) = crate::common::one_node_cluster().await else {
         return;
     };

@@ -98,7 +98,17 @@ impl Monitor {
     }
 
     /// Commands clients sent (not those scripts ran), by name, once `expected` arrived.
-    fn client_commands(mut self, expected: u64) -> BTreeMap<String, u64> {
+    fn client_commands(self, expected: u64) -> BTreeMap<String, u64> {
+        let mut counts = BTreeMap::new();
+        for (name, _) in self.client_calls(expected) {
+            *counts.entry(name).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// Commands clients sent, each as its name and first argument (`""` when none), in
+    /// order, once `expected` arrived.
+    fn client_calls(mut self, expected: u64) -> Vec<(String, String)> {
         self.wait_for(|text| client_lines(text).count() as u64 >= expected);
         // Anything sent after the expected commands would show up here too.
         std::thread::sleep(Duration::from_millis(200));
@@ -106,12 +116,13 @@ impl Monitor {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.out);
-        let mut counts = BTreeMap::new();
-        for line in client_lines(&text) {
-            let name = line.split('"').nth(1).unwrap().to_lowercase();
-            *counts.entry(name).or_insert(0) += 1;
-        }
-        counts
+        client_lines(&text)
+            .map(|line| {
+                let mut quoted = line.split('"').skip(1).step_by(2);
+                let name = quoted.next().unwrap().to_lowercase();
+                (name, quoted.next().unwrap_or_default().to_owned())
+            })
+            .collect()
     }
 }
 
@@ -241,8 +252,11 @@ async fn an_authorize_costs_one_round_trip_and_an_invalid_token_none() {
         return;
     };
     // A clock that never moves: the cache stays trusted however slow the machine is.
+    // Refusals batched until the test flushes them: a timed flush inside a counted window
+    // (a slow machine) would add a call.
     let builder = RedisStore::builder(server.url())
         .timeout(Duration::from_secs(5))
+        .audit_batch_interval(Some(Duration::from_secs(3600)))
         .cache_clock(ManualClock::new());
     let (store, authorizer, signer) = keyed(builder).await;
     let sign = |build: fn(Builder) -> Builder| {
@@ -304,17 +318,7 @@ async fn an_authorize_costs_one_round_trip_and_an_invalid_token_none() {
     );
 
     // And everything was recorded: each decision's record, written by its script call.
-    let read = store
-        .records_for(ACCOUNT, time::macros::date!(2023 - 11 - 14))
-        .await
-        .unwrap();
-    let denied = read
-        .records
-        .iter()
-        .filter(|r| r.reason.as_deref() == Some("max_uses_reached"))
-        .count();
-    assert_eq!(read.records.len() as u64, 2 + 2 * N);
-    assert_eq!(denied as u64, N);
+    let read = assert_recorded(&store, 2 + 2 * N, N).await;
     let refusals: u64 = read.aggregates.iter().map(|a| a.count).sum();
     assert_eq!(refusals, N + 1);
     eprintln!(
@@ -424,9 +428,10 @@ async fn latencies(store: &RedisStore, in_flight: u32) -> (Duration, Duration) {
 }
 
 /// A whole authorize on a cluster, counted with `MONITOR` on every master: keys and
-/// revocations from the fleet cache (no `HGETALL`/`HMGET`), one `EVALSHA` per decision, and
-/// the audit record after it (its stream and index shard are other slots than the
-/// decision's: two single-slot pipelines, sent together); nothing for an invalid token.
+/// revocations from the fleet cache (no `HGETALL`/`HMGET`), exactly one `EVALSHA` per
+/// allowed and per denied decision with the audit record inside it (the record's stream is
+/// the partition's audit shard, in the decision's slot), nothing else; nothing for an
+/// invalid token.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_nothing() {
     let Some(cluster) = crate::common::RedisCluster::start(Duration::from_secs(5)) else {
@@ -437,6 +442,7 @@ async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_noth
             "round-trips-cluster-authorize",
         ))
         .timeout(Duration::from_secs(5))
+        .audit_batch_interval(Some(Duration::from_secs(3600)))
         .cache_clock(ManualClock::new());
     let (store, authorizer, signer) = keyed(builder).await;
     let claims = PlaybackRestrictionClaims::builder(ACCOUNT, at(-10))
@@ -447,13 +453,20 @@ async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_noth
         .build()
         .unwrap();
     let token = signer.sign(&claims).unwrap();
-    // Warm: the slot map, the scripts, the caches.
+    let once = PlaybackRestrictionClaims::builder(ACCOUNT, at(-10))
+        .valid_for(Duration::from_secs(3600))
+        .max_uses(1)
+        .build()
+        .unwrap();
+    let once = signer.sign(&once).unwrap();
+    // Warm: the slot map, the scripts, the caches, this process's audit index entries.
     for i in 0..3 {
         let warm = authorizer
             .authorize(&token, &request(0).with_session_id(format!("w{i}")))
             .await;
         assert!(warm.is_allowed(), "{warm:?}");
     }
+    assert!(authorizer.authorize(&once, &request(0)).await.is_allowed());
     assert!(
         !authorizer
             .authorize("a.b.c", &request(0))
@@ -479,6 +492,11 @@ async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_noth
             .authorize(&token, &request(1).with_session_id(format!("s{i}")))
             .await;
         assert!(allowed.is_allowed(), "{allowed:?}");
+        let denied = authorizer.authorize(&once, &request(1)).await;
+        assert_eq!(
+            denied.deny_reason().map(DenyReason::code),
+            Some("max_uses_reached")
+        );
         let garbage = authorizer.authorize("a.b.c", &request(1)).await;
         assert!(matches!(
             garbage.deny_reason(),
@@ -491,19 +509,118 @@ async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_noth
             *sent.entry(name).or_insert(0) += calls;
         }
     }
-    let expected: BTreeMap<String, u64> = [
-        ("evalsha", N),
-        ("xadd", N),
-        ("pexpire", N),
-        ("zadd", N),
-        ("zremrangebyscore", N),
-    ]
-    .into_iter()
-    .map(|(name, calls)| (name.to_owned(), calls))
-    .collect();
     assert_eq!(
-        sent, expected,
-        "{N} allowed and {N} invalid authorizes on the cluster"
+        sent,
+        [("evalsha".to_owned(), 2 * N)].into(),
+        "{N} allowed, {N} denied and {N} invalid authorizes on the cluster: one script call \
+         each for the first two, nothing for the third"
     );
-    eprintln!("round trips (cluster): {N} allowed + {N} invalid authorizes: client sent {sent:?}");
+    eprintln!(
+        "round trips (cluster): {N} allowed + {N} denied + {N} invalid authorizes: client sent \
+         {sent:?}"
+    );
+
+    // Every decision's record was written by its script call, on its own shard's master.
+    assert_recorded(&store, 4 + 2 * N, N).await;
+}
+
+/// Reads the day's records of `ACCOUNT` and checks there are `records` of them, `denied`
+/// refused for `max_uses_reached`.
+async fn assert_recorded(
+    store: &RedisStore,
+    records: u64,
+    denied: u64,
+) -> playback_auth_policy::RecordsRead {
+    let read = store
+        .records_for(ACCOUNT, time::macros::date!(2023 - 11 - 14))
+        .await
+        .unwrap();
+    let refused = read
+        .records
+        .iter()
+        .filter(|r| r.reason.as_deref() == Some("max_uses_reached"))
+        .count();
+    assert_eq!(read.records.len() as u64, records);
+    assert_eq!(refused as u64, denied);
+    read
+}
+
+/// A day's report for an account reads a fixed, known set of keys: `MONITOR` shows one
+/// `XRANGE` on each of the account's sixteen audit streams of the day (records of many users
+/// spread over all of them), the aggregates and renewals HASHes, nothing else; and the
+/// records come back merged in the order they were written (not by their time), every one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_days_report_reads_the_sixteen_known_streams_and_merges_them_in_write_order() {
+    let Some(server) = RedisServer::start(&[]) else {
+        return;
+    };
+    let store = RedisStore::builder(server.url())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let day = time::macros::date!(2023 - 11 - 14);
+    // Times out of order across users (and so across streams); one without a user.
+    const USERS: i64 = 64;
+    for i in 0..USERS {
+        let secs = (i * 37) % USERS;
+        let record = playback_auth_policy::AuditRecord::new(
+            at(secs),
+            ACCOUNT,
+            ip(1),
+            "ua",
+            format!("video-{i}"),
+            playback_auth_policy::AuditDecision::Allow,
+        );
+        let record = if i == 0 {
+            record
+        } else {
+            record.with_uid(format!("viewer-{i}"))
+        };
+        store.record(record).await.unwrap();
+    }
+    let streams = store.audit_stream_keys(ACCOUNT, day);
+    assert_eq!(streams.len(), 16);
+
+    let monitor = Monitor::start(&server);
+    let read = store.records_for(ACCOUNT, day).await.unwrap();
+    let calls = monitor.client_calls(18);
+    let read_streams: Vec<String> = calls
+        .iter()
+        .filter(|(name, _)| name == "xrange")
+        .map(|(_, key)| key.clone())
+        .collect();
+    assert_eq!(
+        read_streams, streams,
+        "one XRANGE per known stream, in shard order"
+    );
+    let others: Vec<(String, String)> = calls
+        .into_iter()
+        .filter(|(name, _)| name != "xrange")
+        .collect();
+    assert_eq!(
+        others,
+        [
+            (
+                "hgetall".to_owned(),
+                store.audit_aggregates_key(ACCOUNT, day)
+            ),
+            ("hgetall".to_owned(), store.audit_renewals_key(ACCOUNT, day)),
+        ],
+        "the day's HASHes and nothing else"
+    );
+    // The records were spread: no stream held them all.
+    let mut admin = crate::common::admin(&server.url()).await;
+    let mut filled = 0;
+    for key in &streams {
+        let len: usize = redis::cmd("XLEN")
+            .arg(key)
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+        filled += usize::from(len > 0);
+    }
+    assert!(filled > 8, "{filled} of 16 streams used");
+    let contents: Vec<&str> = read.records.iter().map(|r| r.content.as_str()).collect();
+    let written: Vec<String> = (0..USERS).map(|i| format!("video-{i}")).collect();
+    assert_eq!(contents, written, "every record, in the order written");
 }

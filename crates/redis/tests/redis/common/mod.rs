@@ -98,6 +98,29 @@ pub async fn admin(url: &str) -> redis::aio::MultiplexedConnection {
         .unwrap()
 }
 
+/// The one audit stream of `account`'s day that `store` wrote (records of one user all go
+/// to their user's shard of the day).
+pub async fn written_stream(
+    store: &RedisStore,
+    admin: &mut redis::aio::MultiplexedConnection,
+    account: &str,
+    date: time::Date,
+) -> String {
+    let mut written = Vec::new();
+    for key in store.audit_stream_keys(account, date) {
+        let exists: bool = redis::cmd("EXISTS")
+            .arg(&key)
+            .query_async(admin)
+            .await
+            .unwrap();
+        if exists {
+            written.push(key);
+        }
+    }
+    assert_eq!(written.len(), 1, "{written:?}");
+    written.remove(0)
+}
+
 /// A free loopback TCP port (bound and released: good enough for a test server).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
