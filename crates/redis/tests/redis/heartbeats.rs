@@ -4,14 +4,16 @@
 
 use playback_auth_claims::{ConcurrencyBehavior, Uid};
 use std::num::NonZeroU32;
+use std::time::Duration;
 
 use playback_auth_policy::{
-    AuditSink, Authorizer, Decision, DecisionPlan, MemoryStores, Partition, RequestKind,
-    SessionPlan, Stores, VerifiedToken,
+    AuditSink, Authorizer, Decision, DecisionPlan, MemoryStores, Partition, PolicyStore,
+    RecordsRead, RequestKind, SessionPlan, SessionRenewal, SessionRenewals, Stores, VerifiedToken,
 };
+use playback_auth_redis::RedisStore;
 use time::macros::date;
 
-use crate::common::{ACCOUNT, ip, request, restriction};
+use crate::common::{ACCOUNT, at, ip, request, restriction};
 
 /// What a decision says, compared between the stores.
 fn summary(decision: &Decision) -> (String, bool, usize) {
@@ -96,7 +98,7 @@ async fn memory_and_redis_agree_on_starts_heartbeats_and_stops() {
     // Only the accepted heartbeats were counted (a's first, b's), the same on both; the
     // refused ones are records.
     let day = date!(2023 - 11 - 14);
-    let counted = |read: playback_auth_policy::RecordsRead| {
+    let counted = |read: RecordsRead| {
         let renewals: Vec<(String, u64)> = read
             .renewals
             .iter()
@@ -174,10 +176,7 @@ async fn a_hundred_heartbeats_leave_one_renewal_entry_in_redis() {
         assert_eq!(day.renewals.len(), 1, "{:?}", day.renewals);
         let renewals = &day.renewals[0];
         assert_eq!(renewals.count, 100);
-        assert_eq!(
-            (renewals.first, renewals.last),
-            (crate::common::at(30), crate::common::at(3000))
-        );
+        assert_eq!((renewals.first, renewals.last), (at(30), at(3000)));
         assert_eq!(renewals.ips, [ip(1), ip(2)]);
         assert_eq!(renewals.uid.as_deref(), Some("viewer-1"));
         assert_eq!(
@@ -210,14 +209,13 @@ async fn a_hundred_heartbeats_leave_one_renewal_entry_in_redis() {
             used[0].0,
             store.audit_renewals_for(&partition, date!(2023 - 11 - 14))
         );
-        let plan =
-            DecisionPlan::new(partition, crate::common::at(0)).with_session(SessionPlan::new(
-                "s1",
-                "loc",
-                NonZeroU32::MIN,
-                ConcurrencyBehavior::BlockNew,
-                std::time::Duration::from_secs(120),
-            ));
+        let plan = DecisionPlan::new(partition, at(0)).with_session(SessionPlan::new(
+            "s1",
+            "loc",
+            NonZeroU32::MIN,
+            ConcurrencyBehavior::BlockNew,
+            Duration::from_secs(120),
+        ));
         let sessions_key = &store.keys_for(&plan)[0];
         assert_eq!(tag(&used[0].0), tag(sessions_key), "{used:?}");
     }
@@ -228,4 +226,89 @@ fn tag(key: &str) -> &str {
     let open = key.find('{').unwrap();
     let close = key[open..].find('}').unwrap() + open;
     &key[open..=close]
+}
+
+/// Heartbeats counted on a store, in their renewal's call (`s1`) and on their own (`solo`,
+/// no session), on 2023-11-14 and on the 15th; then the 14th purged.
+async fn renewals_purged_with_their_day(store: RedisStore) {
+    let partition = Partition::User {
+        account: ACCOUNT.to_owned(),
+        uid: Uid::new("viewer-1").unwrap(),
+    };
+    let plan = DecisionPlan::new(partition.clone(), at(0)).with_session(SessionPlan::new(
+        "s1",
+        "loc",
+        NonZeroU32::MIN,
+        ConcurrencyBehavior::BlockNew,
+        Duration::from_secs(7200),
+    ));
+    store.apply(&plan).await.unwrap();
+    // 2023-11-14 ends at `at(6400)`.
+    for secs in [30, 6500] {
+        let renewals = || SessionRenewals::heartbeat(at(secs), ACCOUNT, "s1", ip(1));
+        let (renewal, recorded) = store
+            .renew_recorded(
+                &partition,
+                "s1",
+                Duration::from_secs(7200),
+                at(secs),
+                renewals,
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(renewal, SessionRenewal::Renewed { .. }),
+            "{renewal:?}"
+        );
+        assert!(recorded);
+        store
+            .record_renewals(SessionRenewals::heartbeat(
+                at(secs + 10),
+                ACCOUNT,
+                "solo",
+                ip(1),
+            ))
+            .await
+            .unwrap();
+    }
+    let sessions = |read: RecordsRead| -> Vec<String> {
+        read.renewals.into_iter().map(|r| r.session).collect()
+    };
+    for day in [date!(2023 - 11 - 14), date!(2023 - 11 - 15)] {
+        let read = store.records_for(ACCOUNT, day).await.unwrap();
+        assert_eq!(sessions(read), ["s1", "solo"], "{day}");
+    }
+    store.purge_before(date!(2023 - 11 - 15)).await.unwrap();
+    let gone = store
+        .records_for(ACCOUNT, date!(2023 - 11 - 14))
+        .await
+        .unwrap();
+    assert!(gone.renewals.is_empty(), "{:?}", gone.renewals);
+    let kept = store
+        .records_for(ACCOUNT, date!(2023 - 11 - 15))
+        .await
+        .unwrap();
+    assert_eq!(sessions(kept), ["s1", "solo"]);
+}
+
+/// A day's renewals HASHes are listed in the audit index and purged with their day, both
+/// those a heartbeat's own call wrote and those written on their own.
+#[tokio::test]
+async fn renewals_are_purged_with_their_day() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    renewals_purged_with_their_day(crate::common::fresh_store(&url, "heartbeat-purge")).await;
+}
+
+/// The same on the cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewals_are_purged_with_their_day_on_the_cluster() {
+    let Some(seeds) = crate::common::cluster_urls() else {
+        return;
+    };
+    let store = crate::common::cluster_store_builder(&seeds, "heartbeat-purge-cluster")
+        .build()
+        .unwrap();
+    renewals_purged_with_their_day(store).await;
 }
