@@ -229,7 +229,7 @@ impl<B: Stores> PolicyEngine<B> {
     }
 
     /// The decision, the session key it concerned, and whether the store wrote its audit
-    /// record with it ([`Stores::apply_recorded`]). Every kind runs the same checks up to the
+    /// record with it ([`Stores::apply_recorded`], [`Stores::renew_recorded`]). Every kind runs the same checks up to the
     /// state store; only what is asked of the store differs (see [`RequestKind`]).
     async fn evaluate(
         &self,
@@ -247,8 +247,7 @@ impl<B: Stores> PolicyEngine<B> {
         // A stop only frees what the caller holds: the rights (where and when content may
         // play) do not decide whether a viewer may let go of a stream.
         if kind == RequestKind::Stop {
-            let (decision, session) = self.session_request(token, ctx, false, degraded).await;
-            return (decision, session, false);
+            return self.session_request(token, ctx, false, degraded).await;
         }
         let rights = match self.rights_gate(token, ctx).await {
             Ok(pass) => pass,
@@ -258,8 +257,7 @@ impl<B: Stores> PolicyEngine<B> {
         // A heartbeat re-runs every check above (the key, the time rules, the revocations,
         // the static claims and the rights), then only renews the lease.
         if kind == RequestKind::Heartbeat {
-            let (decision, session) = self.session_request(token, ctx, true, degraded).await;
-            return (decision, session, false);
+            return self.session_request(token, ctx, true, degraded).await;
         }
         let plan = match self.plan(token, ctx) {
             Ok(plan) => plan,

@@ -22,12 +22,15 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::audit::{AuditRecord, AuditSink, MemoryAuditSink};
+use playback_auth_claims::NumericDate;
+
+use crate::audit::{AuditRecord, AuditSink, MemoryAuditSink, SessionRenewals};
 use crate::error::StoreError;
 use crate::policy_store::MemoryPolicyStore;
-use crate::policy_store::PolicyStore;
 use crate::policy_store::{DecisionPlan, Outcome};
+use crate::policy_store::{Partition, PolicyStore, SessionRenewal};
 use crate::registry::{KeyRegistry, MemoryKeyRegistry};
 use crate::revocation::{MemoryRevocationStore, RevocationStore};
 use crate::rights_store::{MemoryRightsStore, RightsStore};
@@ -78,6 +81,30 @@ pub trait Stores: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(Outcome, bool), StoreError>> + Send {
         drop(record);
         async move { Ok((self.policy().apply(plan).await?, false)) }
+    }
+
+    /// Renews session `session_key` of `partition` (a heartbeat, as
+    /// [`PolicyStore::renew_session`]) and, when the stores can do both in one operation,
+    /// adds the heartbeat (built by `renewals`) to its session's [`SessionRenewals`] with it,
+    /// only when the session was renewed. Returns the renewal and whether the heartbeat was
+    /// recorded.
+    ///
+    /// The default renews only (`false`): the engine then gives an accepted heartbeat to
+    /// [`AuditSink::record_renewals`] itself. A bundle whose state store and audit sink are
+    /// one server overrides it, so a heartbeat costs one round trip.
+    fn renew_recorded(
+        &self,
+        partition: &Partition,
+        session_key: &str,
+        lease: Duration,
+        now: NumericDate,
+        renewals: impl FnOnce() -> SessionRenewals + Send,
+    ) -> impl Future<Output = Result<(SessionRenewal, bool), StoreError>> + Send {
+        drop(renewals);
+        let renew = self
+            .policy()
+            .renew_session(partition, session_key, lease, now);
+        async move { Ok((renew.await?, false)) }
     }
 }
 
@@ -210,5 +237,16 @@ impl<S: Stores> Stores for Arc<S> {
         record: impl FnOnce() -> AuditRecord + Send,
     ) -> impl Future<Output = Result<(Outcome, bool), StoreError>> + Send {
         (**self).apply_recorded(plan, record)
+    }
+
+    fn renew_recorded(
+        &self,
+        partition: &Partition,
+        session_key: &str,
+        lease: Duration,
+        now: NumericDate,
+        renewals: impl FnOnce() -> SessionRenewals + Send,
+    ) -> impl Future<Output = Result<(SessionRenewal, bool), StoreError>> + Send {
+        (**self).renew_recorded(partition, session_key, lease, now, renewals)
     }
 }

@@ -159,13 +159,36 @@ impl KeyLayout {
             .collect()
     }
 
-    /// The session renewals of an account and UTC day (HASH), in the slot of its stream.
-    pub(crate) fn audit_renewals(&self, account: &str, date: time::Date) -> String {
+    /// The session renewals (HASH) of shard `shard` (below [`AUDIT_SHARDS`]) of an account
+    /// and UTC day, in the slot of that shard's stream and decisions: a heartbeat's script
+    /// counts it in the same call as the renewal.
+    pub(crate) fn audit_renewals(&self, account: &str, shard: u32, date: time::Date) -> String {
         format!(
-            "{}:{{a:{}:{date}}}:audit-renewals",
+            "{}:{}:audit-renewals:{date}",
             self.prefix,
-            encode(account)
+            shard_tag(account, shard)
         )
+    }
+
+    /// The session renewals of `partition`'s shard for a UTC day: the heartbeat's slot.
+    pub(crate) fn partition_audit_renewals(
+        &self,
+        partition: &Partition,
+        date: time::Date,
+    ) -> String {
+        self.audit_renewals(
+            partition_account(partition),
+            partition_shard(partition),
+            date,
+        )
+    }
+
+    /// Every renewals HASH of an account and UTC day, shard 0 first: the fixed, known set a
+    /// day's report reads.
+    pub(crate) fn audit_renewals_all(&self, account: &str, date: time::Date) -> Vec<String> {
+        (0..AUDIT_SHARDS)
+            .map(|shard| self.audit_renewals(account, shard, date))
+            .collect()
     }
 
     /// The audit aggregates of an account and UTC day (HASH), in the slot of its stream.

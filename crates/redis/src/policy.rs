@@ -267,7 +267,8 @@ impl RedisStore {
 }
 
 impl RedisStore {
-    /// One call of `scripts/heartbeat.lua` on the session of `partition`.
+    /// One call of `scripts/heartbeat.lua` on the session of `partition`, and (a renewal
+    /// only) the renewals HASH and `ARGV` the accepted heartbeat is counted in.
     async fn heartbeat<T: redis::FromRedisValue>(
         &self,
         op: &str,
@@ -275,17 +276,51 @@ impl RedisStore {
         session_key: &str,
         now: NumericDate,
         lease_until: &str,
+        renewals: Option<(&String, [String; 10])>,
     ) -> Result<T, RedisStoreError> {
         let layout = self.layout();
-        let keys = [layout.sessions(partition), layout.evicted(partition)];
-        let args = [
+        let mut keys = vec![layout.sessions(partition), layout.evicted(partition)];
+        let mut args = vec![
             op.to_owned(),
             time_arg(now),
             session_key.to_owned(),
             lease_until.to_owned(),
             millis_arg(self.settings().expiry_margin),
         ];
+        if let Some((key, renewal_args)) = renewals {
+            keys.push(key.clone());
+            args.extend(renewal_args);
+        }
         self.eval(&self.scripts().heartbeat, &keys, &args).await
+    }
+
+    /// A renewal by the heartbeat script, with the renewals to count when it renews.
+    pub(crate) async fn renew_in_script(
+        &self,
+        partition: &Partition,
+        session_key: &str,
+        now: NumericDate,
+        lease_until: NumericDate,
+        renewals: Option<(&String, [String; 10])>,
+    ) -> Result<SessionRenewal, RedisStoreError> {
+        let reply: String = self
+            .heartbeat(
+                "renew",
+                partition,
+                session_key,
+                now,
+                &time_arg(lease_until),
+                renewals,
+            )
+            .await?;
+        match reply.as_str() {
+            "renewed" => Ok(SessionRenewal::Renewed { lease_until }),
+            "evicted" => Ok(SessionRenewal::Evicted),
+            "unknown" => Ok(SessionRenewal::Unknown),
+            _ => Err(RedisStoreError::UnexpectedReply {
+                detail: "malformed reply of the heartbeat script",
+            }),
+        }
     }
 
     /// [`Stores::apply_recorded`](playback_auth_policy::Stores::apply_recorded): the plan and
@@ -374,18 +409,9 @@ impl PolicyStore for RedisStore {
         now: NumericDate,
     ) -> Result<SessionRenewal, StoreError> {
         let lease_until = now.saturating_add(lease);
-        let reply: String = self
-            .heartbeat("renew", partition, session_key, now, &time_arg(lease_until))
-            .await?;
-        match reply.as_str() {
-            "renewed" => Ok(SessionRenewal::Renewed { lease_until }),
-            "evicted" => Ok(SessionRenewal::Evicted),
-            "unknown" => Ok(SessionRenewal::Unknown),
-            _ => Err(RedisStoreError::UnexpectedReply {
-                detail: "malformed reply of the heartbeat script",
-            }
-            .into()),
-        }
+        Ok(self
+            .renew_in_script(partition, session_key, now, lease_until, None)
+            .await?)
     }
 
     async fn stop_session(
@@ -395,7 +421,7 @@ impl PolicyStore for RedisStore {
         now: NumericDate,
     ) -> Result<bool, StoreError> {
         let stopped: i64 = self
-            .heartbeat("stop", partition, session_key, now, "")
+            .heartbeat("stop", partition, session_key, now, "", None)
             .await?;
         Ok(stopped == 1)
     }

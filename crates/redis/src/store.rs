@@ -81,7 +81,6 @@ pub(crate) struct Scripts {
     pub(crate) delete_key: Script,
     pub(crate) put_rights: Script,
     pub(crate) audit_aggregate: Script,
-    pub(crate) audit_renewals: Script,
     pub(crate) audit_append: Script,
 }
 
@@ -97,7 +96,6 @@ impl Scripts {
             delete_key: Script::new(include_str!("scripts/delete_key.lua")),
             put_rights: Script::new(include_str!("scripts/put_rights.lua")),
             audit_aggregate: Script::new(include_str!("scripts/audit_aggregate.lua")),
-            audit_renewals: Script::new(include_str!("scripts/audit_renewals.lua")),
             audit_append: Script::new(include_str!("scripts/audit_append.lua")),
         }
     }
@@ -206,6 +204,18 @@ impl RedisStore {
             .partition_audit_stream(&plan.partition, date)
     }
 
+    /// The renewals HASH a heartbeat on a session of `partition` counts itself in on the UTC
+    /// day `date`: its partition's audit shard, in the slot of its sessions. Feature `hazmat`
+    /// only (tests of key layout).
+    #[cfg(feature = "hazmat")]
+    pub fn audit_renewals_for(
+        &self,
+        partition: &playback_auth_policy::Partition,
+        date: time::Date,
+    ) -> String {
+        self.inner.layout.partition_audit_renewals(partition, date)
+    }
+
     /// The key holding every revocation list of `account` (one key, one slot).
     pub fn revocation_key(&self, account: &str) -> String {
         self.inner.layout.revocations(account)
@@ -233,9 +243,11 @@ impl RedisStore {
         self.inner.layout.audit_aggregates(account, date)
     }
 
-    /// The session renewals (HASH) of `account` for the UTC day `date`.
-    pub fn audit_renewals_key(&self, account: &str, date: time::Date) -> String {
-        self.inner.layout.audit_renewals(account, date)
+    /// The session renewals HASHes of `account` for the UTC day `date`: one per audit shard
+    /// (16), in shard order, each in the slot of its shard's sessions and stream. A day's
+    /// report reads exactly these keys.
+    pub fn audit_renewals_keys(&self, account: &str, date: time::Date) -> Vec<String> {
+        self.inner.layout.audit_renewals_all(account, date)
     }
 
     /// The per-operation timeout.
@@ -602,5 +614,18 @@ impl playback_auth_policy::Stores for RedisStore {
         record: impl FnOnce() -> playback_auth_policy::AuditRecord + Send,
     ) -> Result<(playback_auth_policy::Outcome, bool), playback_auth_policy::StoreError> {
         self.apply_with_record(plan, record).await
+    }
+
+    async fn renew_recorded(
+        &self,
+        partition: &playback_auth_policy::Partition,
+        session_key: &str,
+        lease: Duration,
+        now: playback_auth_claims::NumericDate,
+        renewals: impl FnOnce() -> playback_auth_policy::SessionRenewals + Send,
+    ) -> Result<(playback_auth_policy::SessionRenewal, bool), playback_auth_policy::StoreError>
+    {
+        self.renew_with_renewals(partition, session_key, lease, now, renewals)
+            .await
     }
 }

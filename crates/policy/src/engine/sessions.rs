@@ -134,18 +134,14 @@ impl<B: Stores> PolicyEngine<B> {
         let (decision, session, recorded) = self.evaluate(token, ctx, kind).await;
         match (kind, &decision, session) {
             (RequestKind::Heartbeat, Decision::Allow(_), Some(session)) => {
-                let mut renewals = SessionRenewals::heartbeat(
-                    ctx.now,
-                    ctx.account.as_str(),
-                    session,
-                    ctx.client_ip,
-                );
-                if let Some(uid) = token_user(token) {
-                    renewals = renewals.with_uid(uid);
-                }
-                let write = self.stores.audit().record_renewals(renewals);
-                if timed(StoreOp::AuditRenewals, write).await.is_err() {
-                    self.audit_failures.fetch_add(1, Ordering::Relaxed);
+                // A store that counted the heartbeat with its renewal
+                // (`Stores::renew_recorded`) is not asked twice.
+                if !recorded {
+                    let renewals = heartbeat_renewals(token, ctx, &session);
+                    let write = self.stores.audit().record_renewals(renewals);
+                    if timed(StoreOp::AuditRenewals, write).await.is_err() {
+                        self.audit_failures.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
             }
             (RequestKind::Stop, Decision::Allow(_), session) => {
@@ -190,25 +186,36 @@ impl<B: Stores> PolicyEngine<B> {
     }
 
     /// The store step of a heartbeat (`renew`) or a stop, once every check before the store
-    /// passed: the decision and the session key concerned.
+    /// passed: the decision, the session key concerned, and whether the store counted an
+    /// accepted heartbeat in its session's renewals ([`Stores::renew_recorded`]).
     pub(super) async fn session_request(
         &self,
         token: &VerifiedToken,
         ctx: &RequestContext,
         renew: bool,
         degraded: bool,
-    ) -> (Decision, Option<String>) {
+    ) -> (Decision, Option<String>, bool) {
         let Some((partition, key)) = self.session_target(token, ctx) else {
             let allowed = Allowed {
                 degraded,
                 ..Allowed::default()
             };
-            return (Decision::Allow(allowed), audit_key(token, ctx));
+            return (Decision::Allow(allowed), audit_key(token, ctx), false);
         };
-        let store = self.stores.policy();
+        let mut recorded = false;
         let decision = if renew {
-            let renew = store.renew_session(&partition, &key, self.config.lease, ctx.now);
-            match timed(StoreOp::RenewSession, renew).await {
+            let renewals = || heartbeat_renewals(token, ctx, &key);
+            let renew =
+                self.stores
+                    .renew_recorded(&partition, &key, self.config.lease, ctx.now, renewals);
+            let renewal = match timed(StoreOp::RenewSession, renew).await {
+                Ok((renewal, counted)) => {
+                    recorded = counted;
+                    Ok(renewal)
+                }
+                Err(error) => Err(error),
+            };
+            match renewal {
                 Ok(SessionRenewal::Renewed { .. }) => Decision::Allow(Allowed {
                     session: Some(SessionChange::Renewed {
                         session: key.clone(),
@@ -227,7 +234,7 @@ impl<B: Stores> PolicyEngine<B> {
                     .unwrap_or_else(|| Decision::Allow(Allowed::degraded())),
             }
         } else {
-            let stop = store.stop_session(&partition, &key, ctx.now);
+            let stop = self.stores.policy().stop_session(&partition, &key, ctx.now);
             match timed(StoreOp::StopSession, stop).await {
                 Ok(stopped) => Decision::Allow(Allowed {
                     stopped: stopped.then(|| key.clone()),
@@ -239,7 +246,7 @@ impl<B: Stores> PolicyEngine<B> {
                     .unwrap_or_else(|| Decision::Allow(Allowed::degraded())),
             }
         };
-        (decision, Some(key))
+        (decision, Some(key), recorded)
     }
 
     /// Where the session of `token` for `ctx` lives and its key, when the token limits
@@ -274,6 +281,20 @@ fn audit_key(token: &VerifiedToken, ctx: &RequestContext) -> Option<String> {
         PlaybackClaims::Restriction(claims) => stream_identity(claims, ctx).0,
         _ => token.token_id(),
     })
+}
+
+/// One accepted heartbeat of `session`, as its [`SessionRenewals`] counts it.
+fn heartbeat_renewals(
+    token: &VerifiedToken,
+    ctx: &RequestContext,
+    session: &str,
+) -> SessionRenewals {
+    let renewals =
+        SessionRenewals::heartbeat(ctx.now, ctx.account.as_str(), session, ctx.client_ip);
+    match token_user(token) {
+        Some(uid) => renewals.with_uid(uid),
+        None => renewals,
+    }
 }
 
 fn token_user(token: &VerifiedToken) -> Option<String> {

@@ -159,6 +159,41 @@ fn a_decision_and_its_audit_stream_share_the_slot_and_an_account_has_sixteen_str
 }
 
 #[test]
+fn a_heartbeats_renewals_share_its_sessions_slot_and_an_account_has_sixteen_per_day() {
+    let layout = KeyLayout::new("pa");
+    let date = time::macros::date!(2026 - 03 - 01);
+    assert_eq!(
+        layout.audit_renewals("acct", 3, date),
+        "pa:{p:YWNjdA:03}:audit-renewals:2026-03-01"
+    );
+    for partition in [
+        user("acct-1", "viewer-1"),
+        Partition::Token {
+            account: "acct-1".to_owned(),
+            token_id: "jti:1".to_owned(),
+        },
+    ] {
+        let renewals = layout.partition_audit_renewals(&partition, date);
+        assert_eq!(
+            hashed_part(&renewals),
+            hashed_part(&layout.sessions(&partition))
+        );
+        assert_eq!(
+            hashed_part(&renewals),
+            hashed_part(&layout.partition_audit_stream(&partition, date))
+        );
+        assert!(
+            layout
+                .audit_renewals_all("acct-1", date)
+                .contains(&renewals)
+        );
+    }
+    let all = layout.audit_renewals_all("acct-1", date);
+    let tags: std::collections::BTreeSet<&str> = all.iter().map(|key| hashed_part(key)).collect();
+    assert_eq!(tags.len(), 16, "{all:?}");
+}
+
+#[test]
 fn partitions_of_one_shard_never_share_keys() {
     let layout = KeyLayout::new("pa");
     let mut by_shard = std::collections::BTreeMap::new();

@@ -1,5 +1,6 @@
 //! Cluster safety: for every decision shape, every key the scripts touch — the audit stream
-//! the decision's record goes to included — hashes to one Redis Cluster slot — computed here with CRC16 per the Redis Cluster spec, cross-checked
+//! the decision's record goes to and the renewals HASH a heartbeat on its session is counted
+//! in included — hashes to one Redis Cluster slot — computed here with CRC16 per the Redis Cluster spec, cross-checked
 //! with `CLUSTER KEYSLOT`, and proven by running every shape on a cluster-mode node (which
 //! refuses a script whose keys span slots with `CROSSSLOT`).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
@@ -11,8 +12,8 @@ use std::time::Duration;
 use playback_auth_claims::{ConcurrencyBehavior, Uid};
 use playback_auth_policy::{
     AuditDecision, AuditRecord, AuditSink, DecisionPlan, DevicePlan, Outcome, Partition,
-    PlaybackRights, PolicyStore, RevocationStore, RightsStore, SessionPlan, Stores, TokenDigest,
-    TokenPlan, WriteMode,
+    PlaybackRights, PolicyStore, RevocationStore, RightsStore, SessionPlan, SessionRenewal,
+    SessionRenewals, Stores, TokenDigest, TokenPlan, WriteMode,
 };
 use playback_auth_redis::RedisStore;
 
@@ -83,6 +84,44 @@ async fn apply_recorded(
         "{shape}: the record was not in the decision's call"
     );
     outcome
+}
+
+/// A heartbeat on the shape's session (`s}1`, active since `at(0)`), counted in its renewals
+/// by the same call, as an accepted heartbeat is.
+async fn heartbeat_recorded(store: &RedisStore, plan: &DecisionPlan, uid: &str, shape: &str) {
+    let account = match &plan.partition {
+        Partition::User { account, .. } | Partition::Token { account, .. } => account.clone(),
+    };
+    let renewals = || SessionRenewals::heartbeat(at(1), &account, "s}1", ip(1)).with_uid(uid);
+    let (renewal, recorded) = store
+        .renew_recorded(
+            &plan.partition,
+            "s}1",
+            Duration::from_secs(120),
+            at(1),
+            renewals,
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(renewal, SessionRenewal::Renewed { .. }),
+        "{shape}: {renewal:?}"
+    );
+    assert!(
+        recorded,
+        "{shape}: the heartbeat was not counted in its call"
+    );
+}
+
+/// The keys of `plan`'s decision script and its record's stream, and, when it admits a
+/// session, the renewals HASH a heartbeat on that session is counted in.
+fn declared_keys(store: &RedisStore, plan: &DecisionPlan) -> Vec<String> {
+    let mut keys = store.keys_for(plan);
+    keys.push(store.audit_stream_for(plan, DAY));
+    if plan.session.is_some() {
+        keys.push(store.audit_renewals_for(&plan.partition, DAY));
+    }
+    keys
 }
 
 fn nz(n: u32) -> NonZeroU32 {
@@ -157,13 +196,12 @@ async fn every_decision_shape_hashes_to_one_slot() {
     for (account, uid) in TRICKY {
         let mut account_tags = BTreeSet::new();
         for (shape, plan) in shapes(account, uid) {
-            let mut keys = store.keys_for(&plan);
-            assert!(!keys.is_empty(), "{shape}");
+            assert!(!store.keys_for(&plan).is_empty(), "{shape}");
+            let keys = declared_keys(&store, &plan);
             // The partition: the tag and the `u:UID` or `t:TOKEN_ID` after it.
             let close = keys[0].find('}').unwrap();
             let id: Vec<&str> = keys[0][close + 1..].split(':').skip(1).take(2).collect();
             partitions.insert(format!("{}{}", &keys[0][..=close], id.join(":")));
-            keys.push(store.audit_stream_for(&plan, DAY));
             let slots: BTreeSet<u16> = keys.iter().map(|k| key_slot(k)).collect();
             assert_eq!(
                 slots.len(),
@@ -174,10 +212,13 @@ async fn every_decision_shape_hashes_to_one_slot() {
             let close = keys[0][open..].find('}').unwrap() + open;
             account_tags.insert(keys[0][open..=close].to_owned());
         }
-        // The record's stream is one of the account's sixteen of the day.
+        // The record's stream is one of the account's sixteen of the day; a heartbeat's
+        // renewals HASH one of its sixteen.
         let streams = store.audit_stream_keys(account, DAY);
+        let renewals = store.audit_renewals_keys(account, DAY);
         for (_, plan) in shapes(account, uid) {
             assert!(streams.contains(&store.audit_stream_for(&plan, DAY)));
+            assert!(renewals.contains(&store.audit_renewals_for(&plan.partition, DAY)));
         }
         // A user partition and a token partition: one or two shards of the account.
         assert!((1..=2).contains(&account_tags.len()), "{account_tags:?}");
@@ -240,9 +281,8 @@ async fn every_shape_runs_on_a_cluster_mode_node() {
                 .timeout(Duration::from_secs(5))
                 .build()
                 .unwrap();
-            // Our slots agree with the server's, the audit stream's too.
-            let mut keys = store.keys_for(&plan);
-            keys.push(store.audit_stream_for(&plan, DAY));
+            // Our slots agree with the server's, the audit stream's and renewals' too.
+            let keys = declared_keys(&store, &plan);
             for key in &keys {
                 let slot: u16 = query(&mut admin, &["CLUSTER", "KEYSLOT", key])
                     .await
@@ -262,8 +302,13 @@ async fn every_shape_runs_on_a_cluster_mode_node() {
                     "{shape}: {outcome:?}"
                 );
             }
-            // Every key the decision left behind is one of its declared keys (or the audit
-            // index shard, written once per stream by its own command).
+            // A heartbeat on the session, counted in the same call (the node would refuse it
+            // as cross-slot otherwise).
+            if plan.session.is_some() {
+                heartbeat_recorded(&store, &plan, uid, shape).await;
+            }
+            // Every key the decision and heartbeat left behind is one of their declared keys
+            // (or the audit index shard, written once per key by its own command).
             let written: Vec<String> = query(&mut admin, &["KEYS", &format!("{prefix}:*")])
                 .await
                 .unwrap();
@@ -271,9 +316,11 @@ async fn every_shape_runs_on_a_cluster_mode_node() {
             for key in written.iter().filter(|key| !key.ends_with(":audit-index")) {
                 assert!(keys.contains(key), "{shape} wrote undeclared key {key}");
             }
+            let read = store.records_for(account, DAY).await.unwrap();
+            assert_eq!(read.records.len(), 1, "{shape}");
             assert_eq!(
-                store.records_for(account, DAY).await.unwrap().records.len(),
-                1,
+                read.renewals.len(),
+                usize::from(plan.session.is_some()),
                 "{shape}"
             );
             if let Partition::User { uid, .. } = &plan.partition {
@@ -368,11 +415,14 @@ async fn every_shape_runs_on_the_cluster() {
                     "{shape}: {outcome:?}"
                 );
             }
-            assert_eq!(
-                store.records_for(account, DAY).await.unwrap().records.len(),
-                2,
-                "{shape}"
-            );
+            if plan.session.is_some() {
+                heartbeat_recorded(&store, &plan, uid, shape).await;
+            }
+            let read = store.records_for(account, DAY).await.unwrap();
+            assert_eq!(read.records.len(), 2, "{shape}");
+            let counted: Vec<u64> = read.renewals.iter().map(|r| r.count).collect();
+            let expected: &[u64] = if plan.session.is_some() { &[1] } else { &[] };
+            assert_eq!(counted, expected, "{shape}");
             if let Partition::User { uid, .. } = &plan.partition {
                 let sessions = store.sessions(account, uid, at(1)).await.unwrap();
                 if plan.session.is_some() {

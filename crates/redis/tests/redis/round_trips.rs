@@ -16,7 +16,7 @@ use playback_auth_keys::{Algorithm, PrivateKey};
 use playback_auth_policy::cache::ManualClock;
 use playback_auth_policy::{
     AuditSink, Authorizer, Decision, DecisionPlan, DenyReason, DevicePlan, Partition, PolicyStore,
-    SessionPlan, TokenPlan,
+    SessionPlan, TokenPlan, VerifiedToken,
 };
 use playback_auth_redis::{RedisStore, RedisStoreBuilder};
 use playback_auth_sign::Signer;
@@ -345,18 +345,7 @@ async fn each_decision_on_a_cluster_is_exactly_one_evalsha() {
     for i in 0..12 {
         store.apply(&plans(i)).await.unwrap();
     }
-    let masters: Vec<u16> = cluster
-        .view(0)
-        .unwrap()
-        .into_iter()
-        .filter(|node| node.master && !node.slots.is_empty())
-        .map(|node| node.port)
-        .collect();
-    assert_eq!(masters.len(), 3);
-    let monitors: Vec<Monitor> = masters
-        .iter()
-        .map(|port| Monitor::start_on(*port))
-        .collect();
+    let monitors = monitor_masters(&cluster);
 
     const N: u32 = 300;
     for i in 0..N {
@@ -474,17 +463,7 @@ async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_noth
             .is_allowed()
     );
     store.flush_audit().await.unwrap();
-    let masters: Vec<u16> = cluster
-        .view(0)
-        .unwrap()
-        .into_iter()
-        .filter(|node| node.master && !node.slots.is_empty())
-        .map(|node| node.port)
-        .collect();
-    let monitors: Vec<Monitor> = masters
-        .iter()
-        .map(|port| Monitor::start_on(*port))
-        .collect();
+    let monitors = monitor_masters(&cluster);
 
     const N: u64 = 40;
     for i in 0..N {
@@ -503,12 +482,7 @@ async fn an_authorize_on_a_cluster_reads_nothing_and_an_invalid_token_costs_noth
             Some(DenyReason::InvalidToken(_))
         ));
     }
-    let mut sent: BTreeMap<String, u64> = BTreeMap::new();
-    for monitor in monitors {
-        for (name, calls) in monitor.client_commands(0) {
-            *sent.entry(name).or_insert(0) += calls;
-        }
-    }
+    let sent = sent_to_all(monitors);
     assert_eq!(
         sent,
         [("evalsha".to_owned(), 2 * N)].into(),
@@ -547,7 +521,8 @@ async fn assert_recorded(
 
 /// A day's report for an account reads a fixed, known set of keys: `MONITOR` shows one
 /// `XRANGE` on each of the account's sixteen audit streams of the day (records of many users
-/// spread over all of them), the aggregates and renewals HASHes, nothing else; and the
+/// spread over all of them), the aggregates HASH and the sixteen renewals HASHes, nothing
+/// else; and the
 /// records come back merged in the order they were written (not by their time), every one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_days_report_reads_the_sixteen_known_streams_and_merges_them_in_write_order() {
@@ -583,7 +558,7 @@ async fn a_days_report_reads_the_sixteen_known_streams_and_merges_them_in_write_
 
     let monitor = Monitor::start(&server);
     let read = store.records_for(ACCOUNT, day).await.unwrap();
-    let calls = monitor.client_calls(18);
+    let calls = monitor.client_calls(33);
     let read_streams: Vec<String> = calls
         .iter()
         .filter(|(name, _)| name == "xrange")
@@ -597,16 +572,15 @@ async fn a_days_report_reads_the_sixteen_known_streams_and_merges_them_in_write_
         .into_iter()
         .filter(|(name, _)| name != "xrange")
         .collect();
+    let mut hashes = vec![store.audit_aggregates_key(ACCOUNT, day)];
+    hashes.extend(store.audit_renewals_keys(ACCOUNT, day));
+    let expected: Vec<(String, String)> = hashes
+        .into_iter()
+        .map(|key| ("hgetall".to_owned(), key))
+        .collect();
     assert_eq!(
-        others,
-        [
-            (
-                "hgetall".to_owned(),
-                store.audit_aggregates_key(ACCOUNT, day)
-            ),
-            ("hgetall".to_owned(), store.audit_renewals_key(ACCOUNT, day)),
-        ],
-        "the day's HASHes and nothing else"
+        others, expected,
+        "the day's aggregates HASH, its sixteen renewals HASHes, and nothing else"
     );
     // The records were spread: no stream held them all.
     let mut admin = crate::common::admin(&server.url()).await;
@@ -623,4 +597,146 @@ async fn a_days_report_reads_the_sixteen_known_streams_and_merges_them_in_write_
     let contents: Vec<&str> = read.records.iter().map(|r| r.content.as_str()).collect();
     let written: Vec<String> = (0..USERS).map(|i| format!("video-{i}")).collect();
     assert_eq!(contents, written, "every record, in the order written");
+}
+
+/// A stream of `viewer-1` started on `store` and its first heartbeat accepted (warm: the
+/// caches, the script on its node, this process's audit index entry of the renewals HASH):
+/// the authorizer and the token.
+async fn started_stream(store: &RedisStore) -> (Authorizer<RedisStore>, VerifiedToken) {
+    wait_trusted(store).await;
+    let authorizer = Authorizer::new(store.clone());
+    let token = crate::common::restriction("heartbeat-round-trips", |b| {
+        b.user("viewer-1").concurrent_streams(1)
+    });
+    let started = authorizer
+        .engine()
+        .decide(&token, &heartbeat_request(0))
+        .await;
+    assert!(started.is_allowed(), "{started:?}");
+    let warm = authorizer
+        .engine()
+        .heartbeat(&token, &heartbeat_request(1))
+        .await;
+    assert!(warm.is_allowed(), "{warm:?}");
+    (authorizer, token)
+}
+
+/// Heartbeat `i` (0: the start) of the stream, 30 s apart.
+fn heartbeat_request(i: u64) -> playback_auth_policy::RequestContext {
+    request(30 * i64::try_from(i).unwrap())
+        .with_session_id("s1")
+        .with_device_id("tv")
+}
+
+/// `n` accepted heartbeats of the stream, after the warm one.
+async fn beat(authorizer: &Authorizer<RedisStore>, token: &VerifiedToken, n: u64) {
+    for i in 0..n {
+        let beat = authorizer
+            .engine()
+            .heartbeat(token, &heartbeat_request(2 + i))
+            .await;
+        assert!(beat.is_allowed(), "heartbeat {i}: {beat:?}");
+    }
+}
+
+/// Checks the day's renewals are the stream's one entry, counting `n` heartbeats and the warm
+/// one, and that no audit write failed.
+async fn assert_counted(store: &RedisStore, authorizer: &Authorizer<RedisStore>, n: u64) {
+    let read = store
+        .records_for(ACCOUNT, time::macros::date!(2023 - 11 - 14))
+        .await
+        .unwrap();
+    let counted: Vec<u64> = read.renewals.iter().map(|r| r.count).collect();
+    assert_eq!(
+        counted,
+        [n + 1],
+        "every heartbeat counted, the warm one too"
+    );
+    assert_eq!(authorizer.engine().audit_failures(), 0);
+}
+
+/// `MONITOR` on every master of `cluster` that serves slots (3).
+fn monitor_masters(cluster: &crate::common::RedisCluster) -> Vec<Monitor> {
+    let masters: Vec<u16> = cluster
+        .view(0)
+        .unwrap()
+        .into_iter()
+        .filter(|node| node.master && !node.slots.is_empty())
+        .map(|node| node.port)
+        .collect();
+    assert_eq!(masters.len(), 3);
+    masters
+        .iter()
+        .map(|port| Monitor::start_on(*port))
+        .collect()
+}
+
+/// The commands clients sent to all of `monitors`, by name.
+fn sent_to_all(monitors: Vec<Monitor>) -> BTreeMap<String, u64> {
+    let mut sent: BTreeMap<String, u64> = BTreeMap::new();
+    for monitor in monitors {
+        for (name, calls) in monitor.client_commands(0) {
+            *sent.entry(name).or_insert(0) += calls;
+        }
+    }
+    sent
+}
+
+/// An accepted heartbeat is one round trip: `MONITOR` shows exactly N `EVALSHA` for N
+/// heartbeats and nothing else (the renewal and the heartbeat's count in its session's
+/// renewals in one script call), and every heartbeat was counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_accepted_heartbeat_is_exactly_one_evalsha() {
+    let Some(server) = RedisServer::start(&[]) else {
+        return;
+    };
+    let store = RedisStore::builder(server.url())
+        .timeout(Duration::from_secs(5))
+        .cache_clock(ManualClock::new())
+        .build()
+        .unwrap();
+    let (authorizer, token) = started_stream(&store).await;
+
+    const N: u64 = 60;
+    let monitor = Monitor::start(&server);
+    beat(&authorizer, &token, N).await;
+    let sent = monitor.client_commands(N);
+    assert_eq!(
+        sent,
+        [("evalsha".to_owned(), N)].into(),
+        "commands sent for {N} accepted heartbeats"
+    );
+    assert_counted(&store, &authorizer, N).await;
+    eprintln!("round trips: {N} accepted heartbeats: client sent {sent:?}");
+}
+
+/// The same on a private Redis Cluster: `MONITOR` on every master shows exactly N
+/// `EVALSHA` in all for N accepted heartbeats, and nothing else (no cross-slot refusal, no
+/// second call for the renewals: they share the session's slot).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_accepted_heartbeat_on_a_cluster_is_exactly_one_evalsha() {
+    let Some(cluster) = crate::common::RedisCluster::start(Duration::from_secs(5)) else {
+        return;
+    };
+    let store = RedisStore::cluster_builder(cluster.seeds())
+        .key_prefix(crate::common::unique_prefix(
+            "round-trips-cluster-heartbeat",
+        ))
+        .timeout(Duration::from_secs(5))
+        .cache_clock(ManualClock::new())
+        .build()
+        .unwrap();
+    let (authorizer, token) = started_stream(&store).await;
+
+    const N: u64 = 40;
+    let monitors = monitor_masters(&cluster);
+    beat(&authorizer, &token, N).await;
+    let sent = sent_to_all(monitors);
+    assert_eq!(
+        sent,
+        [("evalsha".to_owned(), N)].into(),
+        "commands sent for {N} accepted heartbeats on the cluster"
+    );
+    assert_counted(&store, &authorizer, N).await;
+    eprintln!("round trips (cluster): {N} accepted heartbeats: client sent {sent:?}");
 }
