@@ -116,6 +116,9 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let redis_set = ["REDIS_CLUSTER_URLS", "REDIS_URL"]
         .iter()
         .any(|name| std::env::var(name).is_ok_and(|value| !value.trim().is_empty()));
+    // The Redis store, kept to write the refusal counts batched in this process on shutdown.
+    #[cfg(feature = "redis")]
+    let mut redis_store: Option<RedisStore> = None;
     let app = match redis_set {
         #[cfg(feature = "redis")]
         true => {
@@ -126,6 +129,13 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
             let cluster = builder.endpoint().is_cluster();
             info!(store = "redis", cluster, key_prefix = %prefix, "stores on Redis");
             let store = builder.key_prefix(prefix).build()?;
+            // Building is lazy; opening the connections now (every master's, on a cluster)
+            // keeps that out of the first requests' time budget. A Redis that is down is not
+            // fatal: requests fail closed until it answers.
+            if let Err(err) = store.ping().await {
+                tracing::warn!(error = %err, "Redis did not answer at startup; requests fail closed until it does");
+            }
+            redis_store = Some(store.clone());
             app::redis_app(store, settings)?
         }
         #[cfg(not(feature = "redis"))]
@@ -155,6 +165,14 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         }))
     });
     server::serve(listener, app, timeouts, shutdown_signal()).await;
+    // Refusals of tokens that failed verification are counted in process and written once a
+    // second: write the last second's now, so a graceful stop loses none.
+    #[cfg(feature = "redis")]
+    if let Some(store) = redis_store
+        && let Err(err) = store.flush_audit().await
+    {
+        error!(error = %err, "batched refusal counts could not be written at shutdown");
+    }
     drop(stop_metrics);
     if let Some(metrics) = metrics {
         let _ = metrics.await;
