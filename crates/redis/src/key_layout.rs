@@ -159,6 +159,12 @@ impl KeyLayout {
         self.audit_index_shard(audit_index_shard(account))
     }
 
+    /// The accounts that have registered keys (SET of account names), in a slot of its own
+    /// (see `accounts.rs`).
+    pub(crate) fn registered_accounts(&self) -> String {
+        format!("{}:{{accounts}}:registered", self.prefix)
+    }
+
     /// The pub/sub channel of cache invalidations (a channel, not a key: no slot).
     pub(crate) fn invalidation_channel(&self) -> String {
         format!("{}:invalidations", self.prefix)

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod audit;
 mod audit_batch;
 mod audit_renewals;

@@ -13,8 +13,9 @@ use playback_auth_policy::{
 };
 use redis::{RedisResult, Script};
 
+use crate::accounts::RegisteredAccounts;
 use crate::audit_batch::AggregateBatch;
-use crate::cache::{CacheSettings, RedisInvalidations, StoreCache};
+use crate::cache::{AccountsLoader, CacheSettings, RedisInvalidations, StoreCache};
 use crate::connection::{Connection, RedisEndpoint};
 use crate::error::RedisStoreError;
 use crate::key_layout::KeyLayout;
@@ -55,6 +56,8 @@ pub(crate) struct Inner {
     settings: Settings,
     /// The fleet cache of keys and revocations (see `cache.rs`).
     cache: Option<StoreCache>,
+    /// The accounts with registered keys, kept with the cache (see `accounts.rs`).
+    accounts: Option<Arc<RegisteredAccounts>>,
     /// Refusal aggregates waiting to be written (see `audit_batch.rs`).
     aggregates: AggregateBatch,
     /// Audit streams this process listed in the audit index.
@@ -82,6 +85,7 @@ pub(crate) struct Scripts {
     pub(crate) revoke: Script,
     pub(crate) unrevoke: Script,
     pub(crate) register_key: Script,
+    pub(crate) add_account: Script,
     pub(crate) delete_key: Script,
     pub(crate) put_rights: Script,
     pub(crate) audit_aggregate: Script,
@@ -97,6 +101,7 @@ impl Scripts {
             revoke: Script::new(include_str!("scripts/revoke.lua")),
             unrevoke: Script::new(include_str!("scripts/unrevoke.lua")),
             register_key: Script::new(include_str!("scripts/register_key.lua")),
+            add_account: Script::new(include_str!("scripts/add_account.lua")),
             delete_key: Script::new(include_str!("scripts/delete_key.lua")),
             put_rights: Script::new(include_str!("scripts/put_rights.lua")),
             audit_aggregate: Script::new(include_str!("scripts/audit_aggregate.lua")),
@@ -238,6 +243,10 @@ impl RedisStore {
 
     pub(crate) fn cache(&self) -> Option<&StoreCache> {
         self.inner.cache.as_ref()
+    }
+
+    pub(crate) fn registered_accounts(&self) -> Option<&RegisteredAccounts> {
+        self.inner.accounts.as_deref()
     }
 
     pub(crate) fn aggregate_batch(&self) -> &AggregateBatch {
@@ -492,6 +501,7 @@ impl RedisStoreBuilder {
             });
         }
         let layout = KeyLayout::new(self.prefix);
+        let mut accounts = None;
         let cache = match self.cache.config {
             Some(config) if config.staleness_bound.is_zero() => {
                 return Err(RedisStoreError::InvalidSetting {
@@ -500,13 +510,22 @@ impl RedisStoreBuilder {
             }
             Some(config) => {
                 let cache = StoreCache::new(config, self.cache.clock);
-                let source = RedisInvalidations::new(
+                let mut source = RedisInvalidations::new(
                     self.endpoint.urls(),
                     layout.invalidation_channel(),
                     config.staleness_bound,
                     self.settings.timeout,
                 )
                 .map_err(RedisStoreError::InvalidUrl)?;
+                if self.cache.accounts_limit > 0 {
+                    let set = Arc::new(RegisteredAccounts::new(self.cache.accounts_limit));
+                    source.accounts = Some(AccountsLoader {
+                        accounts: Arc::clone(&set),
+                        connection: connection.clone(),
+                        key: layout.registered_accounts(),
+                    });
+                    accounts = Some(set);
+                }
                 crate::cache::start(source, &cache);
                 Some(cache)
             }
@@ -519,6 +538,7 @@ impl RedisStoreBuilder {
                 scripts: Scripts::load(),
                 settings: self.settings,
                 cache,
+                accounts,
                 aggregates: AggregateBatch::default(),
                 indexed: Mutex::new(HashSet::new()),
                 // On a cluster the account's audit stream is never in the decision's slot.

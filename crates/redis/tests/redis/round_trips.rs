@@ -28,7 +28,9 @@ fn nz(n: u32) -> NonZeroU32 {
 }
 
 /// `calls` per command since the last `CONFIG RESETSTAT`.
-async fn command_calls(admin: &mut redis::aio::MultiplexedConnection) -> BTreeMap<String, u64> {
+pub(crate) async fn command_calls(
+    admin: &mut redis::aio::MultiplexedConnection,
+) -> BTreeMap<String, u64> {
     let info: String = redis::cmd("INFO")
         .arg("commandstats")
         .query_async(admin)
@@ -43,7 +45,7 @@ async fn command_calls(admin: &mut redis::aio::MultiplexedConnection) -> BTreeMa
         .collect()
 }
 
-async fn reset(admin: &mut redis::aio::MultiplexedConnection) {
+pub(crate) async fn reset(admin: &mut redis::aio::MultiplexedConnection) {
     let _: String = redis::cmd("CONFIG")
         .arg("RESETSTAT")
         .query_async(admin)
