@@ -15,6 +15,7 @@
 use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 
+use crate::error::RedisStoreError;
 use crate::store::{RedisStore, RedisStoreBuilder};
 
 /// The default most accounts the in-memory set holds:
@@ -123,6 +124,24 @@ impl RedisStore {
         let accounts = self.registered_accounts()?;
         let state = accounts.state();
         Some(cache.is_trusted() && state.loaded && !state.oversize)
+    }
+
+    /// Adds `accounts` to the fleet-wide set of accounts with registered keys, announcing
+    /// each new one to every store: the upgrade step for accounts that registered keys
+    /// before the set existed (registering a key adds its account by itself). Adding an
+    /// account that has no keys is harmless (its lookups read Redis again).
+    ///
+    /// # Errors
+    /// [`RedisStoreError`] when Redis cannot be written (the accounts before the failing
+    /// one were added).
+    pub async fn add_registered_accounts<'a>(
+        &self,
+        accounts: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), RedisStoreError> {
+        for account in accounts {
+            self.add_registered_account(account).await?;
+        }
+        Ok(())
     }
 }
 

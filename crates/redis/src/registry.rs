@@ -156,7 +156,10 @@ impl RedisStore {
 
     /// Adds `account` to the registered-accounts SET (and this store's copy) before a key
     /// of it is registered: the SET stays a superset of the accounts with keys.
-    async fn add_registered_account(&self, account: &str) -> Result<(), RegistryError> {
+    pub(crate) async fn add_registered_account(
+        &self,
+        account: &str,
+    ) -> Result<(), RedisStoreError> {
         let keys = [self.layout().registered_accounts()];
         let args = [
             account.to_owned(),

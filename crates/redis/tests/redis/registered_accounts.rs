@@ -253,3 +253,44 @@ async fn with_invalidations_cut_the_set_is_not_trusted() {
         .await;
     assert!(decision.is_allowed(), "{decision:?}");
 }
+
+/// Keys registered before the set existed (here: the account removed from the SET behind
+/// the store's back) are refused by a store that trusts the set, until the upgrade step
+/// `add_registered_accounts` lists the account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_from_before_the_set_are_usable_once_added() {
+    let Some(url) = crate::common::redis_url() else {
+        return;
+    };
+    let prefix = unique_prefix("accounts-upgrade");
+    const OLD: &str = "registered-before-the-set";
+    let writer = engine(bounded(&url, &prefix)).await;
+    let signer = register(&writer, OLD).await;
+    let token = sign(&signer, OLD);
+    let mut admin = crate::common::admin(&url).await;
+    let removed: i64 = redis::cmd("SREM")
+        .arg(format!("{prefix}:{{accounts}}:registered"))
+        .arg(OLD)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(removed, 1, "registering added the account to the SET");
+
+    let before = engine(bounded(&url, &prefix)).await;
+    let decision = before
+        .authorizer
+        .authorize(&token, &request_of(OLD, 1))
+        .await;
+    assert!(
+        matches!(decision.deny_reason(), Some(DenyReason::InvalidToken(_))),
+        "{decision:?}"
+    );
+
+    writer.store.add_registered_accounts([OLD]).await.unwrap();
+    let after = engine(bounded(&url, &prefix)).await;
+    let decision = after
+        .authorizer
+        .authorize(&token, &request_of(OLD, 2))
+        .await;
+    assert!(decision.is_allowed(), "{decision:?}");
+}
