@@ -294,3 +294,46 @@ async fn accounts_from_before_the_set_are_usable_once_added() {
         .await;
     assert!(decision.is_allowed(), "{decision:?}");
 }
+
+/// On the shared Redis Cluster: the SET lives in a slot of its own, is read through the
+/// cluster client, and a key registered for a brand-new account on one store is usable on
+/// another; made-up accounts never reach the fleet cache (no miss: no read).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_cluster_made_up_accounts_cost_nothing_and_new_accounts_work() {
+    let Some(seeds) = crate::common::cluster_urls() else {
+        return;
+    };
+    let prefix = unique_prefix("accounts-cluster");
+    let on_cluster = || {
+        RedisStore::cluster_builder(seeds.iter().cloned())
+            .key_prefix(&prefix)
+            .timeout(Duration::from_secs(5))
+            .cache(Some(CacheConfig::default().with_staleness_bound(BOUND)))
+    };
+    let [writer, reader] = [engine(on_cluster()).await, engine(on_cluster()).await];
+    assert_eq!(reader.store.registered_accounts_trusted(), Some(true));
+    const NEW: &str = "brand-new-on-a-cluster";
+    let before = reader.store.cache_stats().unwrap().invalidations;
+    let signer = register(&writer, NEW).await;
+    wait_invalidations(&reader, before + 1).await;
+    let token = sign(&signer, NEW);
+    let decision = reader
+        .authorizer
+        .authorize(&token, &request_of(NEW, 1))
+        .await;
+    assert!(decision.is_allowed(), "{decision:?}");
+
+    let misses = reader.store.cache_stats().unwrap().misses;
+    for i in 0..50 {
+        let account = format!("made-up-{i}");
+        let decision = reader
+            .authorizer
+            .authorize(&sign(&signer, &account), &request_of(&account, 2))
+            .await;
+        assert!(
+            matches!(decision.deny_reason(), Some(DenyReason::InvalidToken(_))),
+            "{decision:?}"
+        );
+    }
+    assert_eq!(reader.store.cache_stats().unwrap().misses, misses);
+}
