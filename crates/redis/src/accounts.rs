@@ -86,11 +86,25 @@ impl RegisteredAccounts {
 
     fn check_size(&self, state: &mut State) {
         if state.members.len() > self.limit {
-            *state = State {
-                oversize: true,
-                ..State::default()
-            };
+            *state = Self::oversize();
         }
+    }
+
+    fn oversize() -> State {
+        State {
+            oversize: true,
+            ..State::default()
+        }
+    }
+
+    /// The most accounts kept.
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The SET holds more accounts than the limit: not kept until the next subscription.
+    pub(crate) fn too_many(&self) {
+        *self.state() = Self::oversize();
     }
 
     /// Whether `account` certainly has no keys: the SET is loaded, within the limit, and
@@ -168,5 +182,8 @@ mod tests {
         assert!(accounts.needs_load());
         accounts.load(Vec::new());
         assert!(accounts.certainly_absent("early"));
+        accounts.too_many();
+        assert!(!accounts.certainly_absent("early"));
+        assert!(!accounts.needs_load());
     }
 }

@@ -95,14 +95,27 @@ pub(crate) struct AccountsLoader {
 }
 
 impl AccountsLoader {
-    /// Reads the SET into the copy; on failure the copy stays unloaded (retried at the
-    /// next ping).
+    /// Reads the SET into the copy (not when it holds more accounts than the limit: its
+    /// size is read first); on failure the copy stays unloaded (retried at the next ping).
     async fn load(&self) {
         let mut connection = self.connection.clone();
-        let mut command = redis::cmd("SMEMBERS");
-        command.arg(&self.key);
-        match command.query_async::<Vec<String>>(&mut connection).await {
-            Ok(members) => self.accounts.load(members),
+        let mut size = redis::cmd("SCARD");
+        size.arg(&self.key);
+        let mut members = redis::cmd("SMEMBERS");
+        members.arg(&self.key);
+        let read = async {
+            let size: usize = size.query_async(&mut connection).await?;
+            if size > self.accounts.limit() {
+                return Ok(None);
+            }
+            members
+                .query_async::<Vec<String>>(&mut connection)
+                .await
+                .map(Some)
+        };
+        match read.await {
+            Ok(Some(members)) => self.accounts.load(members),
+            Ok(None) => self.accounts.too_many(),
             Err(_) => {
                 metrics::counter!("playback_auth_redis_errors_total", "kind" => "other")
                     .increment(1);

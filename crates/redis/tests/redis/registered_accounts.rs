@@ -181,6 +181,22 @@ async fn made_up_accounts_cost_no_redis_command_and_evict_no_real_account() {
     assert_eq!(limited.store.registered_accounts_trusted(), Some(false));
     let sent = flood(&limited, &signer, &mut admin, 3).await;
     assert_eq!(sent.get("hgetall"), Some(&3), "{sent:?}");
+
+    // A store starting with the SET already past its limit does not even read it.
+    reset(&mut admin).await;
+    let late = engine_of(
+        builder(&url, &prefix)
+            .cache(Some(small))
+            .registered_accounts_limit(1),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !commands(&mut admin).await.contains_key("scard") {
+        assert!(Instant::now() < deadline, "the set's size was never read");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(commands(&mut admin).await.get("smembers"), None);
+    assert_eq!(late.store.registered_accounts_trusted(), Some(false));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
