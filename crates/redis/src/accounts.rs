@@ -6,16 +6,18 @@
 //! cluster) of account names. Registering a key adds the account to it and publishes an
 //! `a|MICROS|ACCOUNT` invalidation *before* the registration script runs, and nothing ever
 //! removes an account inline (deleting an account's last key leaves it in the SET), so the
-//! SET is always a superset of the accounts with keys. Each store reads it (`SMEMBERS`)
-//! after every (re)subscription, with the subscription already listening, and adds every
-//! account announced since; until that read has succeeded, or while the cache is not
-//! trusted, or once the SET holds more accounts than the limit, lookups go the per-account
-//! way (through the fleet cache).
+//! SET is a superset of the accounts with keys once the backfill (`backfill.rs`) has added
+//! the accounts that registered keys before the SET existed and written the completion
+//! marker (`PREFIX:{accounts}:complete`). Each store reads it (`SMEMBERS`) after every
+//! (re)subscription, with the subscription already listening, and adds every account
+//! announced since; the read happens only while the marker exists (without it the store
+//! starts the backfill in the background and checks again at each ping). Until that read
+//! has succeeded, or while the cache is not trusted, or once the SET holds more accounts
+//! than the limit, lookups go the per-account way (through the fleet cache).
 
 use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 
-use crate::error::RedisStoreError;
 use crate::store::{RedisStore, RedisStoreBuilder};
 
 /// The default most accounts the in-memory set holds:
@@ -25,7 +27,7 @@ pub(crate) const DEFAULT_REGISTERED_ACCOUNTS_LIMIT: usize = 100_000;
 #[derive(Debug, Default)]
 struct State {
     members: HashSet<String>,
-    /// The SET has been read since the subscription (re)started.
+    /// The SET has been read, marked complete, since the subscription (re)started.
     loaded: bool,
     /// More accounts than the limit: not kept until the next subscription.
     oversize: bool,
@@ -131,31 +133,15 @@ impl RedisStoreBuilder {
 impl RedisStore {
     /// Whether lookups for accounts without registered keys are answered from memory now:
     /// the fleet cache is trusted and this store's copy of the registered-accounts SET is
-    /// read and within [`RedisStoreBuilder::registered_accounts_limit`]. `None` without a
-    /// cache or with the limit `0`.
+    /// read, marked complete by the backfill
+    /// ([`RedisStore::backfill_registered_accounts`]), and within
+    /// [`RedisStoreBuilder::registered_accounts_limit`]. `None` without a cache or with the
+    /// limit `0`.
     pub fn registered_accounts_trusted(&self) -> Option<bool> {
         let cache = self.cache()?;
         let accounts = self.registered_accounts()?;
         let state = accounts.state();
         Some(cache.is_trusted() && state.loaded && !state.oversize)
-    }
-
-    /// Adds `accounts` to the fleet-wide set of accounts with registered keys, announcing
-    /// each new one to every store: the upgrade step for accounts that registered keys
-    /// before the set existed (registering a key adds its account by itself). Adding an
-    /// account that has no keys is harmless (its lookups read Redis again).
-    ///
-    /// # Errors
-    /// [`RedisStoreError`] when Redis cannot be written (the accounts before the failing
-    /// one were added).
-    pub async fn add_registered_accounts<'a>(
-        &self,
-        accounts: impl IntoIterator<Item = &'a str>,
-    ) -> Result<(), RedisStoreError> {
-        for account in accounts {
-            self.add_registered_account(account).await?;
-        }
-        Ok(())
     }
 }
 

@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{FutureExt as _, StreamExt as _};
@@ -28,6 +29,7 @@ use playback_auth_policy::cache::{
 pub const SUBSCRIBER_LIB_NAME: &str = "playback-auth-invalidations";
 
 use crate::accounts::{DEFAULT_REGISTERED_ACCOUNTS_LIMIT, RegisteredAccounts};
+use crate::backfill::Backfill;
 use crate::connection::Connection;
 
 /// An account's revocation HASH as read (`field → until|value`).
@@ -92,13 +94,32 @@ pub(crate) struct AccountsLoader {
     pub(crate) connection: Connection,
     /// The SET's key.
     pub(crate) key: String,
+    /// The SET's completion marker: the SET is trusted only while it exists.
+    pub(crate) marker: String,
+    /// Run (in the background) when the marker is missing.
+    pub(crate) backfill: Arc<Backfill>,
+    /// Set while this store's backfill runs.
+    pub(crate) backfilling: Arc<AtomicBool>,
 }
 
 impl AccountsLoader {
     /// Reads the SET into the copy (not when it holds more accounts than the limit: its
-    /// size is read first); on failure the copy stays unloaded (retried at the next ping).
+    /// size is read first; not when the SET is not marked complete: the backfill is started
+    /// instead); otherwise the copy stays unloaded (read again at the next ping).
     async fn load(&self) {
         let mut connection = self.connection.clone();
+        let mut exists = redis::cmd("EXISTS");
+        exists.arg(&self.marker);
+        let complete: Result<bool, _> = exists.query_async(&mut connection).await;
+        match complete {
+            Ok(true) => {}
+            Ok(false) => return self.start_backfill(),
+            Err(_) => {
+                metrics::counter!("playback_auth_redis_errors_total", "kind" => "other")
+                    .increment(1);
+                return;
+            }
+        }
         let mut size = redis::cmd("SCARD");
         size.arg(&self.key);
         let mut members = redis::cmd("SMEMBERS");
@@ -121,6 +142,24 @@ impl AccountsLoader {
                     .increment(1);
             }
         }
+    }
+}
+
+impl AccountsLoader {
+    /// Starts the backfill in the background unless this store's is already running; the
+    /// SET is read again at each ping until the marker is there.
+    fn start_backfill(&self) {
+        if self.backfilling.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let backfill = Arc::clone(&self.backfill);
+        let backfilling = Arc::clone(&self.backfilling);
+        tokio::spawn(async move {
+            if let Err(error) = backfill.run().await {
+                crate::metrics::count_error(&error);
+            }
+            backfilling.store(false, Ordering::Release);
+        });
     }
 }
 

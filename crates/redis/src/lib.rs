@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod audit_batch;
 mod audit_renewals;
+mod backfill;
 mod cache;
 mod connection;
 mod error;

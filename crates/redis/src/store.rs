@@ -15,6 +15,7 @@ use redis::{RedisResult, Script};
 
 use crate::accounts::RegisteredAccounts;
 use crate::audit_batch::AggregateBatch;
+use crate::backfill::Backfill;
 use crate::cache::{AccountsLoader, CacheSettings, RedisInvalidations, StoreCache};
 use crate::connection::{Connection, RedisEndpoint};
 use crate::error::RedisStoreError;
@@ -58,6 +59,8 @@ pub(crate) struct Inner {
     cache: Option<StoreCache>,
     /// The accounts with registered keys, kept with the cache (see `accounts.rs`).
     accounts: Option<Arc<RegisteredAccounts>>,
+    /// Fills the registered-accounts SET from the key registries (see `backfill.rs`).
+    backfill: Arc<Backfill>,
     /// Refusal aggregates waiting to be written (see `audit_batch.rs`).
     aggregates: AggregateBatch,
     /// Audit streams this process listed in the audit index.
@@ -247,6 +250,10 @@ impl RedisStore {
 
     pub(crate) fn registered_accounts(&self) -> Option<&RegisteredAccounts> {
         self.inner.accounts.as_deref()
+    }
+
+    pub(crate) fn backfill(&self) -> &Backfill {
+        &self.inner.backfill
     }
 
     pub(crate) fn aggregate_batch(&self) -> &AggregateBatch {
@@ -502,6 +509,12 @@ impl RedisStoreBuilder {
         }
         let layout = KeyLayout::new(self.prefix);
         let mut accounts = None;
+        let backfill = Arc::new(Backfill::new(
+            self.endpoint.clone(),
+            connection.clone(),
+            layout.clone(),
+            self.settings.timeout,
+        ));
         let cache = match self.cache.config {
             Some(config) if config.staleness_bound.is_zero() => {
                 return Err(RedisStoreError::InvalidSetting {
@@ -523,6 +536,9 @@ impl RedisStoreBuilder {
                         accounts: Arc::clone(&set),
                         connection: connection.clone(),
                         key: layout.registered_accounts(),
+                        marker: layout.registered_accounts_complete(),
+                        backfill: Arc::clone(&backfill),
+                        backfilling: Arc::default(),
                     });
                     accounts = Some(set);
                 }
@@ -539,6 +555,7 @@ impl RedisStoreBuilder {
                 settings: self.settings,
                 cache,
                 accounts,
+                backfill,
                 aggregates: AggregateBatch::default(),
                 indexed: Mutex::new(HashSet::new()),
                 // On a cluster the account's audit stream is never in the decision's slot.

@@ -270,45 +270,124 @@ async fn with_invalidations_cut_the_set_is_not_trusted() {
     assert!(decision.is_allowed(), "{decision:?}");
 }
 
-/// Keys registered before the set existed (here: the account removed from the SET behind
-/// the store's back) are refused by a store that trusts the set, until the upgrade step
-/// `add_registered_accounts` lists the account.
+/// Waits until `engine`'s set is trusted again (its backfill done, the marker read).
+async fn wait_set_trusted(engine: &Engine) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while engine.store.registered_accounts_trusted() != Some(true) {
+        assert!(Instant::now() < deadline, "the set was never trusted");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A deployment from before the set (keys registered, then the SET and its completion
+/// marker deleted): a new store allows the account at once (the set is not trusted without
+/// the marker: per-account read), backfills the set by itself, and then answers from the
+/// set — the old account allowed, made-up accounts at no command.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn accounts_from_before_the_set_are_usable_once_added() {
-    let Some(url) = crate::common::redis_url() else {
+async fn accounts_from_before_the_set_are_never_refused_and_backfilled_automatically() {
+    let Some(server) = RedisServer::start(&[]) else {
         return;
     };
+    let url = server.url();
     let prefix = unique_prefix("accounts-upgrade");
     const OLD: &str = "registered-before-the-set";
     let writer = engine(bounded(&url, &prefix)).await;
     let signer = register(&writer, OLD).await;
     let token = sign(&signer, OLD);
+    let set = format!("{prefix}:{{accounts}}:registered");
+    let marker = format!("{prefix}:{{accounts}}:complete");
     let mut admin = crate::common::admin(&url).await;
-    let removed: i64 = redis::cmd("SREM")
-        .arg(format!("{prefix}:{{accounts}}:registered"))
+    let deleted: i64 = redis::cmd("DEL")
+        .arg(&set)
+        .arg(&marker)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        deleted, 2,
+        "registering wrote the SET, the backfill the marker"
+    );
+
+    // Built without waiting for its set: allowed whether or not the backfill is done.
+    let upgraded = engine_of(bounded(&url, &prefix)).await;
+    let decision = upgraded
+        .authorizer
+        .authorize(&token, &request_of(OLD, 1))
+        .await;
+    assert!(decision.is_allowed(), "{decision:?}");
+
+    wait_set_trusted(&upgraded).await;
+    let member: bool = redis::cmd("SISMEMBER")
+        .arg(&set)
         .arg(OLD)
         .query_async(&mut admin)
         .await
         .unwrap();
-    assert_eq!(removed, 1, "registering added the account to the SET");
+    assert!(member, "the backfill added the old account");
+    let exists: bool = redis::cmd("EXISTS")
+        .arg(&marker)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    assert!(exists);
+    // A store trusting the set refuses every account not in it before any read: the old
+    // account is allowed from the set.
+    let late = engine(bounded(&url, &prefix)).await;
+    reset(&mut admin).await;
+    let decision = late.authorizer.authorize(&token, &request_of(OLD, 2)).await;
+    assert!(decision.is_allowed(), "{decision:?}");
+    let sent = flood(&late, &signer, &mut admin, 20).await;
+    assert_eq!(sent, BTreeMap::new(), "made-up accounts cost no command");
 
-    let before = engine(bounded(&url, &prefix)).await;
-    let decision = before
+    // The explicit backfill finds the SET complete: nothing to add.
+    assert_eq!(late.store.backfill_registered_accounts().await.unwrap(), 0);
+}
+
+/// Without the completion marker the set is never trusted, even while its backfill cannot
+/// run (a standalone store pointed at a server that refuses `SCAN`): every account is read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_marker_the_set_is_not_trusted() {
+    let Some(server) =
+        RedisServer::start(&["--rename-command", "SCAN", "scan-disabled-by-the-test"])
+    else {
+        return;
+    };
+    let url = server.url();
+    let prefix = unique_prefix("accounts-no-marker");
+    let writer = engine_of(bounded(&url, &prefix)).await;
+    const OLD: &str = "registered-before-the-set";
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    register_key(&writer, OLD, &key).await;
+    let signer = Signer::new(key);
+    let token = sign(&signer, OLD);
+    let mut admin = crate::common::admin(&url).await;
+    let _: i64 = redis::cmd("DEL")
+        .arg(format!("{prefix}:{{accounts}}:registered"))
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    let reader = engine_of(bounded(&url, &prefix)).await;
+    assert!(matches!(
+        reader.store.backfill_registered_accounts().await,
+        Err(playback_auth_redis::RedisStoreError::Redis(_))
+    ));
+    assert_eq!(reader.store.registered_accounts_trusted(), Some(false));
+    let decision = reader
         .authorizer
         .authorize(&token, &request_of(OLD, 1))
         .await;
-    assert!(
-        matches!(decision.deny_reason(), Some(DenyReason::InvalidToken(_))),
-        "{decision:?}"
-    );
-
-    writer.store.add_registered_accounts([OLD]).await.unwrap();
-    let after = engine(bounded(&url, &prefix)).await;
-    let decision = after
-        .authorizer
-        .authorize(&token, &request_of(OLD, 2))
-        .await;
     assert!(decision.is_allowed(), "{decision:?}");
+    // A made-up account is read (and refused), not answered from the set.
+    let misses = reader.store.cache_stats().unwrap().misses;
+    let decision = reader
+        .authorizer
+        .authorize(&sign(&signer, "made-up"), &request_of("made-up", 2))
+        .await;
+    assert!(matches!(
+        decision.deny_reason(),
+        Some(DenyReason::InvalidToken(_))
+    ));
+    assert_eq!(reader.store.cache_stats().unwrap().misses, misses + 1);
 }
 
 /// On the shared Redis Cluster: the SET lives in a slot of its own, is read through the
@@ -320,12 +399,7 @@ async fn on_a_cluster_made_up_accounts_cost_nothing_and_new_accounts_work() {
         return;
     };
     let prefix = unique_prefix("accounts-cluster");
-    let on_cluster = || {
-        RedisStore::cluster_builder(seeds.iter().cloned())
-            .key_prefix(&prefix)
-            .timeout(Duration::from_secs(5))
-            .cache(Some(CacheConfig::default().with_staleness_bound(BOUND)))
-    };
+    let on_cluster = || on_cluster(&seeds, &prefix);
     let [writer, reader] = [engine(on_cluster()).await, engine(on_cluster()).await];
     assert_eq!(reader.store.registered_accounts_trusted(), Some(true));
     const NEW: &str = "brand-new-on-a-cluster";
@@ -339,12 +413,112 @@ async fn on_a_cluster_made_up_accounts_cost_nothing_and_new_accounts_work() {
         .await;
     assert!(decision.is_allowed(), "{decision:?}");
 
+    made_up_accounts_are_never_read(&reader, &signer, 50).await;
+}
+
+/// On the shared Redis Cluster: accounts registered before the set (their keys on several
+/// masters: 12 accounts, whose registry slots are spread over the three masters' ranges)
+/// are all found by the backfill, which scans every master; a store then trusts the set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_cluster_the_backfill_scans_every_master() {
+    let Some(seeds) = crate::common::cluster_urls() else {
+        return;
+    };
+    let prefix = unique_prefix("accounts-cluster-backfill");
+    let on_cluster = || on_cluster(&seeds, &prefix);
+    let writer = engine(on_cluster()).await;
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let accounts: Vec<String> = (0..12).map(|i| format!("old-account-{i}")).collect();
+    for account in &accounts {
+        register_key(&writer, account, &key).await;
+    }
+    let set = format!("{prefix}:{{accounts}}:registered");
+    let marker = format!("{prefix}:{{accounts}}:complete");
+    let mut admin = redis::cluster::ClusterClient::new(seeds.clone())
+        .unwrap()
+        .get_async_connection()
+        .await
+        .unwrap();
+    let mut slots = Vec::new();
+    for account in &accounts {
+        let encoded =
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, account);
+        let slot: u16 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(format!("{prefix}:{{k:{encoded}}}:keys"))
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+        // The ranges `redis-cli --cluster create` gives three masters.
+        slots.push(match slot {
+            0..5461 => 0,
+            5461..10923 => 1,
+            _ => 2,
+        });
+    }
+    slots.sort_unstable();
+    slots.dedup();
+    assert!(
+        slots.len() >= 2,
+        "registries in one master's range: {slots:?}"
+    );
+    let deleted: i64 = redis::cmd("DEL")
+        .arg(&set)
+        .arg(&marker)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 2);
+
+    // The writer trusted its set before: a fresh store is needed to see it untrusted, but
+    // the explicit backfill is what this test counts.
+    assert_eq!(
+        writer.store.backfill_registered_accounts().await.unwrap(),
+        accounts.len()
+    );
+    let mut members: Vec<String> = redis::cmd("SMEMBERS")
+        .arg(&set)
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    members.sort();
+    let mut expected = accounts.clone();
+    expected.sort();
+    assert_eq!(members, expected);
+
+    let reader = engine(on_cluster()).await;
+    assert_eq!(reader.store.registered_accounts_trusted(), Some(true));
+    let signer = Signer::new(key);
+    for (i, account) in (0u8..).zip(&accounts) {
+        let decision = reader
+            .authorizer
+            .authorize(
+                &sign(&signer, account),
+                &request_of(account, 1 + i64::from(i)),
+            )
+            .await;
+        assert!(decision.is_allowed(), "{account}: {decision:?}");
+    }
+    made_up_accounts_are_never_read(&reader, &signer, 20).await;
+}
+
+/// A store on the shared cluster under `prefix`, with a cache of bound `BOUND`.
+fn on_cluster(seeds: &[String], prefix: &str) -> RedisStoreBuilder {
+    RedisStore::cluster_builder(seeds.iter().cloned())
+        .key_prefix(prefix)
+        .timeout(Duration::from_secs(5))
+        .cache(Some(CacheConfig::default().with_staleness_bound(BOUND)))
+}
+
+/// `n` tokens naming made-up accounts are refused as invalid without reaching the fleet
+/// cache (no miss: no read).
+async fn made_up_accounts_are_never_read(reader: &Engine, signer: &Signer, n: usize) {
     let misses = reader.store.cache_stats().unwrap().misses;
-    for i in 0..50 {
+    for i in 0..n {
         let account = format!("made-up-{i}");
         let decision = reader
             .authorizer
-            .authorize(&sign(&signer, &account), &request_of(&account, 2))
+            .authorize(&sign(signer, &account), &request_of(&account, 2))
             .await;
         assert!(
             matches!(decision.deny_reason(), Some(DenyReason::InvalidToken(_))),

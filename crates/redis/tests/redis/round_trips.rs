@@ -178,6 +178,7 @@ async fn each_decision_is_exactly_one_evalsha() {
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
+    wait_set_trusted(&store).await;
 
     // The very first decision on a server that does not know the script yet.
     reset(&mut admin).await;
@@ -223,11 +224,25 @@ pub(crate) async fn wait_trusted(store: &RedisStore) {
     }
 }
 
-/// The store `builder` makes, once its cache is trusted, an authorizer over it, and a signer
+/// Waits (up to 10 s) until the store's registered-accounts set is trusted (its backfill
+/// done, the set read), so none of that lands among the commands a test counts.
+pub(crate) async fn wait_set_trusted(store: &RedisStore) {
+    wait_trusted(store).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while store.registered_accounts_trusted() != Some(true) {
+        assert!(
+            Instant::now() < deadline,
+            "the registered-accounts set never loaded"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The store `builder` makes, once its cache and registered-accounts set are trusted, an authorizer over it, and a signer
 /// whose key is registered for `ACCOUNT`.
 async fn keyed(builder: RedisStoreBuilder) -> (RedisStore, Authorizer<RedisStore>, Signer) {
     let store = builder.build().unwrap();
-    wait_trusted(&store).await;
+    wait_set_trusted(&store).await;
     let authorizer = Authorizer::new(store.clone());
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
     authorizer
@@ -339,6 +354,7 @@ async fn each_decision_on_a_cluster_is_exactly_one_evalsha() {
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
+    wait_set_trusted(&store).await;
     // Warm-up: the client learns the slot map, every node the script.
     for i in 0..12 {
         store.apply(&plans(i)).await.unwrap();
