@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{FutureExt as _, StreamExt as _};
@@ -27,6 +28,10 @@ use playback_auth_policy::cache::{
 /// `lib-name`).
 pub const SUBSCRIBER_LIB_NAME: &str = "playback-auth-invalidations";
 
+use crate::accounts::{DEFAULT_REGISTERED_ACCOUNTS_LIMIT, RegisteredAccounts};
+use crate::backfill::Backfill;
+use crate::connection::Connection;
+
 /// An account's revocation HASH as read (`field → until|value`).
 pub(crate) type RevocationEntries = Arc<HashMap<String, String>>;
 
@@ -39,6 +44,8 @@ pub(crate) struct CacheSettings {
     /// `None`: no cache, every lookup reads Redis.
     pub(crate) config: Option<CacheConfig>,
     pub(crate) clock: Arc<dyn MonotonicClock>,
+    /// The most registered accounts kept in memory (`accounts.rs`); `0`: none.
+    pub(crate) accounts_limit: usize,
 }
 
 impl Default for CacheSettings {
@@ -46,6 +53,7 @@ impl Default for CacheSettings {
         Self {
             config: Some(CacheConfig::default()),
             clock: Arc::new(SystemMonotonicClock::new()),
+            accounts_limit: DEFAULT_REGISTERED_ACCOUNTS_LIMIT,
         }
     }
 }
@@ -64,6 +72,95 @@ pub(crate) fn message(kind: CacheKind, account: &str) -> String {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_micros());
     format!("{}|{micros}|{account}", kind_letter(kind))
+}
+
+/// The message announcing that `account` has (or is about to have) registered keys.
+pub(crate) fn account_message(account: &str) -> String {
+    let micros = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_micros());
+    format!("a|{micros}|{account}")
+}
+
+/// The account of a message written by [`account_message`]; `None` for anything else.
+fn parse_account_message(text: &str) -> Option<&str> {
+    let (_micros, account) = text.strip_prefix("a|")?.split_once('|')?;
+    Some(account)
+}
+
+/// Where a subscription reads the registered-accounts SET, and the copy it keeps.
+pub(crate) struct AccountsLoader {
+    pub(crate) accounts: Arc<RegisteredAccounts>,
+    pub(crate) connection: Connection,
+    /// The SET's key.
+    pub(crate) key: String,
+    /// The SET's completion marker: the SET is trusted only while it exists.
+    pub(crate) marker: String,
+    /// Run (in the background) when the marker is missing.
+    pub(crate) backfill: Arc<Backfill>,
+    /// Set while this store's backfill runs.
+    pub(crate) backfilling: Arc<AtomicBool>,
+}
+
+impl AccountsLoader {
+    /// Reads the SET into the copy (not when it holds more accounts than the limit: its
+    /// size is read first; not when the SET is not marked complete: the backfill is started
+    /// instead); otherwise the copy stays unloaded (read again at the next ping).
+    async fn load(&self) {
+        let mut connection = self.connection.clone();
+        let mut exists = redis::cmd("EXISTS");
+        exists.arg(&self.marker);
+        let complete: Result<bool, _> = exists.query_async(&mut connection).await;
+        match complete {
+            Ok(true) => {}
+            Ok(false) => return self.start_backfill(),
+            Err(_) => {
+                metrics::counter!("playback_auth_redis_errors_total", "kind" => "other")
+                    .increment(1);
+                return;
+            }
+        }
+        let mut size = redis::cmd("SCARD");
+        size.arg(&self.key);
+        let mut members = redis::cmd("SMEMBERS");
+        members.arg(&self.key);
+        let read = async {
+            let size: usize = size.query_async(&mut connection).await?;
+            if size > self.accounts.limit() {
+                return Ok(None);
+            }
+            members
+                .query_async::<Vec<String>>(&mut connection)
+                .await
+                .map(Some)
+        };
+        match read.await {
+            Ok(Some(members)) => self.accounts.load(members),
+            Ok(None) => self.accounts.too_many(),
+            Err(_) => {
+                metrics::counter!("playback_auth_redis_errors_total", "kind" => "other")
+                    .increment(1);
+            }
+        }
+    }
+}
+
+impl AccountsLoader {
+    /// Starts the backfill in the background unless this store's is already running; the
+    /// SET is read again at each ping until the marker is there.
+    fn start_backfill(&self) {
+        if self.backfilling.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let backfill = Arc::clone(&self.backfill);
+        let backfilling = Arc::clone(&self.backfilling);
+        tokio::spawn(async move {
+            if let Err(error) = backfill.run().await {
+                crate::metrics::count_error(&error);
+            }
+            backfilling.store(false, Ordering::Release);
+        });
+    }
 }
 
 /// Reads a message written by [`message`]; `None` for anything else.
@@ -91,6 +188,8 @@ pub(crate) struct RedisInvalidations {
     pub(crate) ping_every: Duration,
     /// How long connecting, subscribing or a ping may take.
     pub(crate) timeout: Duration,
+    /// The registered-accounts SET, when the store keeps it.
+    pub(crate) accounts: Option<AccountsLoader>,
 }
 
 impl RedisInvalidations {
@@ -119,12 +218,17 @@ impl RedisInvalidations {
             channel,
             ping_every,
             timeout: timeout.min(ping_every),
+            accounts: None,
         })
     }
 
     /// Listens until the connection fails or the cache is gone (`Ok`).
     async fn listen(&self, client: &redis::Client, sink: &InvalidationSink) -> Result<(), ()> {
         let timeout = self.timeout;
+        if let Some(loader) = &self.accounts {
+            // Announcements may have been missed while not listening.
+            loader.accounts.reset();
+        }
         let pubsub = tokio::time::timeout(timeout, client.get_async_pubsub())
             .await
             .map_err(drop)?
@@ -135,11 +239,14 @@ impl RedisInvalidations {
             .map_err(drop)?
             .map_err(drop)?;
         sink.subscribed();
+        // Read with the subscription already listening: an account added after the read
+        // is announced on it.
+        self.load_accounts().await;
         let mut ping = tokio::time::interval(self.ping_every);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                message = messages.next() => deliver(sink, message.ok_or(())?)?,
+                message = messages.next() => self.deliver(sink, message.ok_or(())?)?,
                 _ = ping.tick() => {
                     let Some(sent) = sink.now() else {
                         return Ok(());
@@ -152,22 +259,36 @@ impl RedisInvalidations {
                     // deliver every one already here, then everything published before the
                     // ping was sent has reached the cache.
                     while let Some(message) = messages.next().now_or_never() {
-                        deliver(sink, message.ok_or(())?)?;
+                        self.deliver(sink, message.ok_or(())?)?;
                     }
                     sink.heard_as_of(sent);
+                    self.load_accounts().await;
                 }
             }
         }
     }
-}
 
-/// Hands one pub/sub message to the cache.
-fn deliver(sink: &InvalidationSink, message: redis::Msg) -> Result<(), ()> {
-    let payload: String = message.get_payload().map_err(drop)?;
-    if let Some((kind, published, account)) = parse_message(&payload) {
-        sink.invalidate(kind, account, published);
+    /// Reads the registered-accounts SET if this subscription has not yet.
+    async fn load_accounts(&self) {
+        if let Some(loader) = &self.accounts
+            && loader.accounts.needs_load()
+        {
+            let _ = tokio::time::timeout(self.timeout, loader.load()).await;
+        }
     }
-    Ok(())
+
+    /// Hands one pub/sub message to the cache (or to the registered accounts).
+    fn deliver(&self, sink: &InvalidationSink, message: redis::Msg) -> Result<(), ()> {
+        let payload: String = message.get_payload().map_err(drop)?;
+        if let Some((kind, published, account)) = parse_message(&payload) {
+            sink.invalidate(kind, account, published);
+        } else if let Some(account) = parse_account_message(&payload)
+            && let Some(loader) = &self.accounts
+        {
+            loader.accounts.add(account);
+        }
+        Ok(())
+    }
 }
 
 impl InvalidationSource for RedisInvalidations {
@@ -213,5 +334,9 @@ mod tests {
         assert_eq!(account, "acct|with:odd{chars}");
         assert_eq!(parse_message("x|1|a"), None);
         assert_eq!(parse_message("k|a").map(|m| m.2), None);
+        let text = account_message("acct|odd");
+        assert_eq!(parse_message(&text), None);
+        assert_eq!(parse_account_message(&text), Some("acct|odd"));
+        assert_eq!(parse_account_message("k|1|a"), None);
     }
 }

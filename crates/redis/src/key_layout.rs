@@ -213,6 +213,42 @@ impl KeyLayout {
         self.audit_index_shard(audit_index_shard(account))
     }
 
+    /// The accounts that have registered keys (SET of account names), in a slot of its own
+    /// (see `accounts.rs`).
+    pub(crate) fn registered_accounts(&self) -> String {
+        format!("{}:{{accounts}}:registered", self.prefix)
+    }
+
+    /// Present once every account with a registry key is in the registered-accounts SET
+    /// (written by the backfill, `backfill.rs`); same slot as the SET.
+    pub(crate) fn registered_accounts_complete(&self) -> String {
+        format!("{}:{{accounts}}:complete", self.prefix)
+    }
+
+    /// The `SCAN … MATCH` pattern of every account's key registry (the prefix's glob
+    /// characters escaped).
+    pub(crate) fn key_registry_pattern(&self) -> String {
+        let mut pattern = String::with_capacity(self.prefix.len() + 12);
+        for c in self.prefix.chars() {
+            if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push_str(":{k:*}:keys");
+        pattern
+    }
+
+    /// The account whose key registry is `key` (`None` for any other key).
+    pub(crate) fn key_registry_account(&self, key: &str) -> Option<String> {
+        let encoded = key
+            .strip_prefix(self.prefix.as_str())?
+            .strip_prefix(":{k:")?
+            .strip_suffix("}:keys")?;
+        let bytes = URL_SAFE_NO_PAD.decode(encoded).ok()?;
+        String::from_utf8(bytes).ok()
+    }
+
     /// The pub/sub channel of cache invalidations (a channel, not a key: no slot).
     pub(crate) fn invalidation_channel(&self) -> String {
         format!("{}:invalidations", self.prefix)

@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod audit;
 mod audit_batch;
 mod audit_renewals;
+mod backfill;
 mod cache;
 mod connection;
 mod error;

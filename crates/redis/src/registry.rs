@@ -11,7 +11,8 @@ use playback_auth_keys::KeySet;
 use playback_auth_policy::cache::{CacheError, CacheKind};
 use playback_auth_policy::{KeyRecord, KeyRegistry, RegistryError};
 
-use crate::cache::message;
+use crate::cache::StoreCache;
+use crate::cache::{account_message, message};
 use crate::error::RedisStoreError;
 use crate::store::RedisStore;
 
@@ -62,6 +63,7 @@ impl KeyRegistry for RedisStore {
         let (record, _key) = KeyRecord::prepare(value, id, now)?;
         let json = serde_json::to_string(&record).map_err(|_| MALFORMED)?;
         let capacity = self.settings().keys_per_account;
+        self.add_registered_account(account).await?;
         let keys = [self.layout().key_registry(account)];
         let args = [
             record.id.clone(),
@@ -126,6 +128,9 @@ impl KeyRegistry for RedisStore {
         let Some(cache) = self.cache() else {
             return self.read_key_set(account).await;
         };
+        if self.certainly_unregistered(cache, account) {
+            return Ok(KeySet::new());
+        }
         cache
             .registry(account, || self.read_key_set(account))
             .await
@@ -147,6 +152,38 @@ impl RedisStore {
         if let Some(cache) = self.cache() {
             cache.invalidate_local(kind, account);
         }
+    }
+
+    /// Adds `account` to the registered-accounts SET (and this store's copy) before a key
+    /// of it is registered: the SET stays a superset of the accounts with keys.
+    pub(crate) async fn add_registered_account(
+        &self,
+        account: &str,
+    ) -> Result<(), RedisStoreError> {
+        let keys = [self.layout().registered_accounts()];
+        let args = [
+            account.to_owned(),
+            self.layout().invalidation_channel(),
+            account_message(account),
+        ];
+        let _added: i64 = self.eval(&self.scripts().add_account, &keys, &args).await?;
+        if let Some(accounts) = self.registered_accounts() {
+            accounts.add(account);
+        }
+        Ok(())
+    }
+
+    /// Whether `account` has no keys by this store's trusted copy of the registered
+    /// accounts: answered from memory, with no Redis command and no cache entry.
+    fn certainly_unregistered(&self, cache: &StoreCache, account: &str) -> bool {
+        let absent = cache.is_trusted()
+            && self
+                .registered_accounts()
+                .is_some_and(|accounts| accounts.certainly_absent(account));
+        if absent {
+            metrics::counter!("playback_auth_cache_hits_total", "cache" => "registry").increment(1);
+        }
+        absent
     }
 
     /// The account's keys, read from Redis.

@@ -12,8 +12,10 @@ use playback_auth_policy::{
 };
 use redis::{RedisResult, Script};
 
+use crate::accounts::RegisteredAccounts;
 use crate::audit_batch::AggregateBatch;
-use crate::cache::{CacheSettings, RedisInvalidations, StoreCache};
+use crate::backfill::Backfill;
+use crate::cache::{AccountsLoader, CacheSettings, RedisInvalidations, StoreCache};
 use crate::connection::{Connection, RedisEndpoint};
 use crate::error::RedisStoreError;
 use crate::key_layout::KeyLayout;
@@ -54,6 +56,10 @@ pub(crate) struct Inner {
     settings: Settings,
     /// The fleet cache of keys and revocations (see `cache.rs`).
     cache: Option<StoreCache>,
+    /// The accounts with registered keys, kept with the cache (see `accounts.rs`).
+    accounts: Option<Arc<RegisteredAccounts>>,
+    /// Fills the registered-accounts SET from the key registries (see `backfill.rs`).
+    backfill: Arc<Backfill>,
     /// Refusal aggregates waiting to be written (see `audit_batch.rs`).
     aggregates: AggregateBatch,
     /// Audit streams this process listed in the audit index.
@@ -78,6 +84,7 @@ pub(crate) struct Scripts {
     pub(crate) revoke: Script,
     pub(crate) unrevoke: Script,
     pub(crate) register_key: Script,
+    pub(crate) add_account: Script,
     pub(crate) delete_key: Script,
     pub(crate) put_rights: Script,
     pub(crate) audit_aggregate: Script,
@@ -93,6 +100,7 @@ impl Scripts {
             revoke: Script::new(include_str!("scripts/revoke.lua")),
             unrevoke: Script::new(include_str!("scripts/unrevoke.lua")),
             register_key: Script::new(include_str!("scripts/register_key.lua")),
+            add_account: Script::new(include_str!("scripts/add_account.lua")),
             delete_key: Script::new(include_str!("scripts/delete_key.lua")),
             put_rights: Script::new(include_str!("scripts/put_rights.lua")),
             audit_aggregate: Script::new(include_str!("scripts/audit_aggregate.lua")),
@@ -269,6 +277,14 @@ impl RedisStore {
 
     pub(crate) fn cache(&self) -> Option<&StoreCache> {
         self.inner.cache.as_ref()
+    }
+
+    pub(crate) fn registered_accounts(&self) -> Option<&RegisteredAccounts> {
+        self.inner.accounts.as_deref()
+    }
+
+    pub(crate) fn backfill(&self) -> &Backfill {
+        &self.inner.backfill
     }
 
     pub(crate) fn aggregate_batch(&self) -> &AggregateBatch {
@@ -515,6 +531,13 @@ impl RedisStoreBuilder {
             });
         }
         let layout = KeyLayout::new(self.prefix);
+        let mut accounts = None;
+        let backfill = Arc::new(Backfill::new(
+            self.endpoint.clone(),
+            connection.clone(),
+            layout.clone(),
+            self.settings.timeout,
+        ));
         let cache = match self.cache.config {
             Some(config) if config.staleness_bound.is_zero() => {
                 return Err(RedisStoreError::InvalidSetting {
@@ -523,13 +546,25 @@ impl RedisStoreBuilder {
             }
             Some(config) => {
                 let cache = StoreCache::new(config, self.cache.clock);
-                let source = RedisInvalidations::new(
+                let mut source = RedisInvalidations::new(
                     self.endpoint.urls(),
                     layout.invalidation_channel(),
                     config.staleness_bound,
                     self.settings.timeout,
                 )
                 .map_err(RedisStoreError::InvalidUrl)?;
+                if self.cache.accounts_limit > 0 {
+                    let set = Arc::new(RegisteredAccounts::new(self.cache.accounts_limit));
+                    source.accounts = Some(AccountsLoader {
+                        accounts: Arc::clone(&set),
+                        connection: connection.clone(),
+                        key: layout.registered_accounts(),
+                        marker: layout.registered_accounts_complete(),
+                        backfill: Arc::clone(&backfill),
+                        backfilling: Arc::default(),
+                    });
+                    accounts = Some(set);
+                }
                 crate::cache::start(source, &cache);
                 Some(cache)
             }
@@ -542,6 +577,8 @@ impl RedisStoreBuilder {
                 scripts: Scripts::load(),
                 settings: self.settings,
                 cache,
+                accounts,
+                backfill,
                 aggregates: AggregateBatch::default(),
                 indexed: Mutex::new(HashSet::new()),
             }),

@@ -11,7 +11,7 @@ use playback_auth_claims::PlaybackRestrictionClaims;
 use playback_auth_keys::{Algorithm, PrivateKey};
 use playback_auth_policy::cache::{CacheConfig, ManualClock, Untrusted};
 use playback_auth_policy::{Authorizer, Decision, DenyReason, KeyRegistry};
-use playback_auth_redis::{RedisStore, SUBSCRIBER_LIB_NAME};
+use playback_auth_redis::{RedisStore, RedisStoreBuilder, SUBSCRIBER_LIB_NAME};
 use playback_auth_sign::Signer;
 
 use crate::common::{ACCOUNT, RedisServer, at, request, unique_prefix};
@@ -19,25 +19,30 @@ use crate::round_trips::wait_trusted;
 
 const BOUND: Duration = Duration::from_millis(500);
 
-struct Engine {
-    authorizer: Authorizer<RedisStore>,
-    store: RedisStore,
-    clock: ManualClock,
+pub(crate) struct Engine {
+    pub(crate) authorizer: Authorizer<RedisStore>,
+    pub(crate) store: RedisStore,
+    pub(crate) clock: ManualClock,
 }
 
 async fn engine(url: &str, prefix: &str, untrusted: Untrusted) -> Engine {
+    engine_of(
+        RedisStore::builder(url)
+            .key_prefix(prefix)
+            .timeout(Duration::from_secs(5))
+            .cache(Some(
+                CacheConfig::default()
+                    .with_staleness_bound(BOUND)
+                    .with_untrusted(untrusted),
+            )),
+    )
+    .await
+}
+
+/// An engine over the store `builder` makes, on a `ManualClock`, once its cache is trusted.
+pub(crate) async fn engine_of(builder: RedisStoreBuilder) -> Engine {
     let clock = ManualClock::new();
-    let store = RedisStore::builder(url)
-        .key_prefix(prefix)
-        .timeout(Duration::from_secs(5))
-        .cache(Some(
-            CacheConfig::default()
-                .with_staleness_bound(BOUND)
-                .with_untrusted(untrusted),
-        ))
-        .cache_clock(clock.clone())
-        .build()
-        .unwrap();
+    let store = builder.cache_clock(clock.clone()).build().unwrap();
     wait_trusted(&store).await;
     Engine {
         authorizer: Authorizer::new(store.clone()),
@@ -78,7 +83,7 @@ fn code(decision: &Decision) -> Option<&'static str> {
 }
 
 /// Waits (up to 10 s) until `engine` has received `count` invalidations in all.
-async fn wait_invalidations(engine: &Engine, count: u64) {
+pub(crate) async fn wait_invalidations(engine: &Engine, count: u64) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while engine.store.cache_stats().unwrap().invalidations < count {
         assert!(Instant::now() < deadline, "no invalidation arrived");
@@ -151,7 +156,7 @@ async fn a_key_deleted_or_a_token_revoked_on_one_engine_is_refused_by_every_othe
 /// `CLIENT KILL`s every invalidation subscription on the (private) server; returns how many.
 /// Redis 7.2+ lists them with `lib-name=playback-auth-invalidations`; older servers do not
 /// know library names, so a subscribed client (`sub=` not 0) is one.
-async fn kill_subscriptions(admin: &mut redis::aio::MultiplexedConnection) -> usize {
+pub(crate) async fn kill_subscriptions(admin: &mut redis::aio::MultiplexedConnection) -> usize {
     let clients: String = redis::cmd("CLIENT")
         .arg("LIST")
         .query_async(admin)

@@ -15,6 +15,7 @@ mod fleet;
 mod fleet_cache;
 mod heartbeats;
 mod metrics;
+mod registered_accounts;
 mod revocation;
 mod rights_decisions;
 mod round_trips;

@@ -28,7 +28,9 @@ fn nz(n: u32) -> NonZeroU32 {
 }
 
 /// `calls` per command since the last `CONFIG RESETSTAT`.
-async fn command_calls(admin: &mut redis::aio::MultiplexedConnection) -> BTreeMap<String, u64> {
+pub(crate) async fn command_calls(
+    admin: &mut redis::aio::MultiplexedConnection,
+) -> BTreeMap<String, u64> {
     let info: String = redis::cmd("INFO")
         .arg("commandstats")
         .query_async(admin)
@@ -43,7 +45,7 @@ async fn command_calls(admin: &mut redis::aio::MultiplexedConnection) -> BTreeMa
         .collect()
 }
 
-async fn reset(admin: &mut redis::aio::MultiplexedConnection) {
+pub(crate) async fn reset(admin: &mut redis::aio::MultiplexedConnection) {
     let _: String = redis::cmd("CONFIG")
         .arg("RESETSTAT")
         .query_async(admin)
@@ -187,6 +189,7 @@ async fn each_decision_is_exactly_one_evalsha() {
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
+    wait_set_trusted(&store).await;
 
     // The very first decision on a server that does not know the script yet.
     reset(&mut admin).await;
@@ -232,11 +235,25 @@ pub(crate) async fn wait_trusted(store: &RedisStore) {
     }
 }
 
-/// The store `builder` makes, once its cache is trusted, an authorizer over it, and a signer
+/// Waits (up to 10 s) until the store's registered-accounts set is trusted (its backfill
+/// done, the set read), so none of that lands among the commands a test counts.
+pub(crate) async fn wait_set_trusted(store: &RedisStore) {
+    wait_trusted(store).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while store.registered_accounts_trusted() != Some(true) {
+        assert!(
+            Instant::now() < deadline,
+            "the registered-accounts set never loaded"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The store `builder` makes, once its cache and registered-accounts set are trusted, an authorizer over it, and a signer
 /// whose key is registered for `ACCOUNT`.
 async fn keyed(builder: RedisStoreBuilder) -> (RedisStore, Authorizer<RedisStore>, Signer) {
     let store = builder.build().unwrap();
-    wait_trusted(&store).await;
+    wait_set_trusted(&store).await;
     let authorizer = Authorizer::new(store.clone());
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
     authorizer
@@ -341,6 +358,7 @@ async fn each_decision_on_a_cluster_is_exactly_one_evalsha() {
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
+    wait_set_trusted(&store).await;
     // Warm-up: the client learns the slot map, every node the script.
     for i in 0..12 {
         store.apply(&plans(i)).await.unwrap();
@@ -533,6 +551,9 @@ async fn a_days_report_reads_the_sixteen_known_streams_and_merges_them_in_write_
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
+    // The subscriber's first load of the registered-accounts set (and its backfill) must not
+    // land among the monitored commands.
+    wait_set_trusted(&store).await;
     let day = time::macros::date!(2023 - 11 - 14);
     // Times out of order across users (and so across streams); one without a user.
     const USERS: i64 = 64;
@@ -603,7 +624,9 @@ async fn a_days_report_reads_the_sixteen_known_streams_and_merges_them_in_write_
 /// caches, the script on its node, this process's audit index entry of the renewals HASH):
 /// the authorizer and the token.
 async fn started_stream(store: &RedisStore) -> (Authorizer<RedisStore>, VerifiedToken) {
-    wait_trusted(store).await;
+    // Also the registered-accounts set: its first load (and a backfill on a fresh prefix)
+    // must not land among the counted commands.
+    wait_set_trusted(store).await;
     let authorizer = Authorizer::new(store.clone());
     let token = crate::common::restriction("heartbeat-round-trips", |b| {
         b.user("viewer-1").concurrent_streams(1)
