@@ -391,7 +391,7 @@ impl<K, V> Shared<K, V> {
                     <= nanos(self.config.staleness_bound)
         };
         if self.reported_trusted.swap(trusted, Ordering::Relaxed) != trusted {
-            metrics::gauge!("playback_auth_cache_trusted").set(if trusted { 1.0 } else { 0.0 });
+            metrics::gauge!(crate::metrics::CACHE_TRUSTED).set(if trusted { 1.0 } else { 0.0 });
         }
         trusted
     }
@@ -444,7 +444,7 @@ impl<K: Send, V: Send> Coherence for Shared<K, V> {
         }
         self.invalidations.fetch_add(1, Ordering::Relaxed);
         if let Some(lag) = published_at.and_then(|at| SystemTime::now().duration_since(at).ok()) {
-            metrics::histogram!("playback_auth_cache_invalidation_lag_seconds")
+            metrics::histogram!(crate::metrics::CACHE_INVALIDATION_LAG_SECONDS)
                 .record(lag.as_secs_f64());
         }
     }
@@ -457,7 +457,7 @@ where
 {
     /// An empty cache, untrusted until its source reports [`InvalidationSink::subscribed`].
     pub fn new(config: CacheConfig, clock: Arc<dyn MonotonicClock>) -> Self {
-        metrics::gauge!("playback_auth_cache_trusted").set(0.0);
+        metrics::gauge!(crate::metrics::CACHE_TRUSTED).set(0.0);
         Self {
             shared: Arc::new(Shared {
                 config,
@@ -560,7 +560,7 @@ where
         if trusted {
             if let Some(value) = lock(map).get(account) {
                 shared.hits.fetch_add(1, Ordering::Relaxed);
-                metrics::counter!("playback_auth_cache_hits_total", "cache" => kind.label())
+                metrics::counter!(crate::metrics::CACHE_HITS_TOTAL, "cache" => kind.label())
                     .increment(1);
                 return Ok(value.clone());
             }
@@ -573,7 +573,7 @@ where
             }
         }
         shared.misses.fetch_add(1, Ordering::Relaxed);
-        metrics::counter!("playback_auth_cache_misses_total", "cache" => kind.label()).increment(1);
+        metrics::counter!(crate::metrics::CACHE_MISSES_TOTAL, "cache" => kind.label()).increment(1);
         let generation = shared.generation.load(Ordering::SeqCst);
         let value = load().await.map_err(CacheError::Load)?;
         // Kept only when nothing was invalidated while it was read and the cache is still

@@ -90,7 +90,7 @@ impl RedisStore {
                         return;
                     };
                     if store.flush_audit().await.is_err() {
-                        metrics::counter!("playback_auth_redis_errors_total", "kind" => "other")
+                        metrics::counter!(playback_auth_policy::metrics::REDIS_ERRORS_TOTAL, "kind" => "other")
                             .increment(1);
                     }
                 }

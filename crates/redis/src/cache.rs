@@ -115,7 +115,7 @@ impl AccountsLoader {
             Ok(true) => {}
             Ok(false) => return self.start_backfill(),
             Err(_) => {
-                metrics::counter!("playback_auth_redis_errors_total", "kind" => "other")
+                metrics::counter!(playback_auth_policy::metrics::REDIS_ERRORS_TOTAL, "kind" => "other")
                     .increment(1);
                 return;
             }
@@ -138,7 +138,7 @@ impl AccountsLoader {
             Ok(Some(members)) => self.accounts.load(members),
             Ok(None) => self.accounts.too_many(),
             Err(_) => {
-                metrics::counter!("playback_auth_redis_errors_total", "kind" => "other")
+                metrics::counter!(playback_auth_policy::metrics::REDIS_ERRORS_TOTAL, "kind" => "other")
                     .increment(1);
             }
         }
@@ -304,7 +304,7 @@ impl InvalidationSource for RedisInvalidations {
                 return;
             }
             sink.lost();
-            metrics::counter!("playback_auth_redis_errors_total", "kind" => "connection")
+            metrics::counter!(playback_auth_policy::metrics::REDIS_ERRORS_TOTAL, "kind" => "connection")
                 .increment(1);
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(self.ping_every);

@@ -181,7 +181,7 @@ impl RedisStore {
                 .registered_accounts()
                 .is_some_and(|accounts| accounts.certainly_absent(account));
         if absent {
-            metrics::counter!("playback_auth_cache_hits_total", "cache" => "registry").increment(1);
+            metrics::counter!(playback_auth_policy::metrics::CACHE_HITS_TOTAL, "cache" => "registry").increment(1);
         }
         absent
     }
