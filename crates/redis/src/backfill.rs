@@ -13,7 +13,8 @@
 //! same master, so a replica that has the marker has the SET's members too. Running the
 //! backfill twice (two nodes at once) only repeats idempotent `SADD`s.
 
-use std::time::Duration;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use redis::{Client, ConnectionAddr, RedisResult};
 
@@ -36,9 +37,66 @@ pub(crate) struct Backfill {
     layout: KeyLayout,
     /// Bounds each command (and each connection attempt).
     timeout: Duration,
+    /// When the subscriber may start it again after a failure.
+    retry: Mutex<Retry>,
+}
+
+/// The first wait after a failed automatic backfill; each further failure doubles it.
+pub(crate) const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// The longest wait between two automatic backfills.
+pub(crate) const MAX_RETRY: Duration = Duration::from_secs(60);
+
+/// When an automatic backfill may start again: at once until one fails, then after
+/// [`FIRST_RETRY`], doubled at each further failure up to [`MAX_RETRY`]. A backfill scans
+/// every master's keyspace, and it fails when a master cannot be reached: every node of a
+/// fleet retrying it at every ping would load the healthy masters most when the cluster is
+/// least healthy.
+#[derive(Debug, Default)]
+pub(crate) struct Retry {
+    failures: u32,
+    not_before: Option<Instant>,
+}
+
+impl Retry {
+    /// Whether a backfill may start at `now`.
+    pub(crate) fn ready(&self, now: Instant) -> bool {
+        self.not_before.is_none_or(|at| now >= at)
+    }
+
+    /// Notes a failed backfill that ended at `now`.
+    pub(crate) fn failed(&mut self, now: Instant) {
+        let wait = FIRST_RETRY
+            .checked_mul(1_u32 << self.failures.min(16))
+            .map_or(MAX_RETRY, |wait| wait.min(MAX_RETRY));
+        self.failures = self.failures.saturating_add(1);
+        self.not_before = now.checked_add(wait);
+    }
+
+    /// Notes a backfill that completed: the next may start at once.
+    pub(crate) fn succeeded(&mut self) {
+        *self = Self::default();
+    }
 }
 
 impl Backfill {
+    /// Whether the subscriber may start an automatic backfill at `now` (see [`Retry`]).
+    pub(crate) fn may_retry(&self, now: Instant) -> bool {
+        self.retry
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .ready(now)
+    }
+
+    /// Notes how an automatic backfill ended, at `now`.
+    pub(crate) fn ended(&self, ok: bool, now: Instant) {
+        let mut retry = self.retry.lock().unwrap_or_else(PoisonError::into_inner);
+        if ok {
+            retry.succeeded();
+        } else {
+            retry.failed(now);
+        }
+    }
+
     pub(crate) fn new(
         endpoint: RedisEndpoint,
         connection: Connection,
@@ -50,6 +108,7 @@ impl Backfill {
             connection,
             layout,
             timeout,
+            retry: Mutex::default(),
         }
     }
 
@@ -263,5 +322,35 @@ e ::1:7004@17004 master,fail - 0 0 4 connected
         );
         assert_eq!(layout.key_registry_account("p*[x]:{k:!!}:keys"), None);
         assert_eq!(layout.key_registry_account("other:{k:YQ}:keys"), None);
+    }
+
+    #[test]
+    fn a_failed_backfill_waits_one_second_then_doubles_up_to_a_minute() {
+        use super::{FIRST_RETRY, MAX_RETRY, Retry};
+        use std::time::{Duration, Instant};
+
+        let start = Instant::now();
+        let mut retry = Retry::default();
+        assert!(retry.ready(start), "the first backfill starts at once");
+        let mut now = start;
+        let mut waits = Vec::new();
+        for _ in 0..10 {
+            retry.failed(now);
+            let mut wait = Duration::ZERO;
+            while !retry.ready(now + wait) {
+                wait += Duration::from_millis(500);
+            }
+            waits.push(wait.as_secs());
+            now += wait;
+        }
+        assert_eq!(FIRST_RETRY, Duration::from_secs(1));
+        assert_eq!(MAX_RETRY, Duration::from_secs(60));
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60, 60, 60]);
+        // Just before the wait ends it is still not ready.
+        retry.failed(now);
+        assert!(!retry.ready(now + Duration::from_millis(59_999)));
+        // A backfill that completed lets the next start at once.
+        retry.succeeded();
+        assert!(retry.ready(now));
     }
 }

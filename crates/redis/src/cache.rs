@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::{FutureExt as _, StreamExt as _};
 use playback_auth_keys::KeySet;
@@ -146,18 +146,22 @@ impl AccountsLoader {
 }
 
 impl AccountsLoader {
-    /// Starts the backfill in the background unless this store's is already running; the
-    /// SET is read again at each ping until the marker is there.
+    /// Starts the backfill in the background unless this store's is already running or a
+    /// failed one's retry wait has not passed (`backfill::Retry`); the SET is read again at
+    /// each ping until the marker is there.
     fn start_backfill(&self) {
-        if self.backfilling.swap(true, Ordering::AcqRel) {
+        if !self.backfill.may_retry(Instant::now()) || self.backfilling.swap(true, Ordering::AcqRel)
+        {
             return;
         }
         let backfill = Arc::clone(&self.backfill);
         let backfilling = Arc::clone(&self.backfilling);
         tokio::spawn(async move {
-            if let Err(error) = backfill.run().await {
-                crate::metrics::count_error(&error);
+            let result = backfill.run().await;
+            if let Err(error) = &result {
+                crate::metrics::count_error(error);
             }
+            backfill.ended(result.is_ok(), Instant::now());
             backfilling.store(false, Ordering::Release);
         });
     }
