@@ -9,6 +9,7 @@ use crate::claims_object::ClaimsObject;
 use crate::error::{DecodeError, StrictJsonError, Violation, Violations};
 use crate::names;
 use crate::numeric_date::NumericDate;
+use crate::payload::Payload;
 use crate::time_rules::TimeClaims;
 
 /// A typed claim set: decoded from a JSON object with every violation reported at once,
@@ -42,14 +43,26 @@ pub trait ClaimSet: Sized {
     /// The claims this crate does not know, kept as they came.
     fn extra(&self) -> &Map<String, Value>;
 
+    /// Parses payload bytes under the strict JSON rules (no duplicate member names, bounded
+    /// nesting) for a verifier: the claim set is decoded when the [`Payload`] is asked for it.
+    /// [`PlaybackRestrictionClaims`](crate::PlaybackRestrictionClaims) (alone or as a
+    /// [`PlaybackClaims`](crate::PlaybackClaims)) is decoded in the parse, straight into its
+    /// typed fields; any other set parses into a [`ClaimsObject`] and decodes from it.
+    ///
+    /// # Errors
+    /// The strict JSON rule the bytes break, or [`StrictJsonError::NotAnObject`].
+    fn decode_payload(bytes: &[u8]) -> Result<Payload<Self>, StrictJsonError> {
+        ClaimsObject::from_json_slice(bytes).map(Payload::from_object)
+    }
+
     /// Decodes JSON bytes under the strict rules the verifier applies (no duplicate member
     /// names, bounded nesting); the object must be a claim set of this kind.
     fn from_json_slice(bytes: &[u8]) -> Result<Self, DecodeError> {
-        let object = ClaimsObject::from_json_slice(bytes).map_err(|error| match error {
+        let payload = Self::decode_payload(bytes).map_err(|error| match error {
             StrictJsonError::NotAnObject => DecodeError::NotAnObject,
             other => DecodeError::Json(other),
         })?;
-        Self::from_claims_object(object).map_err(DecodeError::Invalid)
+        payload.into_claims().map_err(DecodeError::Invalid)
     }
 
     /// `jti`, when the token has a string one (the id that use counts are kept under).

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::error::StrictJsonError;
 use crate::names::{self, known_slot};
-use crate::strict_json::{Broken, StrictValue, parse_with};
+use crate::strict_json::{Broken, StrictValue, parse_object_with};
 
 /// A JSON claims object, parsed in one pass under the strict JSON rules (no duplicate member
 /// names at any depth, bounded nesting), ready for [`ClaimSet::from_claims_object`].
@@ -56,7 +56,7 @@ struct KnownMember {
 const ABSENT: u8 = u8::MAX;
 
 /// A member name as the parser meets it: one of the known claims, or any other.
-enum Name {
+pub(crate) enum Name {
     Known(u8),
     Other(String),
 }
@@ -76,22 +76,8 @@ impl ClaimsObject {
     /// Parses JSON bytes in one pass: UTF-8, one object, no duplicate member names at any
     /// depth, nesting no deeper than [`MAX_DEPTH`](crate::strict_json::MAX_DEPTH).
     pub fn from_json_slice(bytes: &[u8]) -> Result<Self, StrictJsonError> {
-        let is_object = bytes
-            .iter()
-            .find(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))
-            == Some(&b'{');
-        parse_with(bytes, |deserializer, broken| {
-            if is_object {
-                deserializer
-                    .deserialize_map(ObjectVisitor { broken })
-                    .map(Some)
-            } else {
-                // Parsed all the same, so a syntax error or a broken rule inside is reported
-                // as such rather than as "not an object".
-                StrictValue { broken, depth: 0 }
-                    .deserialize(deserializer)
-                    .map(|_| None)
-            }
+        parse_object_with(bytes, |deserializer, broken| {
+            deserializer.deserialize_map(ObjectVisitor { broken })
         })
     }
 
@@ -244,7 +230,7 @@ impl<'de> Visitor<'de> for ObjectVisitor<'_> {
 }
 
 /// Reads a member name, allocating only for names that are not known claims.
-struct MemberName;
+pub(crate) struct MemberName;
 
 impl<'de> DeserializeSeed<'de> for MemberName {
     type Value = Name;

@@ -12,6 +12,7 @@ mod ip_range;
 mod level;
 pub mod names;
 mod numeric_date;
+mod payload;
 mod playback;
 mod protection;
 mod reader;
@@ -37,6 +38,7 @@ pub use error::{
 pub use ip_range::IpRange;
 pub use level::SecurityLevel;
 pub use numeric_date::{NumericDate, NumericDateError};
+pub use payload::Payload;
 pub use playback::PlaybackClaims;
 pub use protection::Protection;
 pub use restriction::PlaybackRestrictionClaims;

@@ -92,6 +92,38 @@ pub(crate) const CLAIM_SET_NAMES: [&str; 27] = [
     MAXIMUM_RESOLUTION,
 ];
 
+/// The index of each name in [`CLAIM_SET_NAMES`]: what [`known_slot`] returns, for decoders
+/// that match on it.
+pub(crate) mod slot {
+    pub(crate) const ACCID: u8 = 0;
+    pub(crate) const IAT: u8 = 1;
+    pub(crate) const EXP: u8 = 2;
+    pub(crate) const NBF: u8 = 3;
+    pub(crate) const DRULES: u8 = 4;
+    pub(crate) const CONID: u8 = 5;
+    pub(crate) const PRO: u8 = 6;
+    pub(crate) const VOD: u8 = 7;
+    pub(crate) const PRID: u8 = 8;
+    pub(crate) const ACCESS_RULES: u8 = 9;
+    pub(crate) const TAGS: u8 = 10;
+    pub(crate) const VIDS: u8 = 11;
+    pub(crate) const UA: u8 = 12;
+    pub(crate) const MAXIP: u8 = 13;
+    pub(crate) const MAXU: u8 = 14;
+    pub(crate) const UID: u8 = 15;
+    pub(crate) const CLIMIT: u8 = 16;
+    pub(crate) const CBEH: u8 = 17;
+    pub(crate) const SID: u8 = 18;
+    pub(crate) const DLIMIT: u8 = 19;
+    pub(crate) const CHANNEL_ARN: u8 = 20;
+    pub(crate) const ALLOW_ORIGIN: u8 = 21;
+    pub(crate) const STRICT_ORIGIN: u8 = 22;
+    pub(crate) const SINGLE_USE_UUID: u8 = 23;
+    pub(crate) const VIEWER_ID: u8 = 24;
+    pub(crate) const VIEWER_SESSION_VERSION: u8 = 25;
+    pub(crate) const MAXIMUM_RESOLUTION: u8 = 26;
+}
+
 /// The restrictions only playback restriction tokens carry: no other claim set enforces them.
 pub(crate) const RESTRICTIONS: &[&str] = &[
     PRID,
@@ -132,37 +164,37 @@ pub(crate) fn known_slot(name: &str) -> Option<u8> {
     let bytes = name.as_bytes();
     if bytes.len() <= SHORT_MAX {
         return match short_key(bytes) {
-            KEY_ACCID => Some(0),
-            KEY_IAT => Some(1),
-            KEY_EXP => Some(2),
-            KEY_NBF => Some(3),
-            KEY_DRULES => Some(4),
-            KEY_CONID => Some(5),
-            KEY_PRO => Some(6),
-            KEY_VOD => Some(7),
-            KEY_PRID => Some(8),
-            KEY_TAGS => Some(10),
-            KEY_VIDS => Some(11),
-            KEY_UA => Some(12),
-            KEY_MAXIP => Some(13),
-            KEY_MAXU => Some(14),
-            KEY_UID => Some(15),
-            KEY_CLIMIT => Some(16),
-            KEY_CBEH => Some(17),
-            KEY_SID => Some(18),
-            KEY_DLIMIT => Some(19),
+            KEY_ACCID => Some(slot::ACCID),
+            KEY_IAT => Some(slot::IAT),
+            KEY_EXP => Some(slot::EXP),
+            KEY_NBF => Some(slot::NBF),
+            KEY_DRULES => Some(slot::DRULES),
+            KEY_CONID => Some(slot::CONID),
+            KEY_PRO => Some(slot::PRO),
+            KEY_VOD => Some(slot::VOD),
+            KEY_PRID => Some(slot::PRID),
+            KEY_TAGS => Some(slot::TAGS),
+            KEY_VIDS => Some(slot::VIDS),
+            KEY_UA => Some(slot::UA),
+            KEY_MAXIP => Some(slot::MAXIP),
+            KEY_MAXU => Some(slot::MAXU),
+            KEY_UID => Some(slot::UID),
+            KEY_CLIMIT => Some(slot::CLIMIT),
+            KEY_CBEH => Some(slot::CBEH),
+            KEY_SID => Some(slot::SID),
+            KEY_DLIMIT => Some(slot::DLIMIT),
             _ => None,
         };
     }
     match name {
-        ACCESS_RULES => Some(9),
-        CHANNEL_ARN => Some(20),
-        ALLOW_ORIGIN => Some(21),
-        STRICT_ORIGIN => Some(22),
-        SINGLE_USE_UUID => Some(23),
-        VIEWER_ID => Some(24),
-        VIEWER_SESSION_VERSION => Some(25),
-        MAXIMUM_RESOLUTION => Some(26),
+        ACCESS_RULES => Some(slot::ACCESS_RULES),
+        CHANNEL_ARN => Some(slot::CHANNEL_ARN),
+        ALLOW_ORIGIN => Some(slot::ALLOW_ORIGIN),
+        STRICT_ORIGIN => Some(slot::STRICT_ORIGIN),
+        SINGLE_USE_UUID => Some(slot::SINGLE_USE_UUID),
+        VIEWER_ID => Some(slot::VIEWER_ID),
+        VIEWER_SESSION_VERSION => Some(slot::VIEWER_SESSION_VERSION),
+        MAXIMUM_RESOLUTION => Some(slot::MAXIMUM_RESOLUTION),
         _ => None,
     }
 }

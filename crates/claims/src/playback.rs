@@ -5,9 +5,11 @@ use serde_json::{Map, Value};
 use crate::channel::PrivateChannelClaims;
 use crate::claim_set::{ClaimSet, serde_via_claim_set};
 use crate::claims_object::ClaimsObject;
-use crate::error::{Violation, Violations};
+use crate::error::{StrictJsonError, Violation, Violations};
 use crate::names;
+use crate::payload::{Payload, parse_draft};
 use crate::restriction::PlaybackRestrictionClaims;
+use crate::restriction::RestrictionDraft;
 use crate::static_url::StaticUrlClaims;
 use crate::time_rules::TimeClaims;
 
@@ -45,8 +47,8 @@ pub enum PlaybackClaims {
 }
 
 impl PlaybackClaims {
-    fn kind_of(object: &ClaimsObject) -> Kind {
-        let has = |claim: &str| object.contains_key(claim);
+    /// The kind of a payload whose claim `name` is present when `has(name)`.
+    fn kind_of(has: impl Fn(&str) -> bool) -> Kind {
         if has(names::CHANNEL_ARN) {
             Kind::Channel
         } else if has(names::NBF) || names::RESTRICTIONS.iter().any(|claim| has(claim)) {
@@ -99,13 +101,25 @@ impl ClaimSet for PlaybackClaims {
     }
 
     fn from_claims_object(object: ClaimsObject) -> Result<Self, Violations> {
-        Ok(match Self::kind_of(&object) {
+        Ok(match Self::kind_of(|claim| object.contains_key(claim)) {
             Kind::Restriction => {
                 Self::Restriction(PlaybackRestrictionClaims::from_claims_object(object)?)
             }
             Kind::StaticUrl => Self::StaticUrl(StaticUrlClaims::from_claims_object(object)?),
             Kind::Channel => Self::Channel(PrivateChannelClaims::from_claims_object(object)?),
         })
+    }
+
+    /// A restriction token (the common kind) is decoded in the parse; a payload that turns
+    /// out to be of another kind is parsed again into a [`ClaimsObject`].
+    fn decode_payload(bytes: &[u8]) -> Result<Payload<Self>, StrictJsonError> {
+        let decoded = parse_draft::<RestrictionDraft>(bytes)?;
+        match Self::kind_of(|claim| decoded.present.has(claim)) {
+            Kind::Restriction => Ok(Payload::from_decoded(decoded.map(Self::Restriction))),
+            Kind::StaticUrl | Kind::Channel => {
+                ClaimsObject::from_json_slice(bytes).map(Payload::from_object)
+            }
+        }
     }
 
     fn to_json_object(&self) -> Result<Map<String, Value>, Violation> {

@@ -71,10 +71,6 @@ impl ClaimReader {
         self.take(claim, |v| to_date(claim, &v))
     }
 
-    pub(crate) fn count(&mut self, claim: &'static str) -> Option<NonZeroU32> {
-        self.take(claim, |v| to_count(claim, &v))
-    }
-
     pub(crate) fn boolean(&mut self, claim: &'static str) -> Option<bool> {
         self.take(claim, |v| {
             v.as_bool().ok_or(Violation::WrongType {

@@ -5,14 +5,18 @@ use std::num::NonZeroU32;
 use serde_json::{Map, Value};
 
 use crate::access_rules::AccessRules;
-use crate::claim_set::{ClaimSet, ClaimsBuilder, serde_via_claim_set, shared_violations};
+use crate::claim_set::{ClaimSet, ClaimsBuilder, shared_violations};
 use crate::claims_object::ClaimsObject;
 use crate::concurrency::ConcurrencyBehavior;
-use crate::error::{Violation, Violations};
+use crate::error::{StrictJsonError, Violation, Violations};
 use crate::level::SecurityLevel;
-use crate::names;
+use crate::names::{self, slot};
 use crate::numeric_date::NumericDate;
-use crate::reader::{ClaimReader, ClaimWriter, to_string};
+use crate::payload::{
+    Decoded, Draft, DraftVisitor, Found, Incoming, Members, Payload, decode_map, parse_draft,
+};
+use crate::reader::{ClaimWriter, to_count, to_date, to_string, to_strings};
+use crate::strict_json::Broken;
 use crate::time_rules::TimeClaims;
 use crate::uid::Uid;
 
@@ -159,62 +163,16 @@ impl ClaimSet for PlaybackRestrictionClaims {
     ];
 
     fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations> {
-        Self::from_claims_object(object.into())
+        decode_map::<RestrictionDraft>(object).claims
     }
 
     fn from_claims_object(object: ClaimsObject) -> Result<Self, Violations> {
-        let mut r = ClaimReader::new(object);
-        let accid = r.require(names::ACCID, |v| to_string(names::ACCID, v));
-        let iat = r.require(names::IAT, |v| crate::reader::to_date(names::IAT, &v));
-        let exp = r.date(names::EXP);
-        let nbf = r.date(names::NBF);
-        let prid = r.string(names::PRID);
-        let access_rules = r.take(names::ACCESS_RULES, AccessRules::from_json);
-        let tags = r.strings(names::TAGS);
-        let vids = r.strings(names::VIDS);
-        let ua = r.string(names::UA);
-        let conid = r.string(names::CONID);
-        let maxip = r.count(names::MAXIP);
-        let maxu = r.count(names::MAXU);
-        let uid = r.take(names::UID, |v| {
-            Uid::new(to_string(names::UID, v)?).map_err(Violation::InvalidUid)
-        });
-        let climit = r.count(names::CLIMIT);
-        let cbeh = r
-            .take(names::CBEH, |v| {
-                ConcurrencyBehavior::from_wire(&to_string(names::CBEH, v)?)
-            })
-            .unwrap_or_default();
-        let sid = r.string(names::SID);
-        let dlimit = r.count(names::DLIMIT);
-        let drules = r.strings(names::DRULES);
-        let extra = r.finish().map_err(Violations::from_vec)?;
-        match (accid, iat) {
-            (Some(accid), Some(iat)) => Ok(Self {
-                accid,
-                iat,
-                exp,
-                nbf,
-                prid,
-                access_rules,
-                tags,
-                vids,
-                ua,
-                conid,
-                maxip,
-                maxu,
-                uid,
-                climit,
-                cbeh,
-                sid,
-                dlimit,
-                drules,
-                extra,
-            }),
-            // `require` recorded the missing claim, so `finish` has returned already.
-            (None, _) => Err(Violations::missing(names::ACCID)),
-            (_, None) => Err(Violations::missing(names::IAT)),
-        }
+        Self::from_json_object(object.into_map())
+    }
+
+    /// Decoded in the parse, straight into the typed fields.
+    fn decode_payload(bytes: &[u8]) -> Result<Payload<Self>, StrictJsonError> {
+        parse_draft::<RestrictionDraft>(bytes).map(Payload::from_decoded)
     }
 
     fn to_json_object(&self) -> Result<Map<String, Value>, Violation> {
@@ -274,7 +232,212 @@ impl ClaimSet for PlaybackRestrictionClaims {
     }
 }
 
-serde_via_claim_set!(PlaybackRestrictionClaims);
+impl serde::Serialize for PlaybackRestrictionClaims {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        let object = self.to_json_object().map_err(S::Error::custom)?;
+        object.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PlaybackRestrictionClaims {
+    /// Decodes in one pass, straight into the typed fields, rejecting duplicate member names,
+    /// without running [`ClaimSet::validate`].
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let broken = Broken::default();
+        deserializer
+            .deserialize_map(DraftVisitor::<RestrictionDraft>::new(&broken))?
+            .claims
+            .map_err(D::Error::custom)
+    }
+}
+
+/// Positions of the claims in the struct's field order (that of `KNOWN_CLAIMS`), which
+/// violations are reported in.
+mod position {
+    pub(super) const ACCID: u8 = 0;
+    pub(super) const IAT: u8 = 1;
+    pub(super) const EXP: u8 = 2;
+    pub(super) const NBF: u8 = 3;
+    pub(super) const PRID: u8 = 4;
+    pub(super) const ACCESS_RULES: u8 = 5;
+    pub(super) const TAGS: u8 = 6;
+    pub(super) const VIDS: u8 = 7;
+    pub(super) const UA: u8 = 8;
+    pub(super) const CONID: u8 = 9;
+    pub(super) const MAXIP: u8 = 10;
+    pub(super) const MAXU: u8 = 11;
+    pub(super) const UID: u8 = 12;
+    pub(super) const CLIMIT: u8 = 13;
+    pub(super) const CBEH: u8 = 14;
+    pub(super) const SID: u8 = 15;
+    pub(super) const DLIMIT: u8 = 16;
+    pub(super) const DRULES: u8 = 17;
+}
+
+/// The restriction claims as they are read, one member at a time: the one conversion table
+/// of this claim set, used by the one-pass parse and by [`ClaimSet::from_json_object`].
+#[derive(Default)]
+pub(crate) struct RestrictionDraft {
+    accid: Option<String>,
+    iat: Option<NumericDate>,
+    exp: Option<NumericDate>,
+    nbf: Option<NumericDate>,
+    prid: Option<String>,
+    access_rules: Option<AccessRules>,
+    tags: Option<Vec<String>>,
+    vids: Option<Vec<String>>,
+    ua: Option<String>,
+    conid: Option<String>,
+    maxip: Option<NonZeroU32>,
+    maxu: Option<NonZeroU32>,
+    uid: Option<Uid>,
+    climit: Option<NonZeroU32>,
+    cbeh: Option<ConcurrencyBehavior>,
+    sid: Option<String>,
+    dlimit: Option<NonZeroU32>,
+    drules: Option<Vec<String>>,
+    found: Found,
+}
+
+impl RestrictionDraft {
+    fn string(&mut self, position: u8, claim: &'static str, value: Incoming) -> Option<String> {
+        self.found
+            .convert(position, to_string(claim, value.into_value()))
+    }
+
+    fn strings(
+        &mut self,
+        position: u8,
+        claim: &'static str,
+        value: Incoming,
+    ) -> Option<Vec<String>> {
+        let converted = match value {
+            Incoming::Strings(items) => Ok(items),
+            Incoming::Value(value) => to_strings(claim, value),
+        };
+        self.found.convert(position, converted)
+    }
+
+    fn date(&mut self, position: u8, claim: &'static str, value: Incoming) -> Option<NumericDate> {
+        self.found
+            .convert(position, to_date(claim, &value.into_value()))
+    }
+
+    fn count(&mut self, position: u8, claim: &'static str, value: Incoming) -> Option<NonZeroU32> {
+        self.found
+            .convert(position, to_count(claim, &value.into_value()))
+    }
+}
+
+impl Draft for RestrictionDraft {
+    type Claims = PlaybackRestrictionClaims;
+
+    fn reads_strings(slot: u8) -> bool {
+        matches!(slot, slot::TAGS | slot::VIDS | slot::DRULES)
+    }
+
+    fn known(&mut self, slot: u8, value: Incoming) -> Option<Incoming> {
+        match slot {
+            slot::ACCID => self.accid = self.string(position::ACCID, names::ACCID, value),
+            slot::IAT => self.iat = self.date(position::IAT, names::IAT, value),
+            slot::EXP => self.exp = self.date(position::EXP, names::EXP, value),
+            slot::NBF => self.nbf = self.date(position::NBF, names::NBF, value),
+            slot::PRID => self.prid = self.string(position::PRID, names::PRID, value),
+            slot::ACCESS_RULES => {
+                let rules = AccessRules::from_json(value.into_value());
+                self.access_rules = self.found.convert(position::ACCESS_RULES, rules);
+            }
+            slot::TAGS => self.tags = self.strings(position::TAGS, names::TAGS, value),
+            slot::VIDS => self.vids = self.strings(position::VIDS, names::VIDS, value),
+            slot::UA => self.ua = self.string(position::UA, names::UA, value),
+            slot::CONID => self.conid = self.string(position::CONID, names::CONID, value),
+            slot::MAXIP => self.maxip = self.count(position::MAXIP, names::MAXIP, value),
+            slot::MAXU => self.maxu = self.count(position::MAXU, names::MAXU, value),
+            slot::UID => {
+                let uid = to_string(names::UID, value.into_value())
+                    .and_then(|uid| Uid::new(uid).map_err(Violation::InvalidUid));
+                self.uid = self.found.convert(position::UID, uid);
+            }
+            slot::CLIMIT => self.climit = self.count(position::CLIMIT, names::CLIMIT, value),
+            slot::CBEH => {
+                let cbeh = to_string(names::CBEH, value.into_value())
+                    .and_then(|cbeh| ConcurrencyBehavior::from_wire(&cbeh));
+                self.cbeh = self.found.convert(position::CBEH, cbeh);
+            }
+            slot::SID => self.sid = self.string(position::SID, names::SID, value),
+            slot::DLIMIT => self.dlimit = self.count(position::DLIMIT, names::DLIMIT, value),
+            slot::DRULES => self.drules = self.strings(position::DRULES, names::DRULES, value),
+            _ => return Some(value),
+        }
+        None
+    }
+
+    fn finish(mut self, members: Members) -> Decoded<PlaybackRestrictionClaims> {
+        let times = self
+            .found
+            .at(&[position::IAT, position::NBF, position::EXP]);
+        let times = Violations::check(times).map(|()| TimeClaims {
+            iat: self.iat,
+            nbf: self.nbf,
+            exp: self.exp,
+        });
+        if !members.present.contains(slot::ACCID) {
+            self.found.push(
+                position::ACCID,
+                Violation::MissingClaim {
+                    claim: names::ACCID,
+                },
+            );
+        }
+        if !members.present.contains(slot::IAT) {
+            self.found
+                .push(position::IAT, Violation::MissingClaim { claim: names::IAT });
+        }
+        let Members { present, others } = members;
+        if let Some(violations) = self.found.into_violations() {
+            return Decoded {
+                claims: Err(violations),
+                times,
+                present,
+                others,
+            };
+        }
+        let claims = match (self.accid, self.iat) {
+            (Some(accid), Some(iat)) => Ok(PlaybackRestrictionClaims {
+                accid,
+                iat,
+                exp: self.exp,
+                nbf: self.nbf,
+                prid: self.prid,
+                access_rules: self.access_rules,
+                tags: self.tags,
+                vids: self.vids,
+                ua: self.ua,
+                conid: self.conid,
+                maxip: self.maxip,
+                maxu: self.maxu,
+                uid: self.uid,
+                climit: self.climit,
+                cbeh: self.cbeh.unwrap_or_default(),
+                sid: self.sid,
+                dlimit: self.dlimit,
+                drules: self.drules,
+                extra: others,
+            }),
+            // Present and converted, or a violation was recorded above.
+            (None, _) => Err(Violations::missing(names::ACCID)),
+            (_, None) => Err(Violations::missing(names::IAT)),
+        };
+        Decoded {
+            claims,
+            times,
+            present,
+            others: Map::new(),
+        }
+    }
+}
 
 /// Setters for the playback restriction claims.
 impl ClaimsBuilder<PlaybackRestrictionClaims> {

@@ -67,6 +67,32 @@ pub(crate) fn parse_with<T>(
     }
 }
 
+/// Parses `bytes` as one object with `read` (which deserializes a map), under the strict frame of
+/// [`parse_with`]. JSON that is not an object is parsed all the same (into a value that is
+/// dropped), so a syntax error or a broken rule inside it is reported as such rather than as
+/// [`StrictJsonError::NotAnObject`].
+pub(crate) fn parse_object_with<T>(
+    bytes: &[u8],
+    read: impl FnOnce(
+        &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+        &Broken,
+    ) -> Result<T, serde_json::Error>,
+) -> Result<T, StrictJsonError> {
+    let is_object = bytes
+        .iter()
+        .find(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))
+        == Some(&b'{');
+    parse_with(bytes, |deserializer, broken| {
+        if is_object {
+            read(deserializer, broken).map(Some)
+        } else {
+            StrictValue { broken, depth: 0 }
+                .deserialize(deserializer)
+                .map(|_| None)
+        }
+    })
+}
+
 /// The strict rule that stopped a parse, so the caller reports it as such rather than as a
 /// syntax error (serde errors carry only text).
 #[derive(Default)]

@@ -102,6 +102,7 @@ impl CryptoProvider {
         };
         Ok(VerifyingKey {
             key: key.clone(),
+            signature_len: key.signature_len(),
             prepared,
         })
     }
@@ -153,6 +154,8 @@ pub struct SignatureRejected;
 #[derive(Clone)]
 pub struct VerifyingKey {
     key: PublicKey,
+    /// [`PublicKey::signature_len`], worked out once (for RSA it walks the modulus).
+    signature_len: usize,
     prepared: Prepared,
 }
 
@@ -169,6 +172,12 @@ impl VerifyingKey {
     /// The key.
     pub fn public_key(&self) -> &PublicKey {
         &self.key
+    }
+
+    /// Length in bytes of every signature this key verifies (as
+    /// [`PublicKey::signature_len`], without working it out again).
+    pub fn signature_len(&self) -> usize {
+        self.signature_len
     }
 
     /// The provider that prepared it.

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use sha2::{Digest as _, Sha256};
 
-use playback_auth_claims::{ClaimsObject, NumericDate, TimeClaims};
+use playback_auth_claims::NumericDate;
 use playback_auth_keys::{Algorithm, KeySet};
 
 use crate::header::Header;
@@ -36,7 +36,9 @@ impl Default for CacheLimits {
 /// unless a verifier is built with one ([`VerifierBuilder::cache`](crate::VerifierBuilder::cache)).
 ///
 /// Identical token bytes come back again and again from one viewer (licence renewals, HLS
-/// key requests, heartbeats); a hit skips the signature check and the parsing, nothing else:
+/// key requests, heartbeats); a hit skips the signature check (and the base64 decoding),
+/// nothing else — the payload's JSON is kept as bytes and decoded again into the claim set
+/// asked for:
 ///
 /// - the time rules (`exp`, `nbf`, `iat`, with leeway) and the required claims are checked
 ///   again at *this* request's time, and the claim-set rules run again;
@@ -107,8 +109,8 @@ pub(crate) type TokenDigest = [u8; 32];
 
 struct Entry {
     header: Header,
-    payload: ClaimsObject,
-    times: TimeClaims,
+    /// The payload's JSON bytes, decoded again on each hit.
+    payload: Arc<[u8]>,
     exp: NumericDate,
     /// RFC 7638 thumbprint of the key that verified the signature.
     key_thumbprint: String,
@@ -116,11 +118,10 @@ struct Entry {
     sequence: u64,
 }
 
-/// What a hit gives back: everything the cold path would have produced before the time rules.
+/// What a hit gives back: what the cold path has once the signature held.
 pub(crate) struct Hit {
     pub(crate) header: Header,
-    pub(crate) payload: ClaimsObject,
-    pub(crate) times: TimeClaims,
+    pub(crate) payload: Arc<[u8]>,
 }
 
 /// A verified token waiting to be inserted once every rule has passed.
@@ -128,9 +129,9 @@ pub(crate) struct Pending {
     pub(crate) digest: TokenDigest,
     pub(crate) token_len: usize,
     pub(crate) header: Header,
-    /// Filled in once the claim-set rules passed.
-    pub(crate) payload: Option<ClaimsObject>,
-    pub(crate) times: TimeClaims,
+    pub(crate) payload: Arc<[u8]>,
+    /// The token's `exp`, which the entry never outlives.
+    pub(crate) exp: NumericDate,
     pub(crate) key_thumbprint: String,
 }
 
@@ -169,7 +170,7 @@ impl VerifiedTokenCache {
     }
 
     /// The memory an entry for a token of `token_len` bytes is counted as: a fixed overhead
-    /// plus four bytes per token byte (the parsed header and payload, with their map and
+    /// plus four bytes per token byte (the parsed header and the payload's bytes, with their
     /// string overheads, are a small multiple of the token's length).
     pub fn entry_cost(token_len: usize) -> usize {
         const OVERHEAD: usize = 256 + size_of::<Entry>();
@@ -212,8 +213,7 @@ impl VerifiedTokenCache {
                 );
             Some(usable.then(|| Hit {
                 header: entry.header.clone(),
-                payload: entry.payload.clone(),
-                times: entry.times,
+                payload: Arc::clone(&entry.payload),
             }))
         })?;
         if usable.is_none() {
@@ -224,9 +224,6 @@ impl VerifiedTokenCache {
 
     /// Inserts a token that passed every check; tokens without `exp` are not cached.
     pub(crate) fn insert(&self, pending: Pending) {
-        let (Some(exp), Some(payload)) = (pending.times.exp, pending.payload) else {
-            return;
-        };
         let cost = Self::entry_cost(pending.token_len);
         if cost > self.limits.max_bytes || self.limits.max_entries == 0 {
             return;
@@ -239,9 +236,8 @@ impl VerifiedTokenCache {
                 pending.digest,
                 Entry {
                     header: pending.header,
-                    payload,
-                    times: pending.times,
-                    exp,
+                    payload: pending.payload,
+                    exp: pending.exp,
                     key_thumbprint: pending.key_thumbprint,
                     cost,
                     sequence,

@@ -22,7 +22,7 @@ pub(crate) fn parse_claims(bytes: &[u8]) -> Result<ClaimsObject, VerifyError> {
     ClaimsObject::from_json_slice(bytes).map_err(|e| to_verify_error(e, Segment::Payload))
 }
 
-fn to_verify_error(error: StrictJsonError, segment: Segment) -> VerifyError {
+pub(crate) fn to_verify_error(error: StrictJsonError, segment: Segment) -> VerifyError {
     match error {
         StrictJsonError::InvalidUtf8 => VerifyError::InvalidUtf8 { segment },
         StrictJsonError::NestingTooDeep { max } => VerifyError::NestingTooDeep { segment, max },

@@ -61,7 +61,7 @@ pub fn verify_signature(
     if public.algorithm() != alg {
         return Err(VerifyError::NoKeyForAlgorithm { alg });
     }
-    let expected = public.signature_len();
+    let expected = key.signature_len();
     if signature.len() != expected {
         return Err(VerifyError::InvalidSignatureLength {
             alg,

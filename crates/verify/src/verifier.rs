@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use playback_auth_claims::{
-    ClaimSet, ClaimsObject, DEFAULT_LEEWAY, NumericDate, TimeClaims, TimeWindow, Violation,
-    Violations, required_alg,
+    ClaimSet, DEFAULT_LEEWAY, NumericDate, TimeClaims, TimeWindow, Violation, Violations,
+    required_alg,
 };
 use playback_auth_keys::{Algorithm, CryptoProvider, KeySet};
 
@@ -16,7 +16,7 @@ use crate::cache::{Hit, Pending, VerifiedTokenCache};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Segment, VerifyError, cut};
 use crate::header::Header;
-use crate::json::parse_claims;
+use crate::json::{parse_claims, to_verify_error};
 use crate::signature::verify_signature;
 
 /// Default maximum token length: 8 KiB.
@@ -224,13 +224,21 @@ impl Verifier {
         token: &str,
         now: NumericDate,
     ) -> Result<Verified<C>, VerifyError> {
-        let (header, payload, pending) = self.authenticate(keys, token, now)?;
-        // The claims object is consumed by decoding; a token about to be cached keeps a copy.
-        let cached_payload = pending.as_ref().map(|_| payload.clone());
-        let claims = C::from_claims_object(payload).map_err(VerifyError::Claims)?;
+        let authentic = self.authenticate(keys, token, now)?;
+        let payload = C::decode_payload(authentic.payload())
+            .map_err(|error| to_verify_error(error, Segment::Payload))?;
+        let times = self.check_payload(
+            &authentic.header,
+            |claim| payload.contains_key(claim),
+            payload.time_claims(),
+            now,
+        )?;
+        let claims = payload.into_claims().map_err(VerifyError::Claims)?;
         claims.validate().map_err(VerifyError::Claims)?;
-        self.remember(pending, cached_payload);
-        Ok(Verified { header, claims })
+        Ok(Verified {
+            header: self.remember(authentic, &times, token, now),
+            claims,
+        })
     }
 
     /// Verifies `token` now and deserializes its claims into any `T`. The time rules apply;
@@ -239,52 +247,82 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<Verified<T>, VerifyError> {
-        let (header, payload, pending) = self.authenticate(&self.keys, token, self.clock.now())?;
-        let cached_payload = pending.as_ref().map(|_| payload.clone());
+        let now = self.clock.now();
+        let authentic = self.authenticate(&self.keys, token, now)?;
+        let payload = parse_claims(authentic.payload())?;
+        let times = self.check_payload(
+            &authentic.header,
+            |claim| payload.contains_key(claim),
+            TimeClaims::from_claims_object(&payload),
+            now,
+        )?;
         let claims = serde_json::from_value(Value::Object(payload.into_map())).map_err(|_| {
             VerifyError::InvalidJson {
                 segment: Segment::Payload,
             }
         })?;
-        self.remember(pending, cached_payload);
-        Ok(Verified { header, claims })
+        Ok(Verified {
+            header: self.remember(authentic, &times, token, now),
+            claims,
+        })
     }
 
-    /// Caches a token that passed every check (only called on success).
-    fn remember(&self, pending: Option<Pending>, payload: Option<ClaimsObject>) {
-        if let (Some(cache), Some(mut pending), Some(payload)) = (&self.cache, pending, payload) {
-            pending.payload = Some(payload);
-            cache.insert(pending);
+    /// Caches a token that passed every check (only called on success) when the cache is on,
+    /// this was a miss and the token has an `exp` still ahead (one accepted within the leeway
+    /// is not cached, so an entry never outlives its token). Gives the header back.
+    fn remember(
+        &self,
+        authentic: Authentic,
+        times: &TimeClaims,
+        token: &str,
+        now: NumericDate,
+    ) -> Header {
+        let Authentic {
+            header,
+            payload,
+            miss,
+        } = authentic;
+        if let (Some(cache), Some(miss), Some(exp)) = (&self.cache, miss, times.exp)
+            && now < exp
+        {
+            cache.insert(Pending {
+                digest: miss.digest,
+                token_len: token.len(),
+                header: header.clone(),
+                payload: payload.into_shared(),
+                exp,
+                key_thumbprint: miss.key_thumbprint,
+            });
         }
+        header
     }
 
-    /// Structure, header, signature and time rules; returns the header, the payload object
-    /// and, when the cache is on and this was a miss, what to cache once every rule passed.
+    /// Structure, header and signature (or a cache hit standing for them); returns the header,
+    /// the payload's JSON bytes and, when the cache is on and this was a miss, what to cache
+    /// it under once every rule passed.
     fn authenticate(
         &self,
         keys: &KeySet,
         token: &str,
         now: NumericDate,
-    ) -> Result<(Header, ClaimsObject, Option<Pending>), VerifyError> {
+    ) -> Result<Authentic, VerifyError> {
         self.check_token_len(token)?;
         let digest = self
             .cache
             .as_ref()
             .map(|_| VerifiedTokenCache::digest(token));
         if let (Some(cache), Some(digest)) = (&self.cache, &digest)
-            && let Some(hit) = cache.get(digest, keys, now)
+            && let Some(Hit { header, payload }) = cache.get(digest, keys, now)
         {
-            let Hit {
-                header,
-                payload,
-                times,
-            } = hit;
             // This verifier's own settings, which a shared cache's entry may not have met.
             if !self.algorithms.contains(&header.alg) {
                 return Err(VerifyError::AlgorithmNotAllowed { alg: header.alg });
             }
-            self.check_times(&payload, &times, now)?;
-            return Ok((header, payload, None));
+            return Ok(Authentic {
+                header,
+                payload: PayloadBytes::Shared(payload),
+                miss: None,
+            });
         }
 
         let parts = split(token)?;
@@ -300,39 +338,50 @@ impl Verifier {
         // reported as such; JSON in the payload is only parsed once the signature holds.
         let payload = decode_into(parts.payload, Segment::Payload, &mut decoded)?;
         let signature = decode_into(parts.signature, Segment::Signature, &mut decoded)?;
-        let (payload, signature) = (
-            decoded.get(payload).unwrap_or_default(),
+        let key_thumbprint = check_signature(
+            keys,
+            &header,
+            parts.signing_input.as_bytes(),
             decoded.get(signature).unwrap_or_default(),
-        );
-        let key_thumbprint =
-            check_signature(keys, &header, parts.signing_input.as_bytes(), signature)?;
+        )?;
+        let miss = digest.map(|digest| Miss {
+            digest,
+            key_thumbprint: key_thumbprint.to_owned(),
+        });
+        Ok(Authentic {
+            header,
+            payload: PayloadBytes::Decoded {
+                buffer: decoded,
+                payload,
+            },
+            miss,
+        })
+    }
 
-        let payload = parse_claims(payload)?;
-        if let Some(required) = required_alg(|claim| payload.contains_key(claim))
+    /// The rules on an authentic payload, before its claim set is decoded: a private-channel
+    /// token must be ES384, its time claims must be NumericDates that hold at `now`, and the
+    /// required claims must be present (`has`). Returns the time claims.
+    fn check_payload(
+        &self,
+        header: &Header,
+        has: impl Fn(&str) -> bool,
+        times: Result<TimeClaims, Violations>,
+        now: NumericDate,
+    ) -> Result<TimeClaims, VerifyError> {
+        if let Some(required) = required_alg(&has)
             && header.alg.as_str() != required
         {
             return Err(VerifyError::ChannelTokenNotEs384 { alg: header.alg });
         }
-        let times = TimeClaims::from_claims_object(&payload).map_err(VerifyError::Claims)?;
-        self.check_times(&payload, &times, now)?;
-        // An entry never outlives its token's `exp` (one accepted within the leeway is not
-        // cached at all).
-        let cacheable = times.exp.is_some_and(|exp| now < exp);
-        let pending = digest.filter(|_| cacheable).map(|digest| Pending {
-            digest,
-            token_len: token.len(),
-            header: header.clone(),
-            payload: None,
-            times,
-            key_thumbprint: key_thumbprint.to_owned(),
-        });
-        Ok((header, payload, pending))
+        let times = times.map_err(VerifyError::Claims)?;
+        self.check_times(has, &times, now)?;
+        Ok(times)
     }
 
     /// The time rules at `now` and the required claims.
     fn check_times(
         &self,
-        payload: &ClaimsObject,
+        has: impl Fn(&str) -> bool,
         times: &TimeClaims,
         now: NumericDate,
     ) -> Result<(), VerifyError> {
@@ -345,11 +394,58 @@ impl Verifier {
         found.extend(
             self.required_claims
                 .iter()
-                .filter(|claim| !payload.contains_key(claim))
+                .filter(|claim| !has(claim))
                 .map(|&claim| Violation::MissingClaim { claim }),
         );
         Violations::check(found).map_err(VerifyError::Claims)
     }
+}
+
+/// A token whose signature held, or that the cache vouched for.
+struct Authentic {
+    header: Header,
+    payload: PayloadBytes,
+    /// Set when the cache is on and this was a miss.
+    miss: Option<Miss>,
+}
+
+impl Authentic {
+    /// The payload's JSON bytes.
+    fn payload(&self) -> &[u8] {
+        match &self.payload {
+            PayloadBytes::Decoded { buffer, payload } => {
+                buffer.get(payload.clone()).unwrap_or_default()
+            }
+            PayloadBytes::Shared(bytes) => bytes,
+        }
+    }
+}
+
+/// Where the payload's JSON bytes are.
+enum PayloadBytes {
+    /// In the buffer the token's segments were decoded into.
+    Decoded {
+        buffer: Vec<u8>,
+        payload: std::ops::Range<usize>,
+    },
+    /// In a cache entry.
+    Shared(Arc<[u8]>),
+}
+
+impl PayloadBytes {
+    fn into_shared(self) -> Arc<[u8]> {
+        match self {
+            Self::Decoded { buffer, payload } => Arc::from(buffer.get(payload).unwrap_or_default()),
+            Self::Shared(bytes) => bytes,
+        }
+    }
+}
+
+/// A cache miss: what the token is cached under once it passed every rule.
+struct Miss {
+    digest: crate::cache::TokenDigest,
+    /// RFC 7638 thumbprint of the key that verified the signature.
+    key_thumbprint: String,
 }
 
 /// The three segments of a compact JWS and the signing input (`header.payload`).

@@ -5,6 +5,7 @@ mod common;
 mod access_rules;
 mod channel_rules;
 mod mixed_sets;
+mod payload;
 mod properties;
 mod restriction_rules;
 mod static_url_rules;

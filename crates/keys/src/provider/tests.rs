@@ -42,6 +42,7 @@ fn signatures_verify_across_providers_and_tampering_is_rejected() {
             assert_eq!(signature.len(), key.public_key().signature_len());
             for &verifier in CryptoProvider::all() {
                 let verifying = verifier.prepare_public_key(&key.public_key()).unwrap();
+                assert_eq!(verifying.signature_len(), signature.len());
                 assert_eq!(
                     verifying.verify_prechecked(b"header.payload", &signature),
                     Ok(())

@@ -1,0 +1,251 @@
+//! `ClaimSet::decode_payload`: the one-pass decoders (restriction claims, and playback claims
+//! of the restriction kind) against the object path (`ClaimsObject` and
+//! `from_claims_object`) on generated payload text — duplicates, escaped names, wrong types,
+//! arrays that are almost arrays of strings, nesting, foreign claims, broken JSON. Both must
+//! accept and refuse the same bytes with the same error, see the same members and time
+//! claims, and decode the same claims or the same violations in the same order.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use playback_auth_claims::{
+    ClaimSet, ClaimsObject, PlaybackClaims, PlaybackRestrictionClaims, TimeClaims, Violation, names,
+};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+/// Every known claim name, and a few others the generator uses.
+const NAMES: &[&str] = &[
+    names::ACCID,
+    names::IAT,
+    names::EXP,
+    names::NBF,
+    names::JTI,
+    names::DRULES,
+    names::CONID,
+    names::PRO,
+    names::VOD,
+    names::PRID,
+    names::ACCESS_RULES,
+    names::TAGS,
+    names::VIDS,
+    names::UA,
+    names::MAXIP,
+    names::MAXU,
+    names::UID,
+    names::CLIMIT,
+    names::CBEH,
+    names::SID,
+    names::DLIMIT,
+    names::CHANNEL_ARN,
+    names::ALLOW_ORIGIN,
+    names::STRICT_ORIGIN,
+    names::SINGLE_USE_UUID,
+    names::VIEWER_ID,
+    names::VIEWER_SESSION_VERSION,
+    names::MAXIMUM_RESOLUTION,
+    "x",
+    "sub",
+];
+
+/// A value of the right shape for `name` most of the time, anything else otherwise.
+fn value_for(name: &'static str) -> BoxedStrategy<String> {
+    let good: BoxedStrategy<Value> = match name {
+        "iat" | "exp" | "nbf" => (1_699_990_000i64..1_700_100_000)
+            .prop_map(Value::from)
+            .boxed(),
+        "maxip" | "maxu" | "climit" | "dlimit" => (0i64..5).prop_map(Value::from).boxed(),
+        "tags" | "vids" | "drules" => proptest::collection::vec("[a-z]{0,4}", 0..4)
+            .prop_map(|items| json!(items))
+            .boxed(),
+        "cbeh" => prop::sample::select(vec!["BLOCK_NEW", "BLOCK_NEW_USER", "x"])
+            .prop_map(Value::from)
+            .boxed(),
+        "accessRules" => Just(json!([{ "type": "any", "action": "allow" }])).boxed(),
+        _ => "[a-z0-9]{0,6}".prop_map(Value::from).boxed(),
+    };
+    let odd = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e12f64..1e12).prop_map(Value::from),
+        // Arrays of strings but for one member.
+        ("[a-z]{0,3}", any::<i32>()).prop_map(|(s, n)| json!([s, n, "z"])),
+        Just(json!([[]])),
+        Just(json!({ "k": ["v"] })),
+    ];
+    let value = prop_oneof![4 => good, 1 => odd.boxed()];
+    // Raw text too: a nested duplicate, a value nested too deep, broken JSON.
+    prop_oneof![
+        60 => value.prop_map(|value| value.to_string()),
+        1 => Just(r#"{"a":1,"a":2}"#.to_owned()),
+        1 => Just(format!("{}1{}", "[".repeat(40), "]".repeat(40))),
+        1 => Just("[1,".to_owned()),
+    ]
+    .boxed()
+}
+
+/// A member name as written: usually plain, sometimes with its first character escaped.
+fn written(name: &str, escaped: bool) -> String {
+    match name.chars().next() {
+        Some(first) if escaped => {
+            format!(
+                "\"\\u{:04x}{}\"",
+                u32::from(first),
+                &name[first.len_utf8()..]
+            )
+        }
+        _ => Value::from(name).to_string(),
+    }
+}
+
+prop_compose! {
+    fn payload()(
+        members in proptest::collection::vec(
+            (prop::sample::select(NAMES), any::<bool>(), 0u8..10)
+                .prop_flat_map(|(name, escaped, spacing)| {
+                    value_for(name).prop_map(move |value| (name, escaped && spacing == 0, value))
+                }),
+            0..14,
+        ),
+        not_an_object in 0u8..40,
+        core in any::<bool>(),
+    ) -> String {
+        if not_an_object == 0 {
+            return "[1,2]".to_owned();
+        }
+        // Half the payloads start as a valid restriction token, so most of those decode.
+        let core = core.then_some(r#""accid":"a","iat":1700000000,"exp":1700003600"#.to_owned());
+        let members: Vec<String> = core
+            .into_iter()
+            .chain(
+                members
+                    .iter()
+                    .map(|(name, escaped, value)| format!("{}: {value}", written(name, *escaped))),
+            )
+            .collect();
+        format!("{{{}}}", members.join(","))
+    }
+}
+
+/// What the object path decides for `text`, and the one-pass path must decide alike.
+fn same_as_object_path(text: &str) {
+    let bytes = text.as_bytes();
+    let object = ClaimsObject::from_json_slice(bytes);
+    let direct = PlaybackRestrictionClaims::decode_payload(bytes);
+    let playback = PlaybackClaims::decode_payload(bytes);
+    let serde = serde_json::from_str::<PlaybackRestrictionClaims>(text);
+    let object = match (object, direct, playback) {
+        (Err(expected), Err(direct), Err(playback)) => {
+            assert_eq!(direct.to_string(), expected.to_string(), "{text}");
+            assert_eq!(playback.to_string(), expected.to_string(), "{text}");
+            assert!(serde.is_err(), "{text}");
+            return;
+        }
+        (Ok(object), Ok(direct), Ok(playback)) => {
+            for name in NAMES {
+                let present = object.contains_key(name);
+                assert_eq!(direct.contains_key(name), present, "{name} in {text}");
+                assert_eq!(playback.contains_key(name), present, "{name} in {text}");
+            }
+            let times = TimeClaims::from_claims_object(&object);
+            assert_eq!(direct.time_claims(), times, "{text}");
+            assert_eq!(playback.time_claims(), times, "{text}");
+            let expected = PlaybackRestrictionClaims::from_claims_object(object.clone());
+            let decoded = direct.into_claims();
+            assert_eq!(decoded, expected, "{text}");
+            assert_eq!(serde.ok(), expected.ok(), "{text}");
+            assert_eq!(
+                playback.into_claims(),
+                PlaybackClaims::from_claims_object(object.clone()),
+                "{text}"
+            );
+            object
+        }
+        (object, direct, playback) => panic!("{text}: {object:?} / {direct:?} / {playback:?}"),
+    };
+    // The public decoder agrees too.
+    assert_eq!(
+        PlaybackRestrictionClaims::from_json_slice(bytes).ok(),
+        PlaybackRestrictionClaims::from_claims_object(object).ok(),
+        "{text}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    #[test]
+    fn one_pass_decoding_equals_the_object_path(text in payload()) {
+        same_as_object_path(&text);
+    }
+}
+
+#[test]
+fn violations_come_in_field_order_whatever_the_member_order() {
+    let text = r#"{"drules":[1],"cbeh":"x","maxu":0,"tags":"t","exp":"soon","nbf":-1}"#;
+    same_as_object_path(text);
+    let violations = PlaybackRestrictionClaims::decode_payload(text.as_bytes())
+        .unwrap()
+        .into_claims()
+        .unwrap_err();
+    let claims: Vec<&str> = violations
+        .iter()
+        .map(|violation| match violation {
+            Violation::MissingClaim { claim }
+            | Violation::WrongType { claim, .. }
+            | Violation::DateOutOfRange { claim }
+            | Violation::NotPositive { claim, .. }
+            | Violation::UnknownValue { claim, .. } => *claim,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        claims,
+        [
+            "accid", "iat", "exp", "nbf", "tags", "maxu", "cbeh", "drules"
+        ]
+    );
+}
+
+#[test]
+fn a_time_claim_of_the_wrong_type_is_reported_before_the_claim_set_is_decoded() {
+    let payload =
+        PlaybackRestrictionClaims::decode_payload(br#"{"accid":"a","iat":1,"exp":"x","maxu":0}"#)
+            .unwrap();
+    let times = payload.time_claims().unwrap_err();
+    assert_eq!(
+        times.iter().collect::<Vec<_>>(),
+        [&Violation::WrongType {
+            claim: "exp",
+            expected: "a number"
+        }]
+    );
+    assert_eq!(payload.into_claims().unwrap_err().iter().count(), 2);
+}
+
+#[test]
+fn known_claims_of_other_sets_stay_in_extra_in_document_order() {
+    let text = r#"{"x":1,"aws:viewer-id":"v","accid":"a","pro":"p","iat":5,"y":[2]}"#;
+    same_as_object_path(text);
+    let claims = PlaybackRestrictionClaims::from_json_slice(text.as_bytes()).unwrap();
+    assert_eq!(
+        claims.extra.keys().collect::<Vec<_>>(),
+        ["x", "aws:viewer-id", "pro", "y"]
+    );
+    // … and validation refuses the channel claim a restriction token would not enforce.
+    assert!(claims.validate().is_err());
+}
+
+#[test]
+fn a_duplicate_is_reported_after_an_error_inside_its_value() {
+    for text in [
+        r#"{"accid":"a","accid":"b"}"#,
+        r#"{"tags":["a"],"\u0074ags":["b"]}"#,
+        r#"{"tags":["a"],"tags":[{"k":1,"k":2}]}"#,
+        r#"{"jti":"a","jti":[1,"#,
+        r#"{"uid":"u","uid":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}"#,
+    ] {
+        same_as_object_path(text);
+        assert!(PlaybackRestrictionClaims::decode_payload(text.as_bytes()).is_err());
+    }
+}
