@@ -27,8 +27,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use playback_auth::claims::{
-    ClaimSet, ConcurrencyBehavior, DEFAULT_LEEWAY, NumericDate, PlaybackClaims,
-    PlaybackRestrictionClaims, PrivateChannelClaims, StaticUrlClaims, Uid,
+    ClaimSet, ClaimsObject, ConcurrencyBehavior, DEFAULT_LEEWAY, NumericDate, PlaybackClaims,
+    PlaybackRestrictionClaims, PrivateChannelClaims, StaticUrlClaims, TimeClaims, Uid, names,
 };
 use playback_auth::keys::{
     Algorithm, CryptoProvider, Es256PublicKey, Es384PublicKey, Jwk, Jwks, KeySet, PrivateKey,
@@ -108,6 +108,45 @@ pub fn claims(data: &[u8]) {
     round_trip::<StaticUrlClaims>(data);
     round_trip::<PrivateChannelClaims>(data);
     round_trip::<PlaybackClaims>(data);
+    one_pass_equals_object_path::<PlaybackRestrictionClaims>(data);
+    one_pass_equals_object_path::<PlaybackClaims>(data);
+}
+
+/// `C::decode_payload` (decoded in the parse for restriction claims) decides exactly as the
+/// object path (`ClaimsObject` then `from_claims_object`): the same error, the same members,
+/// the same time claims, the same claims or violations.
+fn one_pass_equals_object_path<C: ClaimSet + PartialEq + std::fmt::Debug>(data: &[u8]) {
+    let names: Vec<&str> = [
+        PlaybackRestrictionClaims::KNOWN_CLAIMS,
+        StaticUrlClaims::KNOWN_CLAIMS,
+        PrivateChannelClaims::KNOWN_CLAIMS,
+        &[names::JTI],
+    ]
+    .concat();
+    match (ClaimsObject::from_json_slice(data), C::decode_payload(data)) {
+        (Err(expected), Err(found)) => assert_eq!(found.to_string(), expected.to_string()),
+        (Ok(object), Ok(payload)) => {
+            let present = |has: &dyn Fn(&str) -> bool| -> Vec<bool> {
+                names.iter().map(|name| has(name)).collect()
+            };
+            assert_eq!(
+                present(&|name| payload.contains_key(name)),
+                present(&|name| object.contains_key(name)),
+                "the same members"
+            );
+            assert_eq!(
+                payload.time_claims(),
+                TimeClaims::from_claims_object(&object),
+                "the same time claims"
+            );
+            assert_eq!(
+                payload.into_claims(),
+                C::from_claims_object(object),
+                "the same claims"
+            );
+        }
+        (expected, found) => panic!("object path {expected:?}, one pass {found:?}"),
+    }
 }
 
 fn round_trip<C: ClaimSet + PartialEq + std::fmt::Debug>(data: &[u8]) {
