@@ -134,6 +134,11 @@ fn one_pass_equals_object_path<C: ClaimSet + PartialEq + std::fmt::Debug>(data: 
                 present(&|name| object.contains_key(name)),
                 "the same members"
             );
+            let mut members = payload.member_names();
+            let mut expected: Vec<&str> = object.member_names().collect();
+            members.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(members, expected, "the same member names");
             assert_eq!(
                 payload.time_claims(),
                 TimeClaims::from_claims_object(&object),

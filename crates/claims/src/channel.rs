@@ -29,7 +29,9 @@ pub fn required_alg(has_claim: impl Fn(&str) -> bool) -> Option<&'static str> {
     has_claim(names::CHANNEL_ARN).then_some(CHANNEL_TOKEN_ALG)
 }
 
-use crate::claim_set::{ClaimSet, ClaimsBuilder, serde_via_claim_set, shared_violations};
+use crate::claim_set::{
+    ClaimSet, ClaimsBuilder, cached_by_clone, serde_via_claim_set, shared_violations,
+};
 use crate::claims_object::ClaimsObject;
 use crate::error::{Violation, Violations};
 use crate::names;
@@ -223,6 +225,7 @@ impl ClaimSet for PrivateChannelClaims {
     fn extra(&self) -> &Map<String, Value> {
         &self.extra
     }
+    cached_by_clone!();
 }
 
 serde_via_claim_set!(PrivateChannelClaims);

@@ -1,6 +1,9 @@
 //! What the three claim sets have in common, and the builder they share.
 
+use std::any::Any;
+use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -65,11 +68,76 @@ pub trait ClaimSet: Sized {
         payload.into_claims().map_err(DecodeError::Invalid)
     }
 
+    /// A copy of these claims that a cache can keep across threads and hand back with
+    /// [`ClaimSet::from_cached`] — what lets a hit in `playback-auth-verify`'s verified-token
+    /// cache skip decoding as well as the signature. The claim sets of this crate give one;
+    /// the default gives none, and such a cache then decodes the payload again on each hit.
+    fn to_cached(&self) -> Option<CachedClaims> {
+        None
+    }
+
+    /// The claims back from a [`CachedClaims`], if [`ClaimSet::to_cached`] of this same set
+    /// made it (`None` for a copy of another set).
+    fn from_cached(cached: &CachedClaims) -> Option<Self> {
+        let _ = cached;
+        None
+    }
+
     /// `jti`, when the token has a string one (the id that use counts are kept under).
     fn jti(&self) -> Option<&str> {
         self.extra().get(names::JTI).and_then(Value::as_str)
     }
 }
+
+/// A claim set kept by a cache: shared, immutable, of any [`ClaimSet`] that offers one (see
+/// [`ClaimSet::to_cached`]).
+///
+/// ```
+/// use playback_auth_claims::{ClaimSet, NumericDate, PlaybackClaims, PlaybackRestrictionClaims};
+///
+/// let now = NumericDate::from_secs(1_700_000_000).unwrap();
+/// let claims = PlaybackRestrictionClaims::builder("acct-1", now).build()?;
+/// let cached = claims.to_cached().unwrap();
+/// assert_eq!(PlaybackRestrictionClaims::from_cached(&cached), Some(claims));
+/// assert_eq!(PlaybackClaims::from_cached(&cached), None); // another set
+/// # Ok::<(), playback_auth_claims::Violations>(())
+/// ```
+#[derive(Clone)]
+pub struct CachedClaims(Arc<dyn Any + Send + Sync>);
+
+impl CachedClaims {
+    /// Keeps `claims`.
+    pub fn new<C: Any + Send + Sync>(claims: C) -> Self {
+        Self(Arc::new(claims))
+    }
+
+    /// The claims kept, if they are a `C`.
+    pub fn get<C: Any>(&self) -> Option<&C> {
+        self.0.downcast_ref()
+    }
+}
+
+impl fmt::Debug for CachedClaims {
+    /// Opaque: the claims' type is only known to whoever asks for it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CachedClaims")
+    }
+}
+
+/// `ClaimSet::to_cached` and `ClaimSet::from_cached` for a claim set that is `Clone`, inside
+/// its `impl ClaimSet`.
+macro_rules! cached_by_clone {
+    () => {
+        fn to_cached(&self) -> Option<$crate::CachedClaims> {
+            Some($crate::CachedClaims::new(self.clone()))
+        }
+
+        fn from_cached(cached: &$crate::CachedClaims) -> Option<Self> {
+            cached.get::<Self>().cloned()
+        }
+    };
+}
+pub(crate) use cached_by_clone;
 
 /// Violations of the shared rules: known claims hidden in `extra`, claims of another set
 /// (`foreign`) that a `kind` token would not enforce, and the lifetime rule.

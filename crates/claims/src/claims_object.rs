@@ -98,6 +98,16 @@ impl ClaimsObject {
         self.get(name).is_some()
     }
 
+    /// The names of the members present (and not taken), known claims first.
+    pub fn member_names(&self) -> impl Iterator<Item = &str> {
+        let known = names::CLAIM_SET_NAMES
+            .iter()
+            .zip(self.slots)
+            .filter(|(_, index)| *index != ABSENT)
+            .map(|(name, _)| *name);
+        known.chain(self.others.keys().map(String::as_str))
+    }
+
     /// Takes the member `name` out.
     #[inline]
     pub(crate) fn take(&mut self, name: &str) -> Option<Value> {

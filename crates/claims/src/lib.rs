@@ -27,7 +27,7 @@ pub use channel::{
     AllowedOrigins, CHANNEL_TOKEN_ALG, ChannelArn, MaximumResolution, PrivateChannelClaims,
     SingleUseId, ViewerId, required_alg,
 };
-pub use claim_set::{ClaimSet, ClaimsBuilder};
+pub use claim_set::{CachedClaims, ClaimSet, ClaimsBuilder};
 pub use claims_object::ClaimsObject;
 pub use concurrency::ConcurrencyBehavior;
 pub use country::CountryCode;

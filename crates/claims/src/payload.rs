@@ -99,6 +99,27 @@ impl<C: ClaimSet> Payload<C> {
         }
     }
 
+    /// The names of every member, each once, in no particular order (what a cache keeps to answer
+    /// [`Payload::contains_key`] later without the payload).
+    pub fn member_names(&self) -> Vec<&str> {
+        match &self.inner {
+            Inner::Object(object) => object.member_names().collect(),
+            Inner::Decoded(decoded) => {
+                let others = match &decoded.claims {
+                    Ok(claims) => claims.extra(),
+                    Err(_) => &decoded.others,
+                };
+                // A known claim the set does not read is among the others already.
+                names::CLAIM_SET_NAMES
+                    .iter()
+                    .copied()
+                    .filter(|name| decoded.present.has(name) && !others.contains_key(*name))
+                    .chain(others.keys().map(String::as_str))
+                    .collect()
+            }
+        }
+    }
+
     /// `iat`, `nbf` and `exp`, or each of them that is not a valid NumericDate — as
     /// [`TimeClaims::from_claims_object`] reads them, whatever the claim set.
     pub fn time_claims(&self) -> Result<TimeClaims, Violations> {

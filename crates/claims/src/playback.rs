@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::channel::PrivateChannelClaims;
-use crate::claim_set::{ClaimSet, serde_via_claim_set};
+use crate::claim_set::{ClaimSet, cached_by_clone, serde_via_claim_set};
 use crate::claims_object::ClaimsObject;
 use crate::error::{StrictJsonError, Violation, Violations};
 use crate::names;
@@ -153,6 +153,8 @@ impl ClaimSet for PlaybackClaims {
             Self::Channel(claims) => claims.extra(),
         }
     }
+
+    cached_by_clone!();
 }
 
 serde_via_claim_set!(PlaybackClaims);

@@ -5,7 +5,7 @@ use std::num::NonZeroU32;
 use serde_json::{Map, Value};
 
 use crate::access_rules::AccessRules;
-use crate::claim_set::{ClaimSet, ClaimsBuilder, shared_violations};
+use crate::claim_set::{ClaimSet, ClaimsBuilder, cached_by_clone, shared_violations};
 use crate::claims_object::ClaimsObject;
 use crate::concurrency::ConcurrencyBehavior;
 use crate::error::{StrictJsonError, Violation, Violations};
@@ -230,6 +230,7 @@ impl ClaimSet for PlaybackRestrictionClaims {
     fn extra(&self) -> &Map<String, Value> {
         &self.extra
     }
+    cached_by_clone!();
 }
 
 impl serde::Serialize for PlaybackRestrictionClaims {

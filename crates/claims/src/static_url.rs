@@ -2,7 +2,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::claim_set::{ClaimSet, ClaimsBuilder, serde_via_claim_set, shared_violations};
+use crate::claim_set::{
+    ClaimSet, ClaimsBuilder, cached_by_clone, serde_via_claim_set, shared_violations,
+};
 use crate::claims_object::ClaimsObject;
 use crate::error::{Violation, Violations};
 use crate::names;
@@ -195,6 +197,7 @@ impl ClaimSet for StaticUrlClaims {
     fn extra(&self) -> &Map<String, Value> {
         &self.extra
     }
+    cached_by_clone!();
 }
 
 serde_via_claim_set!(StaticUrlClaims);

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use sha2::{Digest as _, Sha256};
 
-use playback_auth_claims::NumericDate;
+use playback_auth_claims::{CachedClaims, NumericDate, TimeClaims};
 use playback_auth_keys::{Algorithm, KeySet};
 
 use crate::header::Header;
@@ -36,9 +36,9 @@ impl Default for CacheLimits {
 /// unless a verifier is built with one ([`VerifierBuilder::cache`](crate::VerifierBuilder::cache)).
 ///
 /// Identical token bytes come back again and again from one viewer (licence renewals, HLS
-/// key requests, heartbeats); a hit skips the signature check (and the base64 decoding),
-/// nothing else — the payload's JSON is kept as bytes and decoded again into the claim set
-/// asked for:
+/// key requests, heartbeats); a hit skips the signature check and the decoding, nothing
+/// else (a hit asking for another claim set than the one cached decodes the payload, kept as
+/// bytes, again):
 ///
 /// - the time rules (`exp`, `nbf`, `iat`, with leeway) and the required claims are checked
 ///   again at *this* request's time, and the claim-set rules run again;
@@ -109,8 +109,7 @@ pub(crate) type TokenDigest = [u8; 32];
 
 struct Entry {
     header: Header,
-    /// The payload's JSON bytes, decoded again on each hit.
-    payload: Arc<[u8]>,
+    token: Arc<CachedToken>,
     exp: NumericDate,
     /// RFC 7638 thumbprint of the key that verified the signature.
     key_thumbprint: String,
@@ -121,7 +120,27 @@ struct Entry {
 /// What a hit gives back: what the cold path has once the signature held.
 pub(crate) struct Hit {
     pub(crate) header: Header,
-    pub(crate) payload: Arc<[u8]>,
+    pub(crate) token: Arc<CachedToken>,
+}
+
+/// What a verified token left for its hits: its payload, decoded and as bytes.
+pub(crate) struct CachedToken {
+    /// The payload's JSON, for a hit that asks for another claim set.
+    pub(crate) payload: Box<[u8]>,
+    /// The claim set it was verified as (when that set offers a copy).
+    pub(crate) claims: Option<CachedClaims>,
+    pub(crate) times: TimeClaims,
+    /// The payload's member names, sorted, for the required-claims rule.
+    pub(crate) members: Box<[Box<str>]>,
+}
+
+impl CachedToken {
+    /// Whether the payload has the member `name`.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.members
+            .binary_search_by(|member| (**member).cmp(name))
+            .is_ok()
+    }
 }
 
 /// A verified token waiting to be inserted once every rule has passed.
@@ -129,7 +148,7 @@ pub(crate) struct Pending {
     pub(crate) digest: TokenDigest,
     pub(crate) token_len: usize,
     pub(crate) header: Header,
-    pub(crate) payload: Arc<[u8]>,
+    pub(crate) token: CachedToken,
     /// The token's `exp`, which the entry never outlives.
     pub(crate) exp: NumericDate,
     pub(crate) key_thumbprint: String,
@@ -170,11 +189,12 @@ impl VerifiedTokenCache {
     }
 
     /// The memory an entry for a token of `token_len` bytes is counted as: a fixed overhead
-    /// plus four bytes per token byte (the parsed header and the payload's bytes, with their
-    /// string overheads, are a small multiple of the token's length).
+    /// plus six bytes per token byte (the header, the payload's bytes, the decoded claims and
+    /// the member names, with their allocation overheads, come to about five per byte for a
+    /// typical restriction token).
     pub fn entry_cost(token_len: usize) -> usize {
-        const OVERHEAD: usize = 256 + size_of::<Entry>();
-        OVERHEAD.saturating_add(token_len.saturating_mul(4))
+        const OVERHEAD: usize = 512 + size_of::<Entry>() + size_of::<CachedToken>();
+        OVERHEAD.saturating_add(token_len.saturating_mul(6))
     }
 
     /// SHA-256 of the whole token: AWS-LC's when that provider is compiled in (its assembly
@@ -213,7 +233,7 @@ impl VerifiedTokenCache {
                 );
             Some(usable.then(|| Hit {
                 header: entry.header.clone(),
-                payload: Arc::clone(&entry.payload),
+                token: Arc::clone(&entry.token),
             }))
         })?;
         if usable.is_none() {
@@ -236,7 +256,7 @@ impl VerifiedTokenCache {
                 pending.digest,
                 Entry {
                     header: pending.header,
-                    payload: pending.payload,
+                    token: Arc::new(pending.token),
                     exp: pending.exp,
                     key_thumbprint: pending.key_thumbprint,
                     cost,

@@ -7,12 +7,12 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use playback_auth_claims::{
-    ClaimSet, DEFAULT_LEEWAY, NumericDate, TimeClaims, TimeWindow, Violation, Violations,
-    required_alg,
+    CachedClaims, ClaimSet, DEFAULT_LEEWAY, NumericDate, TimeClaims, TimeWindow, Violation,
+    Violations, required_alg,
 };
 use playback_auth_keys::{Algorithm, CryptoProvider, KeySet};
 
-use crate::cache::{Hit, Pending, VerifiedTokenCache};
+use crate::cache::{CachedToken, Hit, Pending, VerifiedTokenCache};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Segment, VerifyError, cut};
 use crate::header::Header;
@@ -225,6 +225,21 @@ impl Verifier {
         now: NumericDate,
     ) -> Result<Verified<C>, VerifyError> {
         let authentic = self.authenticate(keys, token, now)?;
+        if let PayloadBytes::Cached(cached) = &authentic.payload
+            && let Some(claims) = cached.claims.as_ref().and_then(C::from_cached)
+        {
+            self.check_payload(
+                &authentic.header,
+                |claim| cached.has(claim),
+                Ok(cached.times),
+                now,
+            )?;
+            claims.validate().map_err(VerifyError::Claims)?;
+            return Ok(Verified {
+                header: authentic.header,
+                claims,
+            });
+        }
         let payload = C::decode_payload(authentic.payload())
             .map_err(|error| to_verify_error(error, Segment::Payload))?;
         let times = self.check_payload(
@@ -233,10 +248,19 @@ impl Verifier {
             payload.time_claims(),
             now,
         )?;
+        let members = self.cacheable(&authentic, &times, now).then(|| {
+            let mut members: Vec<Box<str>> =
+                payload.member_names().into_iter().map(Box::from).collect();
+            members.sort_unstable();
+            members.into_boxed_slice()
+        });
         let claims = payload.into_claims().map_err(VerifyError::Claims)?;
         claims.validate().map_err(VerifyError::Claims)?;
+        if let Some(members) = members {
+            self.remember(&authentic, token, times, claims.to_cached(), members);
+        }
         Ok(Verified {
-            header: self.remember(authentic, &times, token, now),
+            header: authentic.header,
             claims,
         })
     }
@@ -256,45 +280,57 @@ impl Verifier {
             TimeClaims::from_claims_object(&payload),
             now,
         )?;
+        let members = self.cacheable(&authentic, &times, now).then(|| {
+            let mut members: Vec<Box<str>> = payload.member_names().map(Box::from).collect();
+            members.sort_unstable();
+            members.into_boxed_slice()
+        });
         let claims = serde_json::from_value(Value::Object(payload.into_map())).map_err(|_| {
             VerifyError::InvalidJson {
                 segment: Segment::Payload,
             }
         })?;
+        if let Some(members) = members {
+            self.remember(&authentic, token, times, None, members);
+        }
         Ok(Verified {
-            header: self.remember(authentic, &times, token, now),
+            header: authentic.header,
             claims,
         })
     }
 
-    /// Caches a token that passed every check (only called on success) when the cache is on,
-    /// this was a miss and the token has an `exp` still ahead (one accepted within the leeway
-    /// is not cached, so an entry never outlives its token). Gives the header back.
+    /// Whether a token that passes every rule is to be cached: the cache is on, this was a
+    /// miss, and the token has an `exp` still ahead (one accepted within the leeway is not
+    /// cached, so an entry never outlives its token).
+    fn cacheable(&self, authentic: &Authentic, times: &TimeClaims, now: NumericDate) -> bool {
+        self.cache.is_some() && authentic.miss.is_some() && times.exp.is_some_and(|exp| now < exp)
+    }
+
+    /// Caches a token that passed every check (only called on success, when
+    /// [`Self::cacheable`]).
     fn remember(
         &self,
-        authentic: Authentic,
-        times: &TimeClaims,
+        authentic: &Authentic,
         token: &str,
-        now: NumericDate,
-    ) -> Header {
-        let Authentic {
-            header,
-            payload,
-            miss,
-        } = authentic;
-        if let (Some(cache), Some(miss), Some(exp)) = (&self.cache, miss, times.exp)
-            && now < exp
-        {
+        times: TimeClaims,
+        claims: Option<CachedClaims>,
+        members: Box<[Box<str>]>,
+    ) {
+        if let (Some(cache), Some(miss), Some(exp)) = (&self.cache, &authentic.miss, times.exp) {
             cache.insert(Pending {
                 digest: miss.digest,
                 token_len: token.len(),
-                header: header.clone(),
-                payload: payload.into_shared(),
+                header: authentic.header.clone(),
+                token: CachedToken {
+                    payload: Box::from(authentic.payload()),
+                    claims,
+                    times,
+                    members,
+                },
                 exp,
-                key_thumbprint: miss.key_thumbprint,
+                key_thumbprint: miss.key_thumbprint.clone(),
             });
         }
-        header
     }
 
     /// Structure, header and signature (or a cache hit standing for them); returns the header,
@@ -312,7 +348,7 @@ impl Verifier {
             .as_ref()
             .map(|_| VerifiedTokenCache::digest(token));
         if let (Some(cache), Some(digest)) = (&self.cache, &digest)
-            && let Some(Hit { header, payload }) = cache.get(digest, keys, now)
+            && let Some(Hit { header, token }) = cache.get(digest, keys, now)
         {
             // This verifier's own settings, which a shared cache's entry may not have met.
             if !self.algorithms.contains(&header.alg) {
@@ -320,7 +356,7 @@ impl Verifier {
             }
             return Ok(Authentic {
                 header,
-                payload: PayloadBytes::Shared(payload),
+                payload: PayloadBytes::Cached(token),
                 miss: None,
             });
         }
@@ -416,7 +452,7 @@ impl Authentic {
             PayloadBytes::Decoded { buffer, payload } => {
                 buffer.get(payload.clone()).unwrap_or_default()
             }
-            PayloadBytes::Shared(bytes) => bytes,
+            PayloadBytes::Cached(token) => &token.payload,
         }
     }
 }
@@ -429,16 +465,7 @@ enum PayloadBytes {
         payload: std::ops::Range<usize>,
     },
     /// In a cache entry.
-    Shared(Arc<[u8]>),
-}
-
-impl PayloadBytes {
-    fn into_shared(self) -> Arc<[u8]> {
-        match self {
-            Self::Decoded { buffer, payload } => Arc::from(buffer.get(payload).unwrap_or_default()),
-            Self::Shared(bytes) => bytes,
-        }
-    }
+    Cached(Arc<CachedToken>),
 }
 
 /// A cache miss: what the token is cached under once it passed every rule.

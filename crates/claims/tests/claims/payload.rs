@@ -125,6 +125,12 @@ fn same_as_object_path(text: &str) {
                 assert_eq!(direct.contains_key(name), present, "{name} in {text}");
                 assert_eq!(playback.contains_key(name), present, "{name} in {text}");
             }
+            let mut members: Vec<&str> = object.member_names().collect();
+            members.sort_unstable();
+            for mut found in [direct.member_names(), playback.member_names()] {
+                found.sort_unstable();
+                assert_eq!(found, members, "{text}");
+            }
             let times = TimeClaims::from_claims_object(&object);
             assert_eq!(direct.time_claims(), times, "{text}");
             assert_eq!(playback.time_claims(), times, "{text}");

@@ -81,3 +81,53 @@ fn the_length_check_comes_before_any_decoding() {
         })
     );
 }
+
+#[test]
+fn a_cache_entry_keeps_the_decoded_claims_and_the_member_names() {
+    use playback_auth_claims::{PlaybackClaims, PlaybackRestrictionClaims};
+    use playback_auth_keys::PrivateKey;
+
+    let now = NumericDate::from_secs(1_700_000_000).unwrap();
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let claims = PlaybackRestrictionClaims::builder("acct-1", now)
+        .token_id("t-1")
+        .user("viewer-1")
+        .valid_for(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let token = playback_auth_sign::Signer::new(key.clone())
+        .sign(&claims)
+        .unwrap();
+    let cache = VerifiedTokenCache::new(crate::CacheLimits::default());
+    let keys = KeySet::new().with_key(key.public_key(), None);
+    let verifier = Verifier::builder(keys.clone())
+        .clock(crate::FixedClock(now))
+        .cache(cache.clone())
+        .build();
+    verifier
+        .verify::<PlaybackRestrictionClaims>(&token)
+        .unwrap();
+
+    let hit = cache
+        .get(&VerifiedTokenCache::digest(&token), &keys, now)
+        .unwrap();
+    let cached = hit.token.claims.as_ref().unwrap();
+    // A hit of the same set is a copy of what was decoded, not a second decode …
+    assert_eq!(
+        PlaybackRestrictionClaims::from_cached(cached),
+        Some(claims.clone())
+    );
+    // … and one of another set decodes the payload kept beside it.
+    assert_eq!(PlaybackClaims::from_cached(cached), None);
+    assert_eq!(
+        verifier.verify::<PlaybackClaims>(&token).unwrap().claims,
+        PlaybackClaims::Restriction(claims)
+    );
+    let members: Vec<&str> = hit.token.members.iter().map(|name| &**name).collect();
+    assert_eq!(members, ["accid", "exp", "iat", "jti", "uid"]);
+    assert!(hit.token.has("jti") && hit.token.has("uid") && !hit.token.has("sub"));
+    assert_eq!(
+        hit.token.times.exp,
+        Some(now.saturating_add(Duration::from_secs(60)))
+    );
+}

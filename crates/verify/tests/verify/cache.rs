@@ -264,6 +264,18 @@ fn a_shared_cache_still_applies_each_verifiers_settings() {
         needs_nbf.verify::<PlaybackClaims>(&token),
         Err(VerifyError::Claims(v)) if v.first() == Some(&Violation::MissingClaim { claim: "nbf" })
     ));
+    // Required claims the token has pass on a hit, known ones and `extra` ones alike.
+    let needs_present = Verifier::builder(verifier.keys().clone())
+        .require_claims(["jti", "accid", "exp"])
+        .clock(FixedClock(now()))
+        .cache(cache.clone())
+        .build();
+    for _ in 0..2 {
+        needs_present.verify::<PlaybackClaims>(&token).unwrap();
+        needs_present
+            .verify::<PlaybackRestrictionClaims>(&token)
+            .unwrap();
+    }
     assert_eq!(cache.len(), 1);
     cache.clear();
     assert!(cache.is_empty());
