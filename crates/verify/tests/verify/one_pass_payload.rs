@@ -1,6 +1,6 @@
-//! The payload is parsed once, straight into the object the claim sets decode from
-//! (`ClaimsObject`): the strict JSON rules, the order of the checks and the decoded claims
-//! are those of a decode from a `serde_json::Map`.
+//! The payload is parsed once (`ClaimSet::decode_payload`: restriction claims straight into
+//! their typed fields, the other sets through a `ClaimsObject`): the strict JSON rules, the
+//! order of the checks and the decoded claims are those of a decode from a `serde_json::Map`.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use crate::common::*;
