@@ -248,12 +248,9 @@ impl Verifier {
             payload.time_claims(),
             now,
         )?;
-        let members = self.cacheable(&authentic, &times, now).then(|| {
-            let mut members: Vec<Box<str>> =
-                payload.member_names().into_iter().map(Box::from).collect();
-            members.sort_unstable();
-            members.into_boxed_slice()
-        });
+        let members = self
+            .cacheable(&authentic, &times, now)
+            .then(|| sorted_names(payload.member_names()));
         let claims = payload.into_claims().map_err(VerifyError::Claims)?;
         claims.validate().map_err(VerifyError::Claims)?;
         if let Some(members) = members {
@@ -280,11 +277,9 @@ impl Verifier {
             TimeClaims::from_claims_object(&payload),
             now,
         )?;
-        let members = self.cacheable(&authentic, &times, now).then(|| {
-            let mut members: Vec<Box<str>> = payload.member_names().map(Box::from).collect();
-            members.sort_unstable();
-            members.into_boxed_slice()
-        });
+        let members = self
+            .cacheable(&authentic, &times, now)
+            .then(|| sorted_names(payload.member_names()));
         let claims = serde_json::from_value(Value::Object(payload.into_map())).map_err(|_| {
             VerifyError::InvalidJson {
                 segment: Segment::Payload,
@@ -435,6 +430,13 @@ impl Verifier {
         );
         Violations::check(found).map_err(VerifyError::Claims)
     }
+}
+
+/// Member names, sorted, as a cache entry keeps them.
+fn sorted_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Box<[Box<str>]> {
+    let mut names: Vec<Box<str>> = names.into_iter().map(Box::from).collect();
+    names.sort_unstable();
+    names.into_boxed_slice()
 }
 
 /// A token whose signature held, or that the cache vouched for.
