@@ -109,10 +109,12 @@ pub fn claims(data: &[u8]) {
     round_trip::<PrivateChannelClaims>(data);
     round_trip::<PlaybackClaims>(data);
     one_pass_equals_object_path::<PlaybackRestrictionClaims>(data);
+    one_pass_equals_object_path::<StaticUrlClaims>(data);
+    one_pass_equals_object_path::<PrivateChannelClaims>(data);
     one_pass_equals_object_path::<PlaybackClaims>(data);
 }
 
-/// `C::decode_payload` (decoded in the parse for restriction claims) decides exactly as the
+/// `C::decode_payload` (decoded in the parse by the set's draft) decides exactly as the
 /// object path (`ClaimsObject` then `from_claims_object`): the same error, the same members,
 /// the same time claims, the same claims or violations.
 fn one_pass_equals_object_path<C: ClaimSet + PartialEq + std::fmt::Debug>(data: &[u8]) {

@@ -33,10 +33,11 @@ use crate::claim_set::{
     ClaimSet, ClaimsBuilder, cached_by_clone, serde_via_claim_set, shared_violations,
 };
 use crate::claims_object::ClaimsObject;
-use crate::error::{Violation, Violations};
-use crate::names;
+use crate::error::{StrictJsonError, Violation, Violations};
+use crate::names::{self, slot};
 use crate::numeric_date::NumericDate;
-use crate::reader::{ClaimReader, ClaimWriter, to_date, to_string};
+use crate::payload::{Decoded, Draft, Found, Incoming, Members, Payload, decode_map, parse_draft};
+use crate::reader::{ClaimWriter, to_bool, to_date, to_integer, to_string};
 use crate::time_rules::TimeClaims;
 
 /// Claims of a private-channel playback token.
@@ -126,50 +127,16 @@ impl ClaimSet for PrivateChannelClaims {
     ];
 
     fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations> {
-        Self::from_claims_object(object.into())
+        decode_map::<ChannelDraft>(object).claims
     }
 
     fn from_claims_object(object: ClaimsObject) -> Result<Self, Violations> {
-        let mut r = ClaimReader::new(object);
-        let channel_arn = r.require(names::CHANNEL_ARN, |v| {
-            ChannelArn::from_claim(to_string(names::CHANNEL_ARN, v)?)
-        });
-        let allowed_origins = r.take(names::ALLOW_ORIGIN, |v| {
-            AllowedOrigins::from_claim(to_string(names::ALLOW_ORIGIN, v)?)
-        });
-        let strict_origin_enforcement = r.boolean(names::STRICT_ORIGIN);
-        let single_use_uuid = r.take(names::SINGLE_USE_UUID, |v| {
-            SingleUseId::parse(to_string(names::SINGLE_USE_UUID, v)?)
-        });
-        let viewer_id = r.take(names::VIEWER_ID, |v| {
-            ViewerId::parse(to_string(names::VIEWER_ID, v)?)
-        });
-        let viewer_session_version = r.integer(names::VIEWER_SESSION_VERSION);
-        let maximum_resolution = r.take(names::MAXIMUM_RESOLUTION, |v| {
-            MaximumResolution::from_wire(&to_string(names::MAXIMUM_RESOLUTION, v)?)
-        });
-        let exp = r.require(names::EXP, |v| to_date(names::EXP, &v));
-        let iat = r.date(names::IAT);
-        let nbf = r.date(names::NBF);
-        let extra = r.finish().map_err(Violations::from_vec)?;
-        match (channel_arn, exp) {
-            (Some(channel_arn), Some(exp)) => Ok(Self {
-                channel_arn,
-                allowed_origins,
-                strict_origin_enforcement,
-                single_use_uuid,
-                viewer_id,
-                viewer_session_version,
-                maximum_resolution,
-                exp,
-                iat,
-                nbf,
-                extra,
-            }),
-            // `require` recorded the missing claim, so `finish` has returned already.
-            (None, _) => Err(Violations::missing(names::CHANNEL_ARN)),
-            (_, None) => Err(Violations::missing(names::EXP)),
-        }
+        Self::from_json_object(object.into_map())
+    }
+
+    /// Decoded in the parse, straight into the typed fields.
+    fn decode_payload(bytes: &[u8]) -> Result<Payload<Self>, StrictJsonError> {
+        parse_draft::<ChannelDraft>(bytes).map(Payload::from_decoded)
     }
 
     fn to_json_object(&self) -> Result<Map<String, Value>, Violation> {
@@ -228,7 +195,102 @@ impl ClaimSet for PrivateChannelClaims {
     cached_by_clone!();
 }
 
-serde_via_claim_set!(PrivateChannelClaims);
+/// The private-channel claims as they are read, one member at a time: the one conversion
+/// table of this claim set, used by the one-pass parse and by [`ClaimSet::from_json_object`].
+#[derive(Default)]
+pub(crate) struct ChannelDraft {
+    channel_arn: Option<ChannelArn>,
+    allowed_origins: Option<AllowedOrigins>,
+    strict_origin_enforcement: Option<bool>,
+    single_use_uuid: Option<SingleUseId>,
+    viewer_id: Option<ViewerId>,
+    viewer_session_version: Option<i64>,
+    maximum_resolution: Option<MaximumResolution>,
+    exp: Option<NumericDate>,
+    iat: Option<NumericDate>,
+    nbf: Option<NumericDate>,
+    found: Found,
+}
+
+impl Draft for ChannelDraft {
+    type Claims = PrivateChannelClaims;
+
+    fn reads_strings(_: u8) -> bool {
+        false
+    }
+
+    fn known(&mut self, slot: u8, value: Incoming) -> Option<Incoming> {
+        let found = &mut self.found;
+        let value = value.into_value();
+        match slot {
+            slot::CHANNEL_ARN => {
+                let arn = to_string(names::CHANNEL_ARN, value).and_then(ChannelArn::from_claim);
+                self.channel_arn = found.convert(names::CHANNEL_ARN, arn);
+            }
+            slot::ALLOW_ORIGIN => {
+                let origins =
+                    to_string(names::ALLOW_ORIGIN, value).and_then(AllowedOrigins::from_claim);
+                self.allowed_origins = found.convert(names::ALLOW_ORIGIN, origins);
+            }
+            slot::STRICT_ORIGIN => {
+                let strict = to_bool(names::STRICT_ORIGIN, &value);
+                self.strict_origin_enforcement = found.convert(names::STRICT_ORIGIN, strict);
+            }
+            slot::SINGLE_USE_UUID => {
+                let uuid = to_string(names::SINGLE_USE_UUID, value).and_then(SingleUseId::parse);
+                self.single_use_uuid = found.convert(names::SINGLE_USE_UUID, uuid);
+            }
+            slot::VIEWER_ID => {
+                let viewer = to_string(names::VIEWER_ID, value).and_then(ViewerId::parse);
+                self.viewer_id = found.convert(names::VIEWER_ID, viewer);
+            }
+            slot::VIEWER_SESSION_VERSION => {
+                let version = to_integer(names::VIEWER_SESSION_VERSION, &value);
+                self.viewer_session_version = found.convert(names::VIEWER_SESSION_VERSION, version);
+            }
+            slot::MAXIMUM_RESOLUTION => {
+                let resolution = to_string(names::MAXIMUM_RESOLUTION, value)
+                    .and_then(|resolution| MaximumResolution::from_wire(&resolution));
+                self.maximum_resolution = found.convert(names::MAXIMUM_RESOLUTION, resolution);
+            }
+            slot::EXP => self.exp = found.convert(names::EXP, to_date(names::EXP, &value)),
+            slot::IAT => self.iat = found.convert(names::IAT, to_date(names::IAT, &value)),
+            slot::NBF => self.nbf = found.convert(names::NBF, to_date(names::NBF, &value)),
+            _ => return Some(Incoming::Value(value)),
+        }
+        None
+    }
+
+    fn finish(self, members: Members) -> Decoded<PrivateChannelClaims> {
+        let times = TimeClaims {
+            iat: self.iat,
+            nbf: self.nbf,
+            exp: self.exp,
+        };
+        let required = [
+            (names::CHANNEL_ARN, slot::CHANNEL_ARN),
+            (names::EXP, slot::EXP),
+        ];
+        let fields = PrivateChannelClaims::KNOWN_CLAIMS;
+        self.found.end(members, times, &required, fields, |extra| {
+            Ok(PrivateChannelClaims {
+                channel_arn: self.channel_arn.ok_or(names::CHANNEL_ARN)?,
+                allowed_origins: self.allowed_origins,
+                strict_origin_enforcement: self.strict_origin_enforcement,
+                single_use_uuid: self.single_use_uuid,
+                viewer_id: self.viewer_id,
+                viewer_session_version: self.viewer_session_version,
+                maximum_resolution: self.maximum_resolution,
+                exp: self.exp.ok_or(names::EXP)?,
+                iat: self.iat,
+                nbf: self.nbf,
+                extra,
+            })
+        })
+    }
+}
+
+serde_via_claim_set!(PrivateChannelClaims, ChannelDraft);
 
 /// Setters for the private-channel claims.
 impl ClaimsBuilder<PrivateChannelClaims> {

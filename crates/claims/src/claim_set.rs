@@ -260,16 +260,11 @@ impl<C: ClaimSet> ClaimsBuilder<C> {
 }
 
 /// Implements `Serialize`/`Deserialize` through [`ClaimSet`], so serde users get exactly the
-/// decoding and encoding rules of the typed API.
+/// decoding and encoding rules of the typed API: `serde_via_claim_set!(Set)` decodes through a
+/// [`ClaimsObject`], `serde_via_claim_set!(Set, Draft)` in one pass with the set's draft.
 macro_rules! serde_via_claim_set {
     ($set:ty) => {
-        impl serde::Serialize for $set {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::Error as _;
-                let object = $crate::ClaimSet::to_json_object(self).map_err(S::Error::custom)?;
-                object.serialize(serializer)
-            }
-        }
+        $crate::claim_set::serde_via_claim_set!(@serialize $set);
 
         impl<'de> serde::Deserialize<'de> for $set {
             /// Decodes in one pass, rejecting duplicate member names, without running
@@ -278,6 +273,31 @@ macro_rules! serde_via_claim_set {
                 use serde::de::Error as _;
                 let object = $crate::ClaimsObject::deserialize(deserializer)?;
                 <$set as $crate::ClaimSet>::from_claims_object(object).map_err(D::Error::custom)
+            }
+        }
+    };
+    ($set:ty, $draft:ty) => {
+        $crate::claim_set::serde_via_claim_set!(@serialize $set);
+
+        impl<'de> serde::Deserialize<'de> for $set {
+            /// Decodes in one pass, straight into the typed fields, rejecting duplicate member
+            /// names, without running [`ClaimSet::validate`](crate::ClaimSet::validate).
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use serde::de::Error as _;
+                let broken = $crate::strict_json::Broken::default();
+                deserializer
+                    .deserialize_map($crate::payload::DraftVisitor::<$draft>::new(&broken))?
+                    .claims
+                    .map_err(D::Error::custom)
+            }
+        }
+    };
+    (@serialize $set:ty) => {
+        impl serde::Serialize for $set {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::Error as _;
+                let object = $crate::ClaimSet::to_json_object(self).map_err(S::Error::custom)?;
+                object.serialize(serializer)
             }
         }
     };

@@ -34,12 +34,8 @@ use crate::strict_json::{Broken, StrictValue, parse_object_with};
 pub struct ClaimsObject {
     /// Known claims in document order.
     known: Vec<KnownMember>,
-    /// Per entry of [`names::CLAIM_SET_NAMES`], its index in `known`; [`ABSENT`] when absent or
-    /// taken.
+    /// Per entry of [`names::CLAIM_SET_NAMES`], its index in `known`; [`ABSENT`] when absent.
     slots: [u8; names::CLAIM_SET_NAMES.len()],
-    /// Known claims present and not yet taken: when none is left (a decoder took every claim
-    /// it knows), [`ClaimsObject::into_map`] is `others` as it stands.
-    remaining: u8,
     /// Every other member, in document order.
     others: Map<String, Value>,
 }
@@ -66,7 +62,6 @@ impl Default for ClaimsObject {
         Self {
             known: Vec::new(),
             slots: [ABSENT; names::CLAIM_SET_NAMES.len()],
-            remaining: 0,
             others: Map::new(),
         }
     }
@@ -81,7 +76,7 @@ impl ClaimsObject {
         })
     }
 
-    /// The member `name`, if present (and not yet taken by a decoder).
+    /// The member `name`, if present.
     #[inline]
     pub fn get(&self, name: &str) -> Option<&Value> {
         match known_slot(name) {
@@ -98,7 +93,7 @@ impl ClaimsObject {
         self.get(name).is_some()
     }
 
-    /// The names of the members present (and not taken), known claims first.
+    /// The names of the members, known claims first.
     pub fn member_names(&self) -> impl Iterator<Item = &str> {
         let known = names::CLAIM_SET_NAMES
             .iter()
@@ -108,43 +103,15 @@ impl ClaimsObject {
         known.chain(self.others.keys().map(String::as_str))
     }
 
-    /// Takes the member `name` out.
-    #[inline]
-    pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
-        let Some(slot) = known_slot(name) else {
-            return self.others.shift_remove(name);
-        };
-        let index = self.known_index(slot)?;
-        if let Some(entry) = self.slots.get_mut(usize::from(slot)) {
-            *entry = ABSENT;
-        }
-        self.remaining = self.remaining.saturating_sub(1);
-        self.known
-            .get_mut(index)
-            .map(|member| std::mem::take(&mut member.value))
-    }
-
-    /// The members left, in document order.
+    /// The members, in document order.
     pub fn into_map(self) -> Map<String, Value> {
         let Self {
-            known,
-            slots,
-            remaining,
-            mut others,
+            known, mut others, ..
         } = self;
-        if remaining == 0 {
-            return others;
-        }
-        let mut put_back = 0;
-        for (index, member) in known.into_iter().enumerate() {
-            let still_here = slots
-                .get(usize::from(member.slot))
-                .is_some_and(|&at| usize::from(at) == index);
-            let name = names::CLAIM_SET_NAMES.get(usize::from(member.slot));
-            if let (true, Some(name)) = (still_here, name) {
+        for (put_back, member) in known.into_iter().enumerate() {
+            if let Some(name) = names::CLAIM_SET_NAMES.get(usize::from(member.slot)) {
                 let at = (member.others_before + put_back).min(others.len());
                 others.shift_insert(at, (*name).to_owned(), member.value);
-                put_back += 1;
             }
         }
         others
@@ -173,7 +140,6 @@ impl ClaimsObject {
                     others_before: self.others.len(),
                     value,
                 });
-                self.remaining += 1;
                 Ok(())
             }
             Name::Other(name) => match self.others.entry(name) {

@@ -18,6 +18,7 @@ use crate::claim_set::ClaimSet;
 use crate::claims_object::{ClaimsObject, MemberName, Name};
 use crate::error::{StrictJsonError, Violation, Violations};
 use crate::names::{self, known_slot};
+use crate::reader::to_strings;
 use crate::strict_json::{Broken, StrictValue, parse_object_with};
 use crate::time_rules::TimeClaims;
 
@@ -62,6 +63,21 @@ pub(crate) struct Decoded<C> {
 }
 
 impl<C> Decoded<C> {
+    /// Decoding failed; the members no typed field took are kept.
+    fn failed(
+        violations: Violations,
+        times: Result<TimeClaims, Violations>,
+        present: KnownSet,
+        others: Map<String, Value>,
+    ) -> Self {
+        Self {
+            claims: Err(violations),
+            times,
+            present,
+            others,
+        }
+    }
+
     pub(crate) fn map<D>(self, wrap: impl FnOnce(C) -> D) -> Decoded<D> {
         Decoded {
             claims: self.claims.map(wrap),
@@ -173,6 +189,14 @@ pub(crate) enum Incoming {
 }
 
 impl Incoming {
+    /// An array of strings, or the violation [`to_strings`] reports for anything else.
+    pub(crate) fn into_strings(self, claim: &'static str) -> Result<Vec<String>, Violation> {
+        match self {
+            Self::Strings(items) => Ok(items),
+            Self::Value(value) => to_strings(claim, value),
+        }
+    }
+
     pub(crate) fn into_value(self) -> Value {
         match self {
             Self::Value(value) => value,
@@ -385,50 +409,91 @@ impl<'de> Visitor<'de> for StringsSeed<'_> {
     }
 }
 
-/// Collects a draft's violations with the position of their claim in the set's field order,
-/// so they are reported in that order whatever order the members came in.
+/// Collects a draft's violations by claim, so they are reported in the claim set's field order
+/// (that of its `KNOWN_CLAIMS`) whatever order the members came in.
 #[derive(Default)]
-pub(crate) struct Found(Vec<(u8, Violation)>);
+pub(crate) struct Found(Vec<(&'static str, Violation)>);
 
 impl Found {
     /// Keeps the converted value, or records why it could not be converted.
     pub(crate) fn convert<T>(
         &mut self,
-        position: u8,
+        claim: &'static str,
         converted: Result<T, Violation>,
     ) -> Option<T> {
         match converted {
             Ok(value) => Some(value),
             Err(violation) => {
-                self.0.push((position, violation));
+                self.0.push((claim, violation));
                 None
             }
         }
     }
 
-    pub(crate) fn push(&mut self, position: u8, violation: Violation) {
-        self.0.push((position, violation));
+    /// Records that the required `claim` is absent unless `present`.
+    fn require(&mut self, claim: &'static str, present: bool) {
+        if !present {
+            self.0.push((claim, Violation::MissingClaim { claim }));
+        }
     }
 
-    /// The violations recorded for the claims at `positions`, in that order.
-    pub(crate) fn at(&self, positions: &[u8]) -> Vec<Violation> {
-        positions
+    /// The time claims as read, or the violations recorded for them (as
+    /// [`TimeClaims::from_claims_object`] reports them: `iat`, `nbf`, `exp`).
+    fn times(&self, times: TimeClaims) -> Result<TimeClaims, Violations> {
+        let found = [names::IAT, names::NBF, names::EXP]
             .iter()
-            .flat_map(|&position| {
+            .flat_map(|&claim| {
                 self.0
                     .iter()
-                    .filter(move |(at, _)| *at == position)
+                    .filter(move |(at, _)| *at == claim)
                     .map(|(_, violation)| violation.clone())
             })
-            .collect()
+            .collect();
+        Violations::check(found).map(|()| times)
     }
 
-    /// Every violation, in field order; `None` when there is none.
-    pub(crate) fn into_violations(mut self) -> Option<Violations> {
+    /// Ends a draft: the time claims as read (or their violations), each claim of `required`
+    /// (name and slot) checked present, then either every violation in the order of `fields`
+    /// (the set's `KNOWN_CLAIMS`) or the claims `build` makes from the members no typed field
+    /// took (their `extra`). `build` names a required claim it finds without a value: not
+    /// reached, as a claim present without a violation was converted, but it needs no
+    /// `unwrap`.
+    pub(crate) fn end<C>(
+        mut self,
+        members: Members,
+        times: TimeClaims,
+        required: &[(&'static str, u8)],
+        fields: &[&str],
+        build: impl FnOnce(Map<String, Value>) -> Result<C, &'static str>,
+    ) -> Decoded<C> {
+        let Members { present, others } = members;
+        let times = self.times(times);
+        for &(claim, slot) in required {
+            self.require(claim, present.contains(slot));
+        }
+        if let Some(violations) = self.into_violations(fields) {
+            return Decoded::failed(violations, times, present, others);
+        }
+        let claims = build(others).map_err(Violations::missing);
+        Decoded {
+            claims,
+            times,
+            present,
+            others: Map::new(),
+        }
+    }
+
+    /// Every violation, in the order of `fields`; `None` when there is none.
+    fn into_violations(mut self, fields: &[&str]) -> Option<Violations> {
         if self.0.is_empty() {
             return None;
         }
-        self.0.sort_by_key(|(position, _)| *position);
+        self.0.sort_by_key(|(claim, _)| {
+            fields
+                .iter()
+                .position(|field| field == claim)
+                .unwrap_or(usize::MAX)
+        });
         Some(Violations::from_vec(
             self.0.into_iter().map(|(_, violation)| violation).collect(),
         ))

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::channel::ChannelDraft;
 use crate::channel::PrivateChannelClaims;
 use crate::claim_set::{ClaimSet, cached_by_clone, serde_via_claim_set};
 use crate::claims_object::ClaimsObject;
@@ -11,6 +12,7 @@ use crate::payload::{Payload, parse_draft};
 use crate::restriction::PlaybackRestrictionClaims;
 use crate::restriction::RestrictionDraft;
 use crate::static_url::StaticUrlClaims;
+use crate::static_url::StaticUrlDraft;
 use crate::time_rules::TimeClaims;
 
 /// A token's claims as one of the three claim sets, for endpoints that accept every kind.
@@ -111,14 +113,15 @@ impl ClaimSet for PlaybackClaims {
     }
 
     /// A restriction token (the common kind) is decoded in the parse; a payload that turns
-    /// out to be of another kind is parsed again into a [`ClaimsObject`].
+    /// out to be of another kind is parsed again, by that kind's one-pass decoder.
     fn decode_payload(bytes: &[u8]) -> Result<Payload<Self>, StrictJsonError> {
         let decoded = parse_draft::<RestrictionDraft>(bytes)?;
         match Self::kind_of(|claim| decoded.present.has(claim)) {
             Kind::Restriction => Ok(Payload::from_decoded(decoded.map(Self::Restriction))),
-            Kind::StaticUrl | Kind::Channel => {
-                ClaimsObject::from_json_slice(bytes).map(Payload::from_object)
-            }
+            Kind::StaticUrl => parse_draft::<StaticUrlDraft>(bytes)
+                .map(|decoded| Payload::from_decoded(decoded.map(Self::StaticUrl))),
+            Kind::Channel => parse_draft::<ChannelDraft>(bytes)
+                .map(|decoded| Payload::from_decoded(decoded.map(Self::Channel))),
         }
     }
 

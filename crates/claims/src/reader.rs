@@ -1,98 +1,12 @@
-//! Reading claims out of a JSON object while collecting every violation.
+//! Converting claim values into their types (each failure one violation naming the claim),
+//! and writing claims back into a JSON object.
 
 use std::num::NonZeroU32;
 
 use serde_json::{Map, Value};
 
-use crate::claims_object::ClaimsObject;
 use crate::error::Violation;
 use crate::numeric_date::{NumericDate, NumericDateError};
-
-/// Takes known claims out of a claims object one by one; what is left is the unknown claims.
-pub(crate) struct ClaimReader {
-    object: ClaimsObject,
-    violations: Vec<Violation>,
-}
-
-impl ClaimReader {
-    pub(crate) fn new(object: ClaimsObject) -> Self {
-        Self {
-            object,
-            violations: Vec::new(),
-        }
-    }
-
-    /// Removes `claim` and converts it; a failed conversion is recorded and yields `None`.
-    pub(crate) fn take<T>(
-        &mut self,
-        claim: &'static str,
-        convert: impl FnOnce(Value) -> Result<T, Violation>,
-    ) -> Option<T> {
-        let value = self.object.take(claim)?;
-        self.convert(value, convert)
-    }
-
-    /// Like [`Self::take`], but records `MissingClaim` when absent.
-    pub(crate) fn require<T>(
-        &mut self,
-        claim: &'static str,
-        convert: impl FnOnce(Value) -> Result<T, Violation>,
-    ) -> Option<T> {
-        let Some(value) = self.object.take(claim) else {
-            self.violations.push(Violation::MissingClaim { claim });
-            return None;
-        };
-        self.convert(value, convert)
-    }
-
-    fn convert<T>(
-        &mut self,
-        value: Value,
-        convert: impl FnOnce(Value) -> Result<T, Violation>,
-    ) -> Option<T> {
-        match convert(value) {
-            Ok(converted) => Some(converted),
-            Err(violation) => {
-                self.violations.push(violation);
-                None
-            }
-        }
-    }
-
-    pub(crate) fn string(&mut self, claim: &'static str) -> Option<String> {
-        self.take(claim, |v| to_string(claim, v))
-    }
-
-    pub(crate) fn strings(&mut self, claim: &'static str) -> Option<Vec<String>> {
-        self.take(claim, |v| to_strings(claim, v))
-    }
-
-    pub(crate) fn date(&mut self, claim: &'static str) -> Option<NumericDate> {
-        self.take(claim, |v| to_date(claim, &v))
-    }
-
-    pub(crate) fn boolean(&mut self, claim: &'static str) -> Option<bool> {
-        self.take(claim, |v| {
-            v.as_bool().ok_or(Violation::WrongType {
-                claim,
-                expected: "a boolean",
-            })
-        })
-    }
-
-    pub(crate) fn integer(&mut self, claim: &'static str) -> Option<i64> {
-        self.take(claim, |v| to_integer(claim, &v))
-    }
-
-    /// The unknown claims, or every violation recorded.
-    pub(crate) fn finish(self) -> Result<Map<String, Value>, Vec<Violation>> {
-        if self.violations.is_empty() {
-            Ok(self.object.into_map())
-        } else {
-            Err(self.violations)
-        }
-    }
-}
 
 pub(crate) fn to_string(claim: &'static str, value: Value) -> Result<String, Violation> {
     match value {
@@ -119,6 +33,13 @@ pub(crate) fn to_strings(claim: &'static str, value: Value) -> Result<Vec<String
             .collect(),
         _ => Err(wrong()),
     }
+}
+
+pub(crate) fn to_bool(claim: &'static str, value: &Value) -> Result<bool, Violation> {
+    value.as_bool().ok_or(Violation::WrongType {
+        claim,
+        expected: "a boolean",
+    })
 }
 
 pub(crate) fn to_date(claim: &'static str, value: &Value) -> Result<NumericDate, Violation> {

@@ -5,18 +5,17 @@ use std::num::NonZeroU32;
 use serde_json::{Map, Value};
 
 use crate::access_rules::AccessRules;
-use crate::claim_set::{ClaimSet, ClaimsBuilder, cached_by_clone, shared_violations};
+use crate::claim_set::{
+    ClaimSet, ClaimsBuilder, cached_by_clone, serde_via_claim_set, shared_violations,
+};
 use crate::claims_object::ClaimsObject;
 use crate::concurrency::ConcurrencyBehavior;
 use crate::error::{StrictJsonError, Violation, Violations};
 use crate::level::SecurityLevel;
 use crate::names::{self, slot};
 use crate::numeric_date::NumericDate;
-use crate::payload::{
-    Decoded, Draft, DraftVisitor, Found, Incoming, Members, Payload, decode_map, parse_draft,
-};
-use crate::reader::{ClaimWriter, to_count, to_date, to_string, to_strings};
-use crate::strict_json::Broken;
+use crate::payload::{Decoded, Draft, Found, Incoming, Members, Payload, decode_map, parse_draft};
+use crate::reader::{ClaimWriter, to_count, to_date, to_string};
 use crate::time_rules::TimeClaims;
 use crate::uid::Uid;
 
@@ -233,49 +232,7 @@ impl ClaimSet for PlaybackRestrictionClaims {
     cached_by_clone!();
 }
 
-impl serde::Serialize for PlaybackRestrictionClaims {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::Error as _;
-        let object = self.to_json_object().map_err(S::Error::custom)?;
-        object.serialize(serializer)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PlaybackRestrictionClaims {
-    /// Decodes in one pass, straight into the typed fields, rejecting duplicate member names,
-    /// without running [`ClaimSet::validate`].
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let broken = Broken::default();
-        deserializer
-            .deserialize_map(DraftVisitor::<RestrictionDraft>::new(&broken))?
-            .claims
-            .map_err(D::Error::custom)
-    }
-}
-
-/// Positions of the claims in the struct's field order (that of `KNOWN_CLAIMS`), which
-/// violations are reported in.
-mod position {
-    pub(super) const ACCID: u8 = 0;
-    pub(super) const IAT: u8 = 1;
-    pub(super) const EXP: u8 = 2;
-    pub(super) const NBF: u8 = 3;
-    pub(super) const PRID: u8 = 4;
-    pub(super) const ACCESS_RULES: u8 = 5;
-    pub(super) const TAGS: u8 = 6;
-    pub(super) const VIDS: u8 = 7;
-    pub(super) const UA: u8 = 8;
-    pub(super) const CONID: u8 = 9;
-    pub(super) const MAXIP: u8 = 10;
-    pub(super) const MAXU: u8 = 11;
-    pub(super) const UID: u8 = 12;
-    pub(super) const CLIMIT: u8 = 13;
-    pub(super) const CBEH: u8 = 14;
-    pub(super) const SID: u8 = 15;
-    pub(super) const DLIMIT: u8 = 16;
-    pub(super) const DRULES: u8 = 17;
-}
+serde_via_claim_set!(PlaybackRestrictionClaims, RestrictionDraft);
 
 /// The restriction claims as they are read, one member at a time: the one conversion table
 /// of this claim set, used by the one-pass parse and by [`ClaimSet::from_json_object`].
@@ -303,32 +260,23 @@ pub(crate) struct RestrictionDraft {
 }
 
 impl RestrictionDraft {
-    fn string(&mut self, position: u8, claim: &'static str, value: Incoming) -> Option<String> {
+    fn string(&mut self, claim: &'static str, value: Incoming) -> Option<String> {
         self.found
-            .convert(position, to_string(claim, value.into_value()))
+            .convert(claim, to_string(claim, value.into_value()))
     }
 
-    fn strings(
-        &mut self,
-        position: u8,
-        claim: &'static str,
-        value: Incoming,
-    ) -> Option<Vec<String>> {
-        let converted = match value {
-            Incoming::Strings(items) => Ok(items),
-            Incoming::Value(value) => to_strings(claim, value),
-        };
-        self.found.convert(position, converted)
+    fn strings(&mut self, claim: &'static str, value: Incoming) -> Option<Vec<String>> {
+        self.found.convert(claim, value.into_strings(claim))
     }
 
-    fn date(&mut self, position: u8, claim: &'static str, value: Incoming) -> Option<NumericDate> {
+    fn date(&mut self, claim: &'static str, value: Incoming) -> Option<NumericDate> {
         self.found
-            .convert(position, to_date(claim, &value.into_value()))
+            .convert(claim, to_date(claim, &value.into_value()))
     }
 
-    fn count(&mut self, position: u8, claim: &'static str, value: Incoming) -> Option<NonZeroU32> {
+    fn count(&mut self, claim: &'static str, value: Incoming) -> Option<NonZeroU32> {
         self.found
-            .convert(position, to_count(claim, &value.into_value()))
+            .convert(claim, to_count(claim, &value.into_value()))
     }
 }
 
@@ -341,74 +289,52 @@ impl Draft for RestrictionDraft {
 
     fn known(&mut self, slot: u8, value: Incoming) -> Option<Incoming> {
         match slot {
-            slot::ACCID => self.accid = self.string(position::ACCID, names::ACCID, value),
-            slot::IAT => self.iat = self.date(position::IAT, names::IAT, value),
-            slot::EXP => self.exp = self.date(position::EXP, names::EXP, value),
-            slot::NBF => self.nbf = self.date(position::NBF, names::NBF, value),
-            slot::PRID => self.prid = self.string(position::PRID, names::PRID, value),
+            slot::ACCID => self.accid = self.string(names::ACCID, value),
+            slot::IAT => self.iat = self.date(names::IAT, value),
+            slot::EXP => self.exp = self.date(names::EXP, value),
+            slot::NBF => self.nbf = self.date(names::NBF, value),
+            slot::PRID => self.prid = self.string(names::PRID, value),
             slot::ACCESS_RULES => {
                 let rules = AccessRules::from_json(value.into_value());
-                self.access_rules = self.found.convert(position::ACCESS_RULES, rules);
+                self.access_rules = self.found.convert(names::ACCESS_RULES, rules);
             }
-            slot::TAGS => self.tags = self.strings(position::TAGS, names::TAGS, value),
-            slot::VIDS => self.vids = self.strings(position::VIDS, names::VIDS, value),
-            slot::UA => self.ua = self.string(position::UA, names::UA, value),
-            slot::CONID => self.conid = self.string(position::CONID, names::CONID, value),
-            slot::MAXIP => self.maxip = self.count(position::MAXIP, names::MAXIP, value),
-            slot::MAXU => self.maxu = self.count(position::MAXU, names::MAXU, value),
+            slot::TAGS => self.tags = self.strings(names::TAGS, value),
+            slot::VIDS => self.vids = self.strings(names::VIDS, value),
+            slot::UA => self.ua = self.string(names::UA, value),
+            slot::CONID => self.conid = self.string(names::CONID, value),
+            slot::MAXIP => self.maxip = self.count(names::MAXIP, value),
+            slot::MAXU => self.maxu = self.count(names::MAXU, value),
             slot::UID => {
                 let uid = to_string(names::UID, value.into_value())
                     .and_then(|uid| Uid::new(uid).map_err(Violation::InvalidUid));
-                self.uid = self.found.convert(position::UID, uid);
+                self.uid = self.found.convert(names::UID, uid);
             }
-            slot::CLIMIT => self.climit = self.count(position::CLIMIT, names::CLIMIT, value),
+            slot::CLIMIT => self.climit = self.count(names::CLIMIT, value),
             slot::CBEH => {
                 let cbeh = to_string(names::CBEH, value.into_value())
                     .and_then(|cbeh| ConcurrencyBehavior::from_wire(&cbeh));
-                self.cbeh = self.found.convert(position::CBEH, cbeh);
+                self.cbeh = self.found.convert(names::CBEH, cbeh);
             }
-            slot::SID => self.sid = self.string(position::SID, names::SID, value),
-            slot::DLIMIT => self.dlimit = self.count(position::DLIMIT, names::DLIMIT, value),
-            slot::DRULES => self.drules = self.strings(position::DRULES, names::DRULES, value),
+            slot::SID => self.sid = self.string(names::SID, value),
+            slot::DLIMIT => self.dlimit = self.count(names::DLIMIT, value),
+            slot::DRULES => self.drules = self.strings(names::DRULES, value),
             _ => return Some(value),
         }
         None
     }
 
-    fn finish(mut self, members: Members) -> Decoded<PlaybackRestrictionClaims> {
-        let times = self
-            .found
-            .at(&[position::IAT, position::NBF, position::EXP]);
-        let times = Violations::check(times).map(|()| TimeClaims {
+    fn finish(self, members: Members) -> Decoded<PlaybackRestrictionClaims> {
+        let times = TimeClaims {
             iat: self.iat,
             nbf: self.nbf,
             exp: self.exp,
-        });
-        if !members.present.contains(slot::ACCID) {
-            self.found.push(
-                position::ACCID,
-                Violation::MissingClaim {
-                    claim: names::ACCID,
-                },
-            );
-        }
-        if !members.present.contains(slot::IAT) {
-            self.found
-                .push(position::IAT, Violation::MissingClaim { claim: names::IAT });
-        }
-        let Members { present, others } = members;
-        if let Some(violations) = self.found.into_violations() {
-            return Decoded {
-                claims: Err(violations),
-                times,
-                present,
-                others,
-            };
-        }
-        let claims = match (self.accid, self.iat) {
-            (Some(accid), Some(iat)) => Ok(PlaybackRestrictionClaims {
-                accid,
-                iat,
+        };
+        let required = [(names::ACCID, slot::ACCID), (names::IAT, slot::IAT)];
+        let fields = PlaybackRestrictionClaims::KNOWN_CLAIMS;
+        self.found.end(members, times, &required, fields, |extra| {
+            Ok(PlaybackRestrictionClaims {
+                accid: self.accid.ok_or(names::ACCID)?,
+                iat: self.iat.ok_or(names::IAT)?,
                 exp: self.exp,
                 nbf: self.nbf,
                 prid: self.prid,
@@ -425,18 +351,9 @@ impl Draft for RestrictionDraft {
                 sid: self.sid,
                 dlimit: self.dlimit,
                 drules: self.drules,
-                extra: others,
-            }),
-            // Present and converted, or a violation was recorded above.
-            (None, _) => Err(Violations::missing(names::ACCID)),
-            (_, None) => Err(Violations::missing(names::IAT)),
-        };
-        Decoded {
-            claims,
-            times,
-            present,
-            others: Map::new(),
-        }
+                extra,
+            })
+        })
     }
 }
 

@@ -6,11 +6,12 @@ use crate::claim_set::{
     ClaimSet, ClaimsBuilder, cached_by_clone, serde_via_claim_set, shared_violations,
 };
 use crate::claims_object::ClaimsObject;
-use crate::error::{Violation, Violations};
-use crate::names;
+use crate::error::{StrictJsonError, Violation, Violations};
+use crate::names::{self, slot};
 use crate::numeric_date::NumericDate;
+use crate::payload::{Decoded, Draft, Found, Incoming, Members, Payload, decode_map, parse_draft};
 use crate::protection::Protection;
-use crate::reader::{ClaimReader, ClaimWriter, to_string};
+use crate::reader::{ClaimWriter, to_date, to_string};
 use crate::time_rules::TimeClaims;
 
 /// Claims of a static URL delivery token.
@@ -135,34 +136,16 @@ impl ClaimSet for StaticUrlClaims {
     ];
 
     fn from_json_object(object: Map<String, Value>) -> Result<Self, Violations> {
-        Self::from_claims_object(object.into())
+        decode_map::<StaticUrlDraft>(object).claims
     }
 
     fn from_claims_object(object: ClaimsObject) -> Result<Self, Violations> {
-        let mut r = ClaimReader::new(object);
-        let accid = r.require(names::ACCID, |v| to_string(names::ACCID, v));
-        let iat = r.date(names::IAT);
-        let exp = r.date(names::EXP);
-        let nbf = r.date(names::NBF);
-        let drules = r.strings(names::DRULES);
-        let conid = r.string(names::CONID);
-        let pro = r.take(names::PRO, |v| {
-            to_string(names::PRO, v).map(Protection::from_wire)
-        });
-        let vod = r.take(names::VOD, VodConfig::from_json);
-        let extra = r.finish().map_err(Violations::from_vec)?;
-        let accid = accid.ok_or_else(|| Violations::missing(names::ACCID))?;
-        Ok(Self {
-            accid,
-            iat,
-            exp,
-            nbf,
-            drules,
-            conid,
-            pro,
-            vod,
-            extra,
-        })
+        Self::from_json_object(object.into_map())
+    }
+
+    /// Decoded in the parse, straight into the typed fields.
+    fn decode_payload(bytes: &[u8]) -> Result<Payload<Self>, StrictJsonError> {
+        parse_draft::<StaticUrlDraft>(bytes).map(Payload::from_decoded)
     }
 
     fn to_json_object(&self) -> Result<Map<String, Value>, Violation> {
@@ -200,7 +183,88 @@ impl ClaimSet for StaticUrlClaims {
     cached_by_clone!();
 }
 
-serde_via_claim_set!(StaticUrlClaims);
+serde_via_claim_set!(StaticUrlClaims, StaticUrlDraft);
+
+/// The static URL claims as they are read, one member at a time: the one conversion table of
+/// this claim set, used by the one-pass parse and by [`ClaimSet::from_json_object`].
+#[derive(Default)]
+pub(crate) struct StaticUrlDraft {
+    accid: Option<String>,
+    iat: Option<NumericDate>,
+    exp: Option<NumericDate>,
+    nbf: Option<NumericDate>,
+    drules: Option<Vec<String>>,
+    conid: Option<String>,
+    pro: Option<Protection>,
+    vod: Option<VodConfig>,
+    found: Found,
+}
+
+impl Draft for StaticUrlDraft {
+    type Claims = StaticUrlClaims;
+
+    fn reads_strings(slot: u8) -> bool {
+        slot == slot::DRULES
+    }
+
+    fn known(&mut self, slot: u8, value: Incoming) -> Option<Incoming> {
+        let found = &mut self.found;
+        match slot {
+            slot::ACCID => {
+                self.accid =
+                    found.convert(names::ACCID, to_string(names::ACCID, value.into_value()));
+            }
+            slot::IAT => {
+                self.iat = found.convert(names::IAT, to_date(names::IAT, &value.into_value()))
+            }
+            slot::EXP => {
+                self.exp = found.convert(names::EXP, to_date(names::EXP, &value.into_value()))
+            }
+            slot::NBF => {
+                self.nbf = found.convert(names::NBF, to_date(names::NBF, &value.into_value()))
+            }
+            slot::DRULES => {
+                self.drules = found.convert(names::DRULES, value.into_strings(names::DRULES))
+            }
+            slot::CONID => {
+                self.conid =
+                    found.convert(names::CONID, to_string(names::CONID, value.into_value()));
+            }
+            slot::PRO => {
+                let pro = to_string(names::PRO, value.into_value()).map(Protection::from_wire);
+                self.pro = found.convert(names::PRO, pro);
+            }
+            slot::VOD => {
+                self.vod = found.convert(names::VOD, VodConfig::from_json(value.into_value()))
+            }
+            _ => return Some(value),
+        }
+        None
+    }
+
+    fn finish(self, members: Members) -> Decoded<StaticUrlClaims> {
+        let times = TimeClaims {
+            iat: self.iat,
+            nbf: self.nbf,
+            exp: self.exp,
+        };
+        let required = [(names::ACCID, slot::ACCID)];
+        let fields = StaticUrlClaims::KNOWN_CLAIMS;
+        self.found.end(members, times, &required, fields, |extra| {
+            Ok(StaticUrlClaims {
+                accid: self.accid.ok_or(names::ACCID)?,
+                iat: self.iat,
+                exp: self.exp,
+                nbf: self.nbf,
+                drules: self.drules,
+                conid: self.conid,
+                pro: self.pro,
+                vod: self.vod,
+                extra,
+            })
+        })
+    }
+}
 
 /// Setters for the static URL delivery claims.
 impl ClaimsBuilder<StaticUrlClaims> {

@@ -38,6 +38,15 @@ fn value_for(name: &'static str) -> BoxedStrategy<String> {
             .prop_map(Value::from)
             .boxed(),
         "accessRules" => Just(json!([{ "type": "any", "action": "allow" }])).boxed(),
+        "vod" => Just(json!({ "ssai": "cfg" })).boxed(),
+        "aws:channel-arn" => Just(json!("arn:aws:ivs:eu-west-1:000000000000:channel/x1")).boxed(),
+        "aws:access-control-allow-origin" => Just(json!("https://a.example")).boxed(),
+        "aws:strict-origin-enforcement" => any::<bool>().prop_map(Value::from).boxed(),
+        "aws:single-use-uuid" => Just(json!("a1b2c3d4-0000-4000-8000-000000000001")).boxed(),
+        "aws:viewer-session-version" => (0i64..3).prop_map(Value::from).boxed(),
+        "aws:maximum-resolution" => prop::sample::select(vec!["SD", "HD", "FULL_HD", "4K"])
+            .prop_map(Value::from)
+            .boxed(),
         _ => "[a-z0-9]{0,6}".prop_map(Value::from).boxed(),
     };
     let odd = prop_oneof![
@@ -86,13 +95,20 @@ prop_compose! {
             0..14,
         ),
         not_an_object in 0u8..40,
-        core in any::<bool>(),
+        core in 0usize..6,
     ) -> String {
         if not_an_object == 0 {
             return "[1,2]".to_owned();
         }
-        // Half the payloads start as a valid restriction token, so most of those decode.
-        let core = core.then_some(r#""accid":"a","iat":1700000000,"exp":1700003600"#.to_owned());
+        // Most payloads start as a valid token of one of the sets, so many of them decode.
+        let core = [
+            r#""accid":"a","iat":1700000000,"exp":1700003600"#,
+            r#""accid":"a","iat":1700000000,"exp":1700003600,"maxu":2"#,
+            r#""accid":"a","exp":1700003600,"pro":"p""#,
+            r#""aws:channel-arn":"arn:aws:ivs:eu-west-1:000000000000:channel/x1","exp":1700003600"#,
+        ]
+        .get(core)
+        .map(|core| (*core).to_owned());
         let members: Vec<String> = core
             .into_iter()
             .chain(
@@ -105,54 +121,57 @@ prop_compose! {
     }
 }
 
-/// What the object path decides for `text`, and the one-pass path must decide alike.
+/// What the object path decides for `text`, and every one-pass path must decide alike.
 fn same_as_object_path(text: &str) {
+    agrees::<PlaybackRestrictionClaims>(text);
+    agrees::<StaticUrlClaims>(text);
+    agrees::<PrivateChannelClaims>(text);
+    agrees::<PlaybackClaims>(text);
+}
+
+/// `C::decode_payload` against `ClaimsObject::from_json_slice` then
+/// `C::from_claims_object`: the same error, members, time claims, and claims or violations;
+/// serde and `from_json_slice` agree too.
+fn agrees<C>(text: &str)
+where
+    C: ClaimSet + Clone + PartialEq + std::fmt::Debug + serde::de::DeserializeOwned,
+{
     let bytes = text.as_bytes();
-    let object = ClaimsObject::from_json_slice(bytes);
-    let direct = PlaybackRestrictionClaims::decode_payload(bytes);
-    let playback = PlaybackClaims::decode_payload(bytes);
-    let serde = serde_json::from_str::<PlaybackRestrictionClaims>(text);
-    let object = match (object, direct, playback) {
-        (Err(expected), Err(direct), Err(playback)) => {
-            assert_eq!(direct.to_string(), expected.to_string(), "{text}");
-            assert_eq!(playback.to_string(), expected.to_string(), "{text}");
-            assert!(serde.is_err(), "{text}");
-            return;
+    let serde = serde_json::from_str::<C>(text);
+    let sliced = C::from_json_slice(bytes);
+    match (
+        ClaimsObject::from_json_slice(bytes),
+        C::decode_payload(bytes),
+    ) {
+        (Err(expected), Err(found)) => {
+            assert_eq!(found.to_string(), expected.to_string(), "{text}");
+            assert!(serde.is_err() && sliced.is_err(), "{text}");
         }
-        (Ok(object), Ok(direct), Ok(playback)) => {
+        (Ok(object), Ok(payload)) => {
             for name in names() {
-                let present = object.contains_key(name);
-                assert_eq!(direct.contains_key(name), present, "{name} in {text}");
-                assert_eq!(playback.contains_key(name), present, "{name} in {text}");
+                assert_eq!(
+                    payload.contains_key(name),
+                    object.contains_key(name),
+                    "{name} in {text}"
+                );
             }
             let mut members: Vec<&str> = object.member_names().collect();
+            let mut found = payload.member_names();
             members.sort_unstable();
-            for mut found in [direct.member_names(), playback.member_names()] {
-                found.sort_unstable();
-                assert_eq!(found, members, "{text}");
-            }
-            let times = TimeClaims::from_claims_object(&object);
-            assert_eq!(direct.time_claims(), times, "{text}");
-            assert_eq!(playback.time_claims(), times, "{text}");
-            let expected = PlaybackRestrictionClaims::from_claims_object(object.clone());
-            let decoded = direct.into_claims();
-            assert_eq!(decoded, expected, "{text}");
-            assert_eq!(serde.ok(), expected.ok(), "{text}");
+            found.sort_unstable();
+            assert_eq!(found, members, "{text}");
             assert_eq!(
-                playback.into_claims(),
-                PlaybackClaims::from_claims_object(object.clone()),
+                payload.time_claims(),
+                TimeClaims::from_claims_object(&object),
                 "{text}"
             );
-            object
+            let expected = C::from_claims_object(object);
+            assert_eq!(payload.into_claims(), expected, "{text}");
+            assert_eq!(serde.ok(), expected.clone().ok(), "{text}");
+            assert_eq!(sliced.ok(), expected.ok(), "{text}");
         }
-        (object, direct, playback) => panic!("{text}: {object:?} / {direct:?} / {playback:?}"),
-    };
-    // The public decoder agrees too.
-    assert_eq!(
-        PlaybackRestrictionClaims::from_json_slice(bytes).ok(),
-        PlaybackRestrictionClaims::from_claims_object(object).ok(),
-        "{text}"
-    );
+        (object, payload) => panic!("{text}: {object:?} / {payload:?}"),
+    }
 }
 
 proptest! {
