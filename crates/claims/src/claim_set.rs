@@ -48,9 +48,9 @@ pub trait ClaimSet: Sized {
 
     /// Parses payload bytes under the strict JSON rules (no duplicate member names, bounded
     /// nesting) for a verifier: the claim set is decoded when the [`Payload`] is asked for it.
-    /// [`PlaybackRestrictionClaims`](crate::PlaybackRestrictionClaims) (alone or as a
-    /// [`PlaybackClaims`](crate::PlaybackClaims)) is decoded in the parse, straight into its
-    /// typed fields; any other set parses into a [`ClaimsObject`] and decodes from it.
+    /// The claim sets of this crate are decoded in the parse, straight into their typed
+    /// fields; the default parses into a [`ClaimsObject`], which
+    /// [`Payload::into_claims`] decodes with [`ClaimSet::from_claims_object`].
     ///
     /// # Errors
     /// The strict JSON rule the bytes break, or [`StrictJsonError::NotAnObject`].

@@ -3,11 +3,12 @@
 //!
 //! The one-pass decoders read each member straight into the claim set's typed field as the
 //! parser meets it: no [`ClaimsObject`] is built, no claim is looked up twice, and an array of
-//! strings becomes a `Vec<String>` without a `Vec<Value>` in between. They apply the same
-//! strict JSON rules (the parser and the strict value reader are the ones every parse uses)
-//! and the same conversions as [`ClaimSet::from_claims_object`], and report the same
-//! violations in the same order; the claims crate's tests prove both paths equal on
-//! generated payloads.
+//! strings becomes a `Vec<String>` without a `Vec<Value>` in between. Each claim set has one
+//! [`Draft`] (its conversion table), fed by this parse or, member by member, by
+//! [`decode_map`] (the path of `from_json_object` and `from_claims_object`). The strict JSON
+//! rules are those of every parse (the same parser and strict value reader); the claims
+//! crate's property test and the `claims` fuzz target hold the one-pass decode equal to a
+//! `ClaimsObject` parse on generated and fuzzed payloads.
 
 use std::fmt;
 

@@ -1,5 +1,5 @@
-//! The payload is parsed once (`ClaimSet::decode_payload`: restriction claims straight into
-//! their typed fields, the other sets through a `ClaimsObject`): the strict JSON rules, the
+//! The payload is parsed once, straight into the claim set's typed fields
+//! (`ClaimSet::decode_payload`): the strict JSON rules, the
 //! order of the checks and the decoded claims are those of a decode from a `serde_json::Map`.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
