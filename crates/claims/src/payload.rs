@@ -161,6 +161,10 @@ impl<C: ClaimSet> Payload<C> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct KnownSet(u32);
 
+// One bit per known claim: a name added past 32 needs a wider set, or duplicates of it would
+// go unnoticed.
+const _: () = assert!(names::CLAIM_SET_NAMES.len() <= 32);
+
 impl KnownSet {
     /// Adds `slot`; false when it was there already.
     pub(crate) fn insert(&mut self, slot: u8) -> bool {
